@@ -1,0 +1,196 @@
+//! Dialog texts in English and Japanese, overridable per key, and the time
+//! phrases inside them. Pure string work: the shell only inserts the results
+//! with `textContent`.
+
+use super::config::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKey {
+    WarningTitle,
+    /// Contains `{time}`.
+    Warning,
+    /// Contains `{time}`; shown when the absolute limit, not idleness, ends the session.
+    AbsoluteWarning,
+    ExpiredTitle,
+    Expired,
+    ExpiredAbsolute,
+    InputSaved,
+    Continue,
+    Ok,
+    Logout,
+    Login,
+    /// Contains `{time}`; the document title while the warning runs in a hidden tab.
+    TitleCountdown,
+    RestorePrompt,
+    Restore,
+    Discard,
+}
+
+const KEYS: [(&str, MessageKey); 15] = [
+    ("warningTitle", MessageKey::WarningTitle),
+    ("warning", MessageKey::Warning),
+    ("absoluteWarning", MessageKey::AbsoluteWarning),
+    ("expiredTitle", MessageKey::ExpiredTitle),
+    ("expired", MessageKey::Expired),
+    ("expiredAbsolute", MessageKey::ExpiredAbsolute),
+    ("inputSaved", MessageKey::InputSaved),
+    ("continue", MessageKey::Continue),
+    ("ok", MessageKey::Ok),
+    ("logout", MessageKey::Logout),
+    ("login", MessageKey::Login),
+    ("titleCountdown", MessageKey::TitleCountdown),
+    ("restorePrompt", MessageKey::RestorePrompt),
+    ("restore", MessageKey::Restore),
+    ("discard", MessageKey::Discard),
+];
+
+impl MessageKey {
+    pub fn from_name(name: &str) -> Option<MessageKey> {
+        KEYS.iter().find(|(n, _)| *n == name).map(|(_, key)| *key)
+    }
+
+    pub fn name(self) -> &'static str {
+        KEYS.iter().find(|(_, key)| *key == self).map(|(n, _)| *n).unwrap_or("")
+    }
+}
+
+fn english(key: MessageKey) -> &'static str {
+    use MessageKey::*;
+    match key {
+        WarningTitle => "Your session is about to expire",
+        Warning => "Your session will expire in {time}. Do you want to continue?",
+        AbsoluteWarning => "Your session will end in {time} and cannot be extended. Please save your work.",
+        ExpiredTitle => "You have been signed out",
+        Expired => "For your security you were signed out after a period of inactivity. Please log in again.",
+        ExpiredAbsolute => "For your security your session has ended. Please log in again.",
+        InputSaved => "Your input has been saved.",
+        Continue => "Continue",
+        Ok => "OK",
+        Logout => "Log out",
+        Login => "Log in again",
+        TitleCountdown => "({time}) Session expiring",
+        RestorePrompt => "Restore your unsent input?",
+        Restore => "Restore",
+        Discard => "Discard",
+    }
+}
+
+fn japanese(key: MessageKey) -> &'static str {
+    use MessageKey::*;
+    match key {
+        WarningTitle => "まもなくセッションが切れます",
+        Warning => "セッションが{time}後に切れます。継続しますか?",
+        AbsoluteWarning => "セッションは{time}後に終了し、延長できません。作業内容を保存してください。",
+        ExpiredTitle => "セッションが終了しました",
+        Expired => "長時間操作がなかったため、セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
+        ExpiredAbsolute => "セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
+        InputSaved => "入力内容は保存されています。",
+        Continue => "続ける",
+        Ok => "OK",
+        Logout => "ログアウト",
+        Login => "再ログイン",
+        TitleCountdown => "({time}) セッション終了間近",
+        RestorePrompt => "未送信の入力内容を復元しますか?",
+        Restore => "復元",
+        Discard => "破棄",
+    }
+}
+
+/// The language the dialog speaks: Japanese for any `ja*` browser locale when `lang` is auto.
+pub fn resolve_lang(lang: Lang, navigator_language: &str) -> Lang {
+    match lang {
+        Lang::Auto if navigator_language.to_ascii_lowercase().starts_with("ja") => Lang::Ja,
+        Lang::Auto => Lang::En,
+        chosen => chosen,
+    }
+}
+
+/// The texts of one page: built-ins for the language, with the user's overrides.
+#[derive(Clone, Debug)]
+pub struct Messages {
+    lang: Lang,
+    overrides: Vec<(MessageKey, String)>,
+}
+
+impl Messages {
+    /// `lang` must be resolved (see [`resolve_lang`]); unknown override names were rejected by the options parser.
+    pub fn new(lang: Lang, overrides: &[(String, String)]) -> Messages {
+        let overrides =
+            overrides.iter().filter_map(|(name, text)| MessageKey::from_name(name).map(|key| (key, text.clone()))).collect();
+        Messages { lang, overrides }
+    }
+
+    pub fn get(&self, key: MessageKey) -> &str {
+        if let Some((_, text)) = self.overrides.iter().rev().find(|(k, _)| *k == key) {
+            return text;
+        }
+        match self.lang {
+            Lang::Ja => japanese(key),
+            _ => english(key),
+        }
+    }
+
+    /// The text for `key` with `{time}` replaced by a phrase like "2 minutes" / 「2分」.
+    pub fn with_time(&self, key: MessageKey, seconds: u64) -> String {
+        self.get(key).replace("{time}", &self.duration_phrase(seconds))
+    }
+
+    /// Whole minutes from a minute up, seconds below: "2 minutes", "1 minute", "40 seconds", 「2分」「40秒」.
+    pub fn duration_phrase(&self, seconds: u64) -> String {
+        let (count, unit_en, unit_ja) =
+            if seconds >= 60 { (seconds.div_ceil(60), "minute", "分") } else { (seconds, "second", "秒") };
+        let mut out = String::new();
+        push_number(&mut out, count);
+        if self.lang == Lang::Ja {
+            out.push_str(unit_ja);
+        } else {
+            out.push(' ');
+            out.push_str(unit_en);
+            if count != 1 {
+                out.push('s');
+            }
+        }
+        out
+    }
+}
+
+/// The visible countdown, "m:ss" ("1:59", "0:07"), rounded up so it never shows 0:00 while time remains.
+pub fn countdown(remaining_ms: u64) -> String {
+    let seconds = remaining_ms.div_ceil(1000);
+    let mut out = String::new();
+    push_number(&mut out, seconds / 60);
+    out.push(':');
+    if seconds % 60 < 10 {
+        out.push('0');
+    }
+    push_number(&mut out, seconds % 60);
+    out
+}
+
+/// Screen readers hear the remaining time once a minute above 60 s and every
+/// 20 s below (DESIGN.md "Dialog"): the announced value only changes at these steps.
+pub fn announcement_step(remaining_ms: u64) -> u64 {
+    let seconds = remaining_ms.div_ceil(1000);
+    if seconds > 60 {
+        seconds.div_ceil(60) * 60
+    } else {
+        seconds.div_ceil(20) * 20
+    }
+}
+
+/// Decimal digits without `core::fmt`, which costs kilobytes in the wasm.
+pub fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(d as char);
+    }
+}

@@ -1,0 +1,520 @@
+//! The session state machine, sans-IO: feed it [`Input`]s with the current
+//! wall-clock time, drain [`Output`]s with [`Machine::poll_output`], and wake it
+//! at [`Machine::next_wakeup`]. It never reads a clock; every deadline is an
+//! absolute `Date.now()`-style millisecond count, so a tab that slept or a timer
+//! that fired late is handled by simply recomputing from `now`.
+
+use std::collections::VecDeque;
+
+use super::config::{Config, RenewOn, SlidingWindow};
+use super::i18n::announcement_step;
+use super::server::PingOutcome;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Active,
+    Warning,
+    Expired(ExpiryReason),
+    LoggedOut,
+}
+
+impl Phase {
+    /// The name `guard.state()` returns.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Active => "active",
+            Phase::Warning => "warning",
+            Phase::Expired(_) => "expired",
+            Phase::LoggedOut => "loggedOut",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryReason {
+    /// The idle deadline passed.
+    Idle,
+    /// The server said the session is gone (401/403/419, login page).
+    Server,
+    /// `absoluteTimeout` since login passed; no extension was possible.
+    Absolute,
+}
+
+impl ExpiryReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpiryReason::Idle => "idle",
+            ExpiryReason::Server => "server",
+            ExpiryReason::Absolute => "absolute",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserChoice {
+    /// "Continue", Escape in the dialog, or `guard.extend()`.
+    Continue,
+    /// "Log out" or `guard.logout()`.
+    Logout,
+    /// "Log in again" in the expired dialog.
+    LogInAgain,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Trusted user input (the shell throttles it).
+    Activity,
+    /// A same-origin request completed at `at`; whether it renewed the session depends on `renewOn`.
+    RequestObserved { at: Millis },
+    /// The server reported how long the session has left, as of `at`.
+    ServerReport { at: Millis, remaining_ms: u64 },
+    /// The keep-alive request sent for [`Output::SendPing`] finished.
+    PingResult(PingOutcome),
+    /// The page became visible or hidden.
+    Visibility { visible: bool },
+    /// The timer fired, or the page came back (`pageshow`, `focus`, `online`): recompute.
+    Wake,
+    Choice(UserChoice),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    Quota,
+    Storage,
+    Network,
+    Config,
+}
+
+impl ErrorCode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::Quota => "quota",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Network => "network",
+            ErrorCode::Config => "config",
+        }
+    }
+}
+
+/// The `sessionguard:*` events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    Warning { remaining_s: u64 },
+    Extended { expires_at: Millis },
+    Expired { reason: ExpiryReason },
+    LoggedOut,
+    Login,
+    Error { code: ErrorCode, message: &'static str },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Open the warning dialog. `extendable` is false when the absolute limit ends the session.
+    ShowWarning { remaining_ms: u64, extendable: bool },
+    /// Refresh the open warning: the countdown, and the spoken text when `announce` is set
+    /// (the remaining seconds, rounded to the announcement step).
+    Countdown { remaining_ms: u64, announce: Option<u64> },
+    CloseDialog,
+    ShowExpired { reason: ExpiryReason },
+    /// The document title shows the countdown (hidden tab during the warning), or is restored.
+    TitleCountdown(Option<u64>),
+    SendPing,
+    /// Write form drafts to storage now.
+    SaveDrafts,
+    /// Delete this user's drafts (explicit logout).
+    PurgeDrafts,
+    /// End the server session at `logoutUrl` and leave the page.
+    Logout,
+    /// Go to `loginUrl?next=<this page>`.
+    GoToLogin,
+    Emit(Event),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ping {
+    Idle,
+    /// A keep-alive is out; `failures` attempts before it failed.
+    InFlight { failures: u32 },
+    /// The last attempt failed; the next goes out at `retry_at`.
+    Backoff { failures: u32, retry_at: Millis },
+}
+
+/// How long a hidden tab's title countdown waits between updates, and the visible
+/// countdown's step: both come from the remaining time, never from a tick count.
+const SECOND: u64 = 1000;
+/// A half-sliding server renews only past half its window; pinging this much
+/// later absorbs rounding on the server's side.
+const HALF_WINDOW_MARGIN_MS: u64 = 1000;
+/// Auto-extension pings go out early enough that the warning never opens for an active user.
+const AUTO_EXTEND_LEAD_MS: u64 = 5000;
+const MAX_BACKOFF_MS: u64 = 30_000;
+
+pub struct Machine {
+    timeout_ms: Option<u64>,
+    warn_before_ms: u64,
+    renew_on: RenewOn,
+    sliding_window: SlidingWindow,
+    auto_extend: bool,
+    phase: Phase,
+    /// When the server will end the idle session; `None` until known.
+    deadline: Option<Millis>,
+    absolute_deadline: Option<Millis>,
+    /// When the server last renewed the session.
+    last_renewal: Millis,
+    /// The time of the newest server signal applied, to ignore stale ones.
+    last_signal: Millis,
+    last_activity: Option<Millis>,
+    ping: Ping,
+    visible: bool,
+    /// The last announcement step spoken while the warning is open.
+    announced: Option<u64>,
+    /// The absolute-limit warning the user acknowledged (its deadline), so it stays closed.
+    acknowledged_end: Option<Millis>,
+    outputs: VecDeque<Output>,
+}
+
+impl Machine {
+    /// A guard starting at `now` on a page that was just served: the page load counts as
+    /// the last renewal until the server says otherwise.
+    pub fn new(config: &Config, now: Millis, visible: bool) -> Machine {
+        Machine {
+            timeout_ms: config.timeout_ms,
+            warn_before_ms: config.warn_before_ms,
+            renew_on: config.renew_on,
+            sliding_window: config.sliding_window,
+            auto_extend: config.auto_extend,
+            phase: Phase::Active,
+            deadline: config.timeout_ms.map(|t| now + t),
+            absolute_deadline: config.absolute_timeout_ms.map(|t| now + t),
+            last_renewal: now,
+            last_signal: now,
+            last_activity: None,
+            ping: Ping::Idle,
+            visible,
+            announced: None,
+            acknowledged_end: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The idle deadline the server will enforce, if known.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.deadline
+    }
+
+    /// Milliseconds until the session ends (idle or absolute, whichever is first); 0 once over.
+    pub fn remaining(&self, now: Millis) -> Option<u64> {
+        match self.phase {
+            Phase::Expired(_) | Phase::LoggedOut => Some(0),
+            _ => self.end().map(|end| end.saturating_sub(now)),
+        }
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    pub fn handle(&mut self, input: Input, now: Millis) {
+        if self.phase == Phase::LoggedOut {
+            return;
+        }
+        match input {
+            Input::Activity => self.on_activity(now),
+            Input::RequestObserved { at } => self.on_request(at.min(now)),
+            Input::ServerReport { at, remaining_ms } => self.on_report(at.min(now), remaining_ms),
+            Input::PingResult(outcome) => self.on_ping_result(outcome, now),
+            Input::Visibility { visible } => {
+                self.visible = visible;
+                if !visible {
+                    self.outputs.push_back(Output::SaveDrafts);
+                }
+                if self.phase == Phase::Warning {
+                    let title = if visible { None } else { self.remaining(now) };
+                    self.outputs.push_back(Output::TitleCountdown(title));
+                }
+            }
+            Input::Wake => {}
+            Input::Choice(choice) => self.on_choice(choice),
+        }
+        self.update(now);
+    }
+
+    /// The next time the machine must be woken with [`Input::Wake`]; `None` while nothing is pending.
+    pub fn next_wakeup(&self, now: Millis) -> Option<Millis> {
+        let retry = match self.ping {
+            Ping::Backoff { retry_at, .. } if self.is_live() => Some(retry_at),
+            _ => None,
+        };
+        let timing = match (self.phase, self.end()) {
+            (Phase::Active, Some(end)) => Some(match self.warn_at(end) {
+                Some(warn_at) => warn_at.min(end),
+                None => end,
+            }),
+            (Phase::Warning, Some(end)) => {
+                let remaining = end.saturating_sub(now);
+                let step = if self.visible { SECOND } else { step_below(remaining) };
+                Some(end - next_multiple_below(remaining, step))
+            }
+            _ => None,
+        };
+        match (retry, timing) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        matches!(self.phase, Phase::Active | Phase::Warning)
+    }
+
+    /// The end of the session: the idle deadline or the absolute one, whichever comes first.
+    fn end(&self) -> Option<Millis> {
+        match (self.deadline, self.absolute_deadline) {
+            (Some(idle), Some(absolute)) => Some(idle.min(absolute)),
+            (idle, absolute) => idle.or(absolute),
+        }
+    }
+
+    fn absolute_binds(&self) -> bool {
+        match (self.deadline, self.absolute_deadline) {
+            (Some(idle), Some(absolute)) => absolute <= idle,
+            (None, Some(_)) => true,
+            _ => false,
+        }
+    }
+
+    /// When the warning opens for a session ending at `end`; `None` once the user
+    /// acknowledged the unextendable warning for this very end.
+    fn warn_at(&self, end: Millis) -> Option<Millis> {
+        (self.acknowledged_end != Some(end)).then(|| end.saturating_sub(self.warn_before_ms))
+    }
+
+    /// The renewal window: the configured timeout, or the longest time the server reported.
+    fn window(&self) -> Option<u64> {
+        self.timeout_ms.or_else(|| self.deadline.map(|d| d.saturating_sub(self.last_renewal)))
+    }
+
+    /// How long after a renewal an active user's activity triggers the next keep-alive.
+    fn renew_after(&self, window: u64) -> u64 {
+        match self.sliding_window {
+            SlidingWindow::Full => {
+                let before_warning = window.saturating_sub(self.warn_before_ms + AUTO_EXTEND_LEAD_MS);
+                (window / 2).min(before_warning.max(window / 4))
+            }
+            SlidingWindow::Half => window / 2 + HALF_WINDOW_MARGIN_MS,
+        }
+    }
+
+    fn on_activity(&mut self, now: Millis) {
+        if self.phase != Phase::Active {
+            // The open dialog is never dismissed by a mouse move; an expired session stays expired.
+            return;
+        }
+        self.last_activity = Some(now);
+        if !self.auto_extend || self.ping != Ping::Idle || self.absolute_binds() {
+            return;
+        }
+        if let Some(window) = self.window() {
+            if now >= self.last_renewal + self.renew_after(window) {
+                self.send_ping();
+            }
+        }
+    }
+
+    fn on_request(&mut self, at: Millis) {
+        if self.renew_on != RenewOn::Request || !self.is_live() || at < self.last_renewal {
+            return;
+        }
+        let Some(window) = self.timeout_ms else { return };
+        let renews = match self.sliding_window {
+            SlidingWindow::Full => true,
+            SlidingWindow::Half => at - self.last_renewal > window / 2,
+        };
+        if renews {
+            self.renew(at, window);
+        }
+    }
+
+    fn on_report(&mut self, at: Millis, remaining_ms: u64) {
+        if at < self.last_signal {
+            return;
+        }
+        if let Phase::Expired(_) = self.phase {
+            if remaining_ms == 0 {
+                return;
+            }
+            // A live session after expiry means the user logged in again (here or in another tab).
+            self.phase = Phase::Active;
+            self.ping = Ping::Idle;
+            self.outputs.push_back(Output::CloseDialog);
+            self.outputs.push_back(Output::Emit(Event::Login));
+        }
+        let renewal = match self.timeout_ms {
+            Some(window) => (at + remaining_ms).saturating_sub(window).max(self.last_renewal).min(at),
+            None => at,
+        };
+        self.last_signal = at;
+        self.last_renewal = renewal;
+        self.deadline = Some(at + remaining_ms);
+    }
+
+    fn renew(&mut self, at: Millis, remaining_ms: u64) {
+        self.last_renewal = at;
+        self.last_signal = at;
+        self.deadline = Some(at + remaining_ms);
+    }
+
+    fn on_ping_result(&mut self, outcome: PingOutcome, now: Millis) {
+        let Ping::InFlight { failures } = self.ping else { return };
+        if !self.is_live() {
+            return;
+        }
+        match outcome {
+            PingOutcome::Extended { expires_in_ms } => {
+                self.ping = Ping::Idle;
+                let Some(remaining) = expires_in_ms.or(self.window()) else { return };
+                self.renew(now, remaining);
+                if let Some(end) = self.end() {
+                    self.outputs.push_back(Output::Emit(Event::Extended { expires_at: end }));
+                }
+            }
+            PingOutcome::Expired => self.expire(ExpiryReason::Server),
+            PingOutcome::Retry => {
+                self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
+                self.outputs.push_back(Output::Emit(Event::Error {
+                    code: ErrorCode::Network,
+                    message: "keep-alive failed; retrying",
+                }));
+            }
+        }
+    }
+
+    fn on_choice(&mut self, choice: UserChoice) {
+        match choice {
+            UserChoice::Continue if self.is_live() => {
+                if self.absolute_binds() {
+                    // Nothing can extend the session: "OK" only closes the warning.
+                    if self.phase == Phase::Warning {
+                        self.acknowledged_end = self.end();
+                        self.leave_warning();
+                    }
+                } else if !matches!(self.ping, Ping::InFlight { .. }) {
+                    self.send_ping();
+                }
+            }
+            UserChoice::Continue => {}
+            UserChoice::Logout => {
+                self.phase = Phase::LoggedOut;
+                self.ping = Ping::Idle;
+                self.outputs.extend([
+                    Output::CloseDialog,
+                    Output::TitleCountdown(None),
+                    Output::PurgeDrafts,
+                    Output::Emit(Event::LoggedOut),
+                    Output::Logout,
+                ]);
+            }
+            UserChoice::LogInAgain => {
+                self.outputs.extend([Output::SaveDrafts, Output::GoToLogin]);
+            }
+        }
+    }
+
+    fn send_ping(&mut self) {
+        let failures = match self.ping {
+            Ping::Backoff { failures, .. } => failures,
+            _ => 0,
+        };
+        self.ping = Ping::InFlight { failures };
+        self.outputs.push_back(Output::SendPing);
+    }
+
+    fn expire(&mut self, reason: ExpiryReason) {
+        self.phase = Phase::Expired(reason);
+        self.ping = Ping::Idle;
+        self.announced = None;
+        // Drafts first: nothing typed may be lost to the navigation the dialog offers.
+        self.outputs.extend([
+            Output::SaveDrafts,
+            Output::TitleCountdown(None),
+            Output::ShowExpired { reason },
+            Output::Emit(Event::Expired { reason }),
+        ]);
+    }
+
+    fn leave_warning(&mut self) {
+        self.phase = Phase::Active;
+        self.announced = None;
+        self.outputs.extend([Output::CloseDialog, Output::TitleCountdown(None)]);
+    }
+
+    /// Recomputes the phase from `now`: the single place time moves the machine.
+    fn update(&mut self, now: Millis) {
+        if !self.is_live() {
+            return;
+        }
+        if let Ping::Backoff { retry_at, .. } = self.ping {
+            if now >= retry_at {
+                self.send_ping();
+            }
+        }
+        let Some(end) = self.end() else { return };
+        if now >= end {
+            let reason = if self.absolute_binds() { ExpiryReason::Absolute } else { ExpiryReason::Idle };
+            self.expire(reason);
+            return;
+        }
+        let remaining = end - now;
+        let warning_due = self.warn_at(end).is_some_and(|warn_at| now >= warn_at);
+        match (self.phase, warning_due) {
+            (Phase::Active, true) => {
+                self.phase = Phase::Warning;
+                let step = announcement_step(remaining);
+                self.announced = Some(step);
+                self.outputs.push_back(Output::ShowWarning { remaining_ms: remaining, extendable: !self.absolute_binds() });
+                if !self.visible {
+                    self.outputs.push_back(Output::TitleCountdown(Some(remaining)));
+                }
+                self.outputs.push_back(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
+            }
+            (Phase::Warning, true) => {
+                let step = announcement_step(remaining);
+                let announce = (self.announced != Some(step)).then_some(step);
+                self.announced = Some(step);
+                self.outputs.push_back(Output::Countdown { remaining_ms: remaining, announce });
+                if !self.visible {
+                    self.outputs.push_back(Output::TitleCountdown(Some(remaining)));
+                }
+            }
+            (Phase::Warning, false) => self.leave_warning(),
+            _ => {}
+        }
+    }
+}
+
+/// 1 s, 2 s, 4 s … capped at 30 s, after `failures` failed attempts before this one.
+fn backoff(failures: u32) -> u64 {
+    (SECOND << failures.min(5)).min(MAX_BACKOFF_MS)
+}
+
+/// A hidden tab updates its title countdown only where the spoken text would
+/// change: every minute above 60 s, every 20 s below.
+fn step_below(remaining: u64) -> u64 {
+    if remaining > 60 * SECOND {
+        60 * SECOND
+    } else {
+        20 * SECOND
+    }
+}
+
+/// The largest multiple of `step` strictly below `remaining` (0 at the least).
+fn next_multiple_below(remaining: u64, step: u64) -> u64 {
+    remaining.saturating_sub(1) / step * step
+}

@@ -1,0 +1,8 @@
+//! The pure core: every decision session-guard makes, as functions of inputs and
+//! time. No clock, no DOM, no wasm-bindgen: tested natively with `cargo test`.
+
+pub mod config;
+pub mod i18n;
+pub mod machine;
+pub mod options;
+pub mod server;

@@ -1,0 +1,89 @@
+//! What the server tells us, in the shapes it arrives in: headers, JSON fields,
+//! status codes. Each parser accepts untrusted text and never panics.
+
+/// Remaining session time from `Session-Expires-In: <seconds>`.
+pub fn parse_expires_in_header(value: &str) -> Option<u64> {
+    seconds_to_ms(value.trim().parse::<f64>().ok()?)
+}
+
+/// Remaining session time from a JSON `expiresIn` (seconds).
+pub fn seconds_to_ms(seconds: f64) -> Option<u64> {
+    (seconds.is_finite() && seconds >= 0.0 && seconds <= 31_536_000.0).then(|| (seconds * 1000.0) as u64)
+}
+
+/// Remaining session time from one Server-Timing metric (`session;dur=<ms>`), as
+/// `PerformanceServerTiming` hands it over: a name and a duration in ms.
+pub fn server_timing_metric(name: &str, duration_ms: f64) -> Option<u64> {
+    if !name.eq_ignore_ascii_case("session") {
+        return None;
+    }
+    (duration_ms.is_finite() && duration_ms >= 0.0 && duration_ms <= 31_536_000_000.0).then(|| duration_ms as u64)
+}
+
+/// Remaining session time from a raw `Server-Timing` header value, e.g.
+/// `db;dur=53, session;dur=1799000;desc="idle"`.
+pub fn parse_server_timing(header: &str) -> Option<u64> {
+    header.split(',').find_map(|metric| {
+        let mut parts = metric.split(';');
+        let name = parts.next()?.trim();
+        let duration = parts.find_map(|param| {
+            let (key, value) = param.split_once('=')?;
+            key.trim().eq_ignore_ascii_case("dur").then(|| value.trim().trim_matches('"').parse::<f64>().ok())?
+        })?;
+        server_timing_metric(name, duration)
+    })
+}
+
+/// What a keep-alive response means for the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PingOutcome {
+    /// The server renewed the session; `expires_in_ms` when it said for how long.
+    Extended { expires_in_ms: Option<u64> },
+    /// The server no longer knows the session: show the expired dialog.
+    Expired,
+    /// No answer about the session (network error, 5xx, timeout): retry, never expire.
+    Retry,
+}
+
+/// The facts of one keep-alive response, gathered by the shell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PingResponse {
+    pub status: u16,
+    /// The request was redirected and ended at the login URL.
+    pub redirected_to_login: bool,
+    /// The body is an HTML page with a password field (see [`looks_like_login_page`]).
+    pub login_page: bool,
+    pub expires_in_ms: Option<u64>,
+}
+
+/// Classifies a keep-alive response per the server contract in README.
+/// `None` is a network error or a timeout.
+pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
+    let Some(response) = response else { return PingOutcome::Retry };
+    if response.redirected_to_login || response.login_page {
+        return PingOutcome::Expired;
+    }
+    match response.status {
+        200..=299 => PingOutcome::Extended { expires_in_ms: response.expires_in_ms },
+        // 419: Laravel's "page expired"; 440: IIS "login time-out".
+        401 | 403 | 419 | 440 => PingOutcome::Expired,
+        _ => PingOutcome::Retry,
+    }
+}
+
+/// Whether a keep-alive answer is an HTML login page rather than the JSON we asked for:
+/// frameworks that redirect unauthenticated requests end there with a 200.
+pub fn looks_like_login_page(content_type: &str, body: &str) -> bool {
+    if !content_type.to_ascii_lowercase().contains("html") {
+        return false;
+    }
+    let lower = body.to_ascii_lowercase();
+    ["type=\"password\"", "type='password'", "type=password"].iter().any(|needle| lower.contains(needle))
+}
+
+/// Whether `path` (of the URL a request ended at) is the login page at `login_path`,
+/// both without origin, query or fragment.
+pub fn is_login_path(path: &str, login_path: &str) -> bool {
+    let trim = |p: &str| p.trim_end_matches('/').to_string();
+    !login_path.is_empty() && trim(path) == trim(login_path)
+}

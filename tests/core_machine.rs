@@ -1,0 +1,451 @@
+//! The session state machine, driven with injected time.
+#![cfg(not(target_arch = "wasm32"))]
+
+use session_guard::core::config::{Config, RenewOn, SlidingWindow};
+use session_guard::core::machine::{
+    ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice,
+};
+use session_guard::core::server::PingOutcome;
+
+const T0: u64 = 1_700_000_000_000;
+const S: u64 = 1000;
+const MIN: u64 = 60 * S;
+
+fn config(timeout_s: u64, warn_s: u64) -> Config {
+    let mut c = Config::new(Some(timeout_s * S), "/keepalive");
+    c.warn_before_ms = warn_s * S;
+    c
+}
+
+/// A machine with a harness that records outputs and follows its wake-up requests.
+struct Run {
+    m: Machine,
+    now: u64,
+    out: Vec<Output>,
+}
+
+impl Run {
+    fn new(config: Config) -> Run {
+        Run { m: Machine::new(&config, T0, true), now: T0, out: Vec::new() }
+    }
+
+    fn at(&mut self, offset_ms: u64, input: Input) -> Vec<Output> {
+        self.now = T0 + offset_ms;
+        self.m.handle(input, self.now);
+        self.drain()
+    }
+
+    fn drain(&mut self) -> Vec<Output> {
+        let mut got = Vec::new();
+        while let Some(o) = self.m.poll_output() {
+            got.push(o);
+        }
+        self.out.extend(got.iter().copied());
+        got
+    }
+
+    /// Wakes the machine at each time it asks for, up to `until` (offset), as a punctual timer would.
+    fn run_until(&mut self, until: u64) {
+        while let Some(wake) = self.m.next_wakeup(self.now) {
+            if wake > T0 + until {
+                break;
+            }
+            assert!(wake >= self.now, "wake-up in the past: {wake} < {}", self.now);
+            self.now = wake;
+            self.m.handle(Input::Wake, wake);
+            self.drain();
+        }
+        self.now = self.now.max(T0 + until);
+    }
+
+    fn count(&self, pred: impl Fn(&Output) -> bool) -> usize {
+        self.out.iter().filter(|o| pred(o)).count()
+    }
+
+    fn pings(&self) -> usize {
+        self.count(|o| *o == Output::SendPing)
+    }
+}
+
+fn is_warning(o: &Output) -> bool {
+    matches!(o, Output::ShowWarning { .. })
+}
+
+#[test]
+fn starts_active_with_deadline_from_timeout() {
+    let r = Run::new(config(1800, 120));
+    assert_eq!(r.m.phase(), Phase::Active);
+    assert_eq!(r.m.deadline(), Some(T0 + 1800 * S));
+    assert_eq!(r.m.remaining(T0), Some(1800 * S));
+    // One wake-up: the warning. No polling.
+    assert_eq!(r.m.next_wakeup(T0), Some(T0 + (1800 - 120) * S));
+}
+
+#[test]
+fn warning_opens_on_time_then_counts_down_each_second() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(29_999);
+    assert_eq!(r.count(is_warning), 0);
+    r.run_until(30 * S);
+    assert_eq!(r.m.phase(), Phase::Warning);
+    assert!(r.out.contains(&Output::ShowWarning { remaining_ms: 30 * S, extendable: true }));
+    assert!(r.out.contains(&Output::Emit(Event::Warning { remaining_s: 30 })));
+    r.run_until(35 * S);
+    let ticks = r.count(|o| matches!(o, Output::Countdown { .. }));
+    assert_eq!(ticks, 5, "one countdown update per second while visible");
+}
+
+#[test]
+fn announcements_change_once_a_minute_then_every_20_seconds() {
+    let mut r = Run::new(config(600, 180));
+    r.run_until(600 * S - 1);
+    let announced: Vec<u64> =
+        r.out.iter().filter_map(|o| if let Output::Countdown { announce: Some(a), .. } = o { Some(*a) } else { None }).collect();
+    assert_eq!(announced, vec![120, 60, 40, 20]);
+}
+
+#[test]
+fn ignoring_the_warning_expires_with_reason_idle_and_saves_drafts_first() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(60 * S);
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
+    let save = r.out.iter().position(|o| *o == Output::SaveDrafts).unwrap();
+    let shown = r.out.iter().position(|o| *o == Output::ShowExpired { reason: ExpiryReason::Idle }).unwrap();
+    assert!(save < shown);
+    assert!(r.out.contains(&Output::Emit(Event::Expired { reason: ExpiryReason::Idle })));
+    assert_eq!(r.m.next_wakeup(r.now), None, "nothing to wait for once expired");
+}
+
+#[test]
+fn continue_sends_one_ping_and_extension_closes_the_dialog() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    let out = r.at(32 * S, Input::Choice(UserChoice::Continue));
+    assert_eq!(out, vec![Output::SendPing, Output::Countdown { remaining_ms: 28 * S, announce: None }]);
+    // A second click while the ping is out sends nothing more.
+    let out = r.at(32 * S + 100, Input::Choice(UserChoice::Continue));
+    assert!(!out.contains(&Output::SendPing));
+    let out = r.at(32 * S + 200, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+    assert!(out.contains(&Output::CloseDialog));
+    assert!(out.contains(&Output::Emit(Event::Extended { expires_at: T0 + 92 * S + 200 })));
+    assert_eq!(r.m.phase(), Phase::Active);
+    assert_eq!(r.m.deadline(), Some(T0 + 92 * S + 200));
+}
+
+#[test]
+fn extension_without_expires_in_uses_the_timeout() {
+    let mut r = Run::new(config(60, 30));
+    r.at(40 * S, Input::Choice(UserChoice::Continue));
+    r.at(41 * S, Input::PingResult(PingOutcome::Extended { expires_in_ms: None }));
+    assert_eq!(r.m.deadline(), Some(T0 + 101 * S));
+}
+
+#[test]
+fn server_rejection_expires_with_reason_server() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    r.at(32 * S, Input::Choice(UserChoice::Continue));
+    let out = r.at(33 * S, Input::PingResult(PingOutcome::Expired));
+    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Server }));
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Server));
+}
+
+#[test]
+fn network_failure_retries_with_backoff_and_never_expires_early() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    r.at(32 * S, Input::Choice(UserChoice::Continue));
+    let out = r.at(32 * S, Input::PingResult(PingOutcome::Retry));
+    assert!(out.contains(&Output::Emit(Event::Error { code: ErrorCode::Network, message: "keep-alive failed; retrying" })));
+    assert_eq!(r.m.phase(), Phase::Warning);
+    let pings_before = r.pings();
+    r.run_until(33 * S);
+    assert_eq!(r.pings(), pings_before + 1, "first retry after 1 s");
+    r.at(33 * S, Input::PingResult(PingOutcome::Retry));
+    r.run_until(34 * S + 999);
+    assert_eq!(r.pings(), pings_before + 1, "second retry waits 2 s");
+    r.run_until(35 * S);
+    assert_eq!(r.pings(), pings_before + 2);
+    r.at(35 * S, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+    assert_eq!(r.m.phase(), Phase::Active);
+}
+
+#[test]
+fn retries_stop_at_expiry() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    r.at(31 * S, Input::Choice(UserChoice::Continue));
+    let mut t = 31 * S;
+    while r.m.phase() == Phase::Warning {
+        r.at(t, Input::PingResult(PingOutcome::Retry));
+        let next = r.m.next_wakeup(r.now).unwrap();
+        t = next - T0;
+        r.run_until(t);
+    }
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
+    let pings = r.pings();
+    r.run_until(600 * S);
+    assert_eq!(r.pings(), pings);
+}
+
+#[test]
+fn a_tab_that_slept_past_expiry_goes_straight_to_expired() {
+    let mut r = Run::new(config(60, 30));
+    let out = r.at(10 * MIN, Input::Wake);
+    assert!(!out.iter().any(is_warning), "no stale warning: {out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Emit(Event::Warning { .. }))));
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
+}
+
+#[test]
+fn a_late_timer_shows_the_right_remaining_time() {
+    let mut r = Run::new(config(60, 30));
+    let out = r.at(50 * S, Input::Wake);
+    assert!(out.contains(&Output::ShowWarning { remaining_ms: 10 * S, extendable: true }));
+}
+
+#[test]
+fn activity_never_moves_the_deadline_and_never_dismisses_the_dialog() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    for t in 31..40 {
+        r.at(t * S, Input::Activity);
+    }
+    assert_eq!(r.m.phase(), Phase::Warning);
+    assert_eq!(r.m.deadline(), Some(T0 + 60 * S));
+    assert_eq!(r.pings(), 0);
+}
+
+#[test]
+fn active_user_is_extended_once_per_window_without_a_dialog() {
+    let mut r = Run::new(config(60, 30));
+    // Activity every 2 s for 10 minutes; each ping answers 100 ms later.
+    let mut t = 0;
+    while t < 10 * MIN {
+        r.run_until(t);
+        let out = r.at(t, Input::Activity);
+        if out.contains(&Output::SendPing) {
+            r.at(t + 100, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+        }
+        t += 2 * S;
+    }
+    assert_eq!(r.count(is_warning), 0);
+    // Pings once past 25 s of each window: 10 min / ~25 s.
+    let pings = r.pings();
+    assert!((20..=25).contains(&pings), "{pings} pings");
+}
+
+#[test]
+fn activity_early_in_the_window_does_not_ping() {
+    let mut r = Run::new(config(1800, 120));
+    for t in 0..60 {
+        r.at(t * 10 * S, Input::Activity);
+    }
+    assert_eq!(r.pings(), 0, "first 10 minutes of a 30-minute window");
+    r.at(15 * MIN, Input::Activity);
+    assert_eq!(r.pings(), 1);
+}
+
+#[test]
+fn idle_after_early_activity_gets_the_dialog() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(MIN, Input::Activity);
+    r.run_until(1800 * S);
+    assert_eq!(r.pings(), 0);
+    assert_eq!(r.count(is_warning), 1);
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
+}
+
+#[test]
+fn auto_extend_off_never_pings_on_activity() {
+    let mut c = config(60, 30);
+    c.auto_extend = false;
+    let mut r = Run::new(c);
+    for t in 0..29 {
+        r.at(t * S, Input::Activity);
+    }
+    assert_eq!(r.pings(), 0);
+}
+
+#[test]
+fn half_sliding_pings_only_past_half_the_window() {
+    let mut c = config(1800, 120);
+    c.sliding_window = SlidingWindow::Half;
+    let mut r = Run::new(c);
+    r.at(15 * MIN, Input::Activity);
+    assert_eq!(r.pings(), 0);
+    r.at(15 * MIN + S + 1, Input::Activity);
+    assert_eq!(r.pings(), 1);
+}
+
+#[test]
+fn requests_renew_the_session_when_renew_on_is_request() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 40 * MIN));
+}
+
+#[test]
+fn requests_do_not_renew_when_only_the_keepalive_does() {
+    let mut c = config(1800, 120);
+    c.renew_on = RenewOn::KeepAlive;
+    let mut r = Run::new(c);
+    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 30 * MIN));
+}
+
+#[test]
+fn half_sliding_request_renews_only_past_half() {
+    let mut c = config(1800, 120);
+    c.sliding_window = SlidingWindow::Half;
+    let mut r = Run::new(c);
+    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 30 * MIN));
+    r.at(16 * MIN, Input::RequestObserved { at: T0 + 16 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 46 * MIN));
+}
+
+#[test]
+fn a_request_during_the_warning_closes_it() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(40 * S);
+    let out = r.at(41 * S, Input::RequestObserved { at: T0 + 41 * S });
+    assert!(out.contains(&Output::CloseDialog));
+    assert_eq!(r.m.phase(), Phase::Active);
+}
+
+#[test]
+fn stale_requests_are_ignored() {
+    let mut r = Run::new(config(60, 30));
+    r.at(20 * S, Input::RequestObserved { at: T0 + 20 * S });
+    r.at(21 * S, Input::RequestObserved { at: T0 + 5 * S });
+    assert_eq!(r.m.deadline(), Some(T0 + 80 * S));
+}
+
+#[test]
+fn server_reports_set_the_deadline_both_ways() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(MIN, Input::ServerReport { at: T0 + MIN, remaining_ms: 5 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 6 * MIN));
+    r.at(2 * MIN, Input::ServerReport { at: T0 + 2 * MIN, remaining_ms: 30 * MIN });
+    assert_eq!(r.m.deadline(), Some(T0 + 32 * MIN));
+}
+
+#[test]
+fn without_a_timeout_the_guard_waits_for_the_server() {
+    let mut r = Run::new(Config::new(None, "/k"));
+    assert_eq!(r.m.next_wakeup(T0), None);
+    r.at(S, Input::Activity);
+    assert_eq!(r.pings(), 0);
+    r.at(2 * S, Input::ServerReport { at: T0 + 2 * S, remaining_ms: 600 * S });
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 2 * S + 480 * S));
+    // The reported window also serves as the extension length.
+    r.at(3 * S, Input::Choice(UserChoice::Continue));
+    r.at(4 * S, Input::PingResult(PingOutcome::Extended { expires_in_ms: None }));
+    assert_eq!(r.m.deadline(), Some(T0 + 604 * S));
+}
+
+#[test]
+fn a_live_session_seen_after_expiry_resumes_in_place() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(61 * S);
+    assert!(matches!(r.m.phase(), Phase::Expired(_)));
+    let out = r.at(90 * S, Input::ServerReport { at: T0 + 90 * S, remaining_ms: 60 * S });
+    assert!(out.contains(&Output::Emit(Event::Login)));
+    assert!(out.contains(&Output::CloseDialog));
+    assert_eq!(r.m.phase(), Phase::Active);
+}
+
+#[test]
+fn absolute_timeout_caps_every_extension() {
+    let mut c = config(1800, 120);
+    c.absolute_timeout_ms = Some(45 * MIN);
+    let mut r = Run::new(c);
+    r.at(20 * MIN, Input::Activity);
+    r.at(20 * MIN + 100, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(30 * MIN) }));
+    assert_eq!(r.m.remaining(T0 + 20 * MIN + 100), Some(25 * MIN - 100));
+    // The idle deadline now lies past the absolute one: activity no longer pings.
+    r.at(40 * MIN, Input::Activity);
+    assert_eq!(r.pings(), 1);
+    r.run_until(43 * MIN);
+    assert!(r.out.contains(&Output::ShowWarning { remaining_ms: 2 * MIN, extendable: false }));
+    // "OK" acknowledges: the dialog closes, sends nothing and stays closed.
+    let out = r.at(43 * MIN + S, Input::Choice(UserChoice::Continue));
+    assert!(out.contains(&Output::CloseDialog));
+    assert!(!out.contains(&Output::SendPing));
+    r.run_until(45 * MIN);
+    assert_eq!(r.count(is_warning), 1);
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Absolute));
+}
+
+#[test]
+fn logout_purges_drafts_and_ends_everything() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(31 * S);
+    let out = r.at(32 * S, Input::Choice(UserChoice::Logout));
+    assert_eq!(
+        out,
+        vec![
+            Output::CloseDialog,
+            Output::TitleCountdown(None),
+            Output::PurgeDrafts,
+            Output::Emit(Event::LoggedOut),
+            Output::Logout
+        ]
+    );
+    assert_eq!(r.m.phase(), Phase::LoggedOut);
+    assert_eq!(r.m.next_wakeup(r.now), None);
+    assert!(r.at(33 * S, Input::Choice(UserChoice::Continue)).is_empty());
+}
+
+#[test]
+fn log_in_again_saves_drafts_before_leaving() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(60 * S);
+    let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
+    assert_eq!(out, vec![Output::SaveDrafts, Output::GoToLogin]);
+}
+
+#[test]
+fn hidden_tab_shows_title_countdown_at_announcement_steps_only() {
+    let mut r = Run::new(config(600, 180));
+    r.at(S, Input::Visibility { visible: false });
+    r.run_until(600 * S - 1);
+    let titles = r.count(|o| matches!(o, Output::TitleCountdown(Some(_))));
+    // 180 s warning: opens at 3:00, then 2:00, 1:00, 0:40, 0:20.
+    assert_eq!(titles, 5, "{:?}", r.out);
+    let countdowns = r.count(|o| matches!(o, Output::Countdown { .. }));
+    assert_eq!(countdowns, 4, "no per-second work in a hidden tab");
+}
+
+#[test]
+fn becoming_visible_restores_the_title_and_resumes_the_second_countdown() {
+    let mut r = Run::new(config(600, 180));
+    r.at(S, Input::Visibility { visible: false });
+    r.run_until(500 * S);
+    let out = r.at(500 * S + 300, Input::Visibility { visible: true });
+    assert!(out.contains(&Output::TitleCountdown(None)));
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 501 * S));
+}
+
+#[test]
+fn hiding_the_page_flushes_drafts() {
+    let mut r = Run::new(config(600, 180));
+    assert!(r.at(S, Input::Visibility { visible: false }).contains(&Output::SaveDrafts));
+}
+
+#[test]
+fn idle_wakeups_before_the_dialog_are_one_per_deadline() {
+    let mut r = Run::new(config(1800, 120));
+    let mut wakes = 0;
+    while let Some(w) = r.m.next_wakeup(r.now) {
+        if r.m.phase() != Phase::Active {
+            break;
+        }
+        wakes += 1;
+        r.now = w;
+        r.m.handle(Input::Wake, w);
+        r.drain();
+    }
+    assert_eq!(wakes, 1);
+}

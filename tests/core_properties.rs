@@ -1,0 +1,179 @@
+//! Invariants of the state machine over random timelines.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use session_guard::core::config::{Config, RenewOn, SlidingWindow};
+use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::server::PingOutcome;
+
+const T0: u64 = 1_700_000_000_000;
+const S: u64 = 1000;
+
+#[derive(Clone, Debug)]
+enum Step {
+    /// Let time pass, waking the machine whenever it asked (a punctual timer).
+    Wait(u64),
+    /// A wake at an arbitrary moment (focus, pageshow, a late timer).
+    Wake,
+    Activity,
+    Visibility(bool),
+    Request,
+    Report(u64),
+    PingAnswer(u8),
+    Continue,
+}
+
+fn step(with_activity: bool) -> impl Strategy<Value = Step> {
+    let common = prop_oneof![
+        (1u64..400_000).prop_map(Step::Wait),
+        Just(Step::Wake),
+        any::<bool>().prop_map(Step::Visibility),
+        Just(Step::Request),
+        (20_000u64..4_000_000).prop_map(Step::Report),
+        (0u8..3).prop_map(Step::PingAnswer),
+    ];
+    if with_activity {
+        prop_oneof![4 => common, 2 => Just(Step::Activity), 1 => Just(Step::Continue)].boxed()
+    } else {
+        common.boxed()
+    }
+}
+
+fn config_strategy() -> impl Strategy<Value = Config> {
+    (60u64..7200, 20u64..600, any::<bool>(), any::<bool>(), any::<bool>()).prop_filter_map(
+        "warnBefore < timeout",
+        |(timeout, warn, keepalive, half, auto)| {
+            (warn < timeout).then(|| {
+                let mut c = Config::new(Some(timeout * S), "/k");
+                c.warn_before_ms = warn * S;
+                c.renew_on = if keepalive { RenewOn::KeepAlive } else { RenewOn::Request };
+                c.sliding_window = if half { SlidingWindow::Half } else { SlidingWindow::Full };
+                c.auto_extend = auto;
+                c
+            })
+        },
+    )
+}
+
+struct Harness {
+    m: Machine,
+    now: u64,
+    ping_out: bool,
+}
+
+impl Harness {
+    fn apply(&mut self, step: &Step, mut check: impl FnMut(&Machine, &Step, Option<u64>, Vec<Output>)) {
+        let before = self.m.deadline();
+        match *step {
+            Step::Wait(ms) => {
+                let until = self.now + ms;
+                while let Some(w) = self.m.next_wakeup(self.now) {
+                    if w > until {
+                        break;
+                    }
+                    self.now = w.max(self.now);
+                    self.feed(Input::Wake, step, before, &mut check);
+                }
+                self.now = until;
+                return;
+            }
+            Step::Wake => self.feed(Input::Wake, step, before, &mut check),
+            Step::Activity => self.feed(Input::Activity, step, before, &mut check),
+            Step::Visibility(v) => self.feed(Input::Visibility { visible: v }, step, before, &mut check),
+            Step::Request => self.feed(Input::RequestObserved { at: self.now }, step, before, &mut check),
+            Step::Report(ms) => self.feed(Input::ServerReport { at: self.now, remaining_ms: ms }, step, before, &mut check),
+            Step::PingAnswer(kind) if self.ping_out => {
+                self.ping_out = false;
+                let outcome = match kind {
+                    0 => PingOutcome::Extended { expires_in_ms: None },
+                    1 => PingOutcome::Retry,
+                    _ => PingOutcome::Expired,
+                };
+                self.feed(Input::PingResult(outcome), step, before, &mut check)
+            }
+            Step::PingAnswer(_) => {}
+            Step::Continue => self.feed(Input::Choice(UserChoice::Continue), step, before, &mut check),
+        }
+    }
+
+    fn feed(&mut self, input: Input, step: &Step, before: Option<u64>, check: &mut impl FnMut(&Machine, &Step, Option<u64>, Vec<Output>)) {
+        self.m.handle(input, self.now);
+        let mut outs = Vec::new();
+        while let Some(o) = self.m.poll_output() {
+            if o == Output::SendPing {
+                self.ping_out = true;
+            }
+            outs.push(o);
+        }
+        check(&self.m, step, before, outs);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// With no user activity and no click, the guard never sends a keep-alive.
+    #[test]
+    fn an_idle_user_is_never_pinged(config in config_strategy(), steps in prop::collection::vec(step(false), 1..60)) {
+        let mut h = Harness { m: Machine::new(&config, T0, true), now: T0, ping_out: false };
+        for s in &steps {
+            h.apply(s, |_, _, _, outs| assert!(!outs.contains(&Output::SendPing), "pinged an idle user: {outs:?}"));
+        }
+    }
+
+    /// With a punctual timer and server reports that leave room for a warning, the
+    /// dialog opens at least 20 s before expiry and the session never expires unwarned.
+    #[test]
+    fn the_warning_always_comes_at_least_20_s_ahead(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+        let warn = config.warn_before_ms;
+        let mut h = Harness { m: Machine::new(&config, T0, true), now: T0, ping_out: false };
+        let mut warned = false;
+        for s in &steps {
+            // Reports always leave at least the warning lead, as a real session does after renewal.
+            let s = match s { Step::Report(ms) => Step::Report((*ms).max(warn + 1)), Step::Wake => Step::Wait(1), other => other.clone() };
+            h.apply(&s, |m, _, _, outs| {
+                for o in &outs {
+                    if let Output::ShowWarning { remaining_ms, .. } = o {
+                        assert!(*remaining_ms >= 20_000, "warning with {remaining_ms} ms left");
+                        warned = true;
+                    }
+                    if let Output::ShowExpired { reason } = o {
+                        if *reason != session_guard::core::machine::ExpiryReason::Server {
+                            assert!(warned, "expired without a warning");
+                        }
+                    }
+                    if matches!(o, Output::CloseDialog) && m.phase() == Phase::Active {
+                        warned = false;
+                    }
+                }
+            });
+        }
+    }
+
+    /// Only server signals move the deadline: activity, visibility, clicks and timers never do.
+    #[test]
+    fn the_deadline_moves_only_on_a_server_signal(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+        let mut h = Harness { m: Machine::new(&config, T0, true), now: T0, ping_out: false };
+        for s in &steps {
+            h.apply(s, |m, step, before, _| {
+                let server_signal = matches!(step, Step::Request | Step::Report(_) | Step::PingAnswer(_));
+                if !server_signal {
+                    assert_eq!(m.deadline(), before, "deadline moved on {step:?}");
+                }
+            });
+        }
+    }
+
+    /// next_wakeup is never in the past and the machine is never left without one while a deadline is pending.
+    #[test]
+    fn a_pending_deadline_always_has_a_wakeup(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+        let mut h = Harness { m: Machine::new(&config, T0, true), now: T0, ping_out: false };
+        for s in &steps {
+            h.apply(s, |_, _, _, _| {});
+            let live = matches!(h.m.phase(), Phase::Active | Phase::Warning);
+            let wake = h.m.next_wakeup(h.now);
+            prop_assert_eq!(live, wake.is_some());
+            if let Some(w) = wake { prop_assert!(w >= h.now, "wake-up {} before now {}", w, h.now); }
+        }
+    }
+}
