@@ -7,3 +7,99 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
+
+#[cfg(target_arch = "wasm32")]
+mod api {
+    use std::rc::Rc;
+
+    use js_sys::Reflect;
+    use wasm_bindgen::prelude::*;
+
+    use crate::browser::options::{attribute_entries, option_entries};
+    use crate::browser::shell::Shell;
+    use crate::core::config::Config;
+    use crate::core::machine::{Input, UserChoice};
+    use crate::core::options::{attributes_to_options, parse_options, ConfigError};
+    use crate::core::server::seconds_to_ms;
+
+    fn config_error(error: ConfigError) -> JsError {
+        JsError::new(&error.message())
+    }
+
+    fn start(config: Config) -> Result<SessionGuard, JsError> {
+        Shell::start(config)
+            .map(|shell| SessionGuard { shell })
+            .ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))
+    }
+
+    /// Starts guarding the session with `options` (see the README). Throws an
+    /// `Error` naming the option when one is unknown or invalid.
+    #[wasm_bindgen(js_name = startGuard)]
+    pub fn start_guard(options: JsValue) -> Result<SessionGuard, JsError> {
+        let entries = option_entries(&options).ok_or_else(|| JsError::new("session-guard: options must be an object"))?;
+        start(parse_options(&entries).map_err(config_error)?)
+    }
+
+    /// Starts from a script tag's `data-` attributes, given without the `data-` prefix.
+    #[wasm_bindgen(js_name = startGuardFromAttributes)]
+    pub fn start_guard_from_attributes(attributes: JsValue) -> Result<SessionGuard, JsError> {
+        let entries = attributes_to_options(&attribute_entries(&attributes)).map_err(config_error)?;
+        start(parse_options(&entries).map_err(config_error)?)
+    }
+
+    /// A running guard.
+    #[wasm_bindgen]
+    pub struct SessionGuard {
+        shell: Rc<Shell>,
+    }
+
+    #[wasm_bindgen]
+    impl SessionGuard {
+        /// Sends a keep-alive now (as "Continue" does).
+        pub fn extend(&self) {
+            self.shell.handle(Input::Choice(UserChoice::Continue));
+        }
+
+        /// Ends the session at `logoutUrl`, purges this user's drafts and leaves the page.
+        pub fn logout(&self) {
+            self.shell.handle(Input::Choice(UserChoice::Logout));
+        }
+
+        /// Seconds until the session ends (rounded down); `NaN` while the timeout is unknown.
+        pub fn remaining(&self) -> f64 {
+            self.shell.remaining_ms().map_or(f64::NAN, |ms| (ms / 1000) as f64)
+        }
+
+        /// "active" | "warning" | "expired" | "loggedOut".
+        pub fn state(&self) -> String {
+            self.shell.phase().name().into()
+        }
+
+        /// Tells the guard the app saw a server response: `{ expiresIn }` (seconds) when the
+        /// server said how long the session has left, else a plain request (renews per `renewOn`).
+        pub fn touch(&self, report: JsValue) -> Result<(), JsError> {
+            let now = crate::browser::page::now();
+            let expires_in = if report.is_object() {
+                Reflect::get(&report, &JsValue::from_str("expiresIn")).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            };
+            let input = if expires_in.is_undefined() {
+                Input::RequestObserved { at: now }
+            } else {
+                let remaining_ms = expires_in
+                    .as_f64()
+                    .and_then(seconds_to_ms)
+                    .ok_or_else(|| JsError::new("session-guard: touch: `expiresIn` must be a number of seconds"))?;
+                Input::ServerReport { at: now, remaining_ms }
+            };
+            self.shell.handle(input);
+            Ok(())
+        }
+
+        /// Stops everything: listeners, timer, observer; removes the dialog.
+        pub fn destroy(&self) {
+            self.shell.destroy();
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The warning / expired dialog: a native `<dialog>` opened with `showModal()`
+//! (focus trap, inert background, Escape handling for free), `role="alertdialog"`,
+//! labelled and described. Every text goes in through `textContent`.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, HtmlDialogElement, HtmlElement};
+
+use super::listener::Listener;
+use crate::core::i18n::{countdown, MessageKey, Messages};
+use crate::core::machine::ExpiryReason;
+
+/// What the user asked for in the dialog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Continue,
+    Logout,
+    Login,
+    /// Escape or the dialog's own close request.
+    Cancel,
+}
+
+const STYLE_ID: &str = "session-guard-style";
+
+/// Themeable through the custom properties on `dialog.session-guard`.
+const STYLE: &str = "dialog.session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,\"Segoe UI\",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:0;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}\
+dialog.session-guard::backdrop{background:rgba(15,23,42,.6)}\
+.session-guard h2{margin:0 0 .5rem;font-size:1.25rem;line-height:1.3}\
+.session-guard p{margin:0 0 1rem}\
+.session-guard__countdown{font-size:2.25rem;font-weight:700;font-variant-numeric:tabular-nums;color:var(--sg-accent)}\
+.session-guard__live{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
+.session-guard__actions{display:flex;flex-wrap:wrap;gap:.75rem;justify-content:flex-end}\
+.session-guard button{font:inherit;min-height:2.75rem;padding:.5rem 1.25rem;border:1px solid var(--sg-muted);border-radius:calc(var(--sg-radius)/2);background:transparent;color:var(--sg-fg);cursor:pointer}\
+.session-guard button[data-action=continue],.session-guard button[data-action=login]{background:var(--sg-accent);border-color:var(--sg-accent);color:var(--sg-accent-fg);font-weight:600}\
+.session-guard button:focus-visible{outline:3px solid var(--sg-accent);outline-offset:2px}\
+.session-guard [hidden]{display:none}\
+@media (prefers-color-scheme:dark){dialog.session-guard{--sg-bg:#1f2328;--sg-fg:#e6edf3;--sg-muted:#9198a1;--sg-accent:#7cacf8;--sg-accent-fg:#0d1117}}";
+
+pub struct Dialog {
+    element: HtmlDialogElement,
+    title: Element,
+    message: Element,
+    countdown: Element,
+    live: Element,
+    continue_button: HtmlElement,
+    logout_button: HtmlElement,
+    login_button: HtmlElement,
+    /// Where focus was before the dialog opened, to return it on close.
+    return_focus: Option<HtmlElement>,
+    /// Whether the open warning can be extended (else the absolute limit ends the session).
+    extendable: bool,
+    _listeners: [Listener; 2],
+}
+
+fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, &str)]) -> Element {
+    // createElement only fails for invalid tag names; ours are literals.
+    let element = document.create_element(tag).expect("valid tag");
+    for (name, value) in attributes {
+        let _ = element.set_attribute(name, value);
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
+fn button(document: &Document, parent: &Element, action: &str) -> HtmlElement {
+    child(document, parent, "button", &[("type", "button"), ("data-action", action)]).unchecked_into()
+}
+
+fn install_style(document: &Document, nonce: Option<&str>) {
+    if document.get_element_by_id(STYLE_ID).is_some() {
+        return;
+    }
+    let Ok(style) = document.create_element("style") else { return };
+    style.set_id(STYLE_ID);
+    if let Some(nonce) = nonce {
+        let _ = style.set_attribute("nonce", nonce);
+    }
+    style.set_text_content(Some(STYLE));
+    if let Some(head) = document.head() {
+        let _ = head.append_child(&style);
+    }
+}
+
+impl Dialog {
+    pub fn new(document: &Document, nonce: Option<&str>, on_action: Rc<dyn Fn(Action)>) -> Option<Dialog> {
+        install_style(document, nonce);
+        let body = document.body()?;
+        let element: HtmlDialogElement = document.create_element("dialog").ok()?.unchecked_into();
+        for (name, value) in [
+            ("class", "session-guard"),
+            ("role", "alertdialog"),
+            ("aria-modal", "true"),
+            ("aria-labelledby", "session-guard-title"),
+            ("aria-describedby", "session-guard-message"),
+        ] {
+            let _ = element.set_attribute(name, value);
+        }
+        let title = child(document, &element, "h2", &[("id", "session-guard-title")]);
+        let message = child(document, &element, "p", &[("id", "session-guard-message")]);
+        let countdown = child(document, &element, "p", &[("class", "session-guard__countdown"), ("aria-hidden", "true")]);
+        let live = child(
+            document,
+            &element,
+            "p",
+            &[("class", "session-guard__live"), ("role", "status"), ("aria-live", "polite")],
+        );
+        let actions = child(document, &element, "div", &[("class", "session-guard__actions")]);
+        let continue_button = button(document, &actions, "continue");
+        let logout_button = button(document, &actions, "logout");
+        let login_button = button(document, &actions, "login");
+
+        let on_click = on_action.clone();
+        let click = Listener::new(&element, "click", false, false, move |event: Event| {
+            let action = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("[data-action]").ok().flatten())
+                .and_then(|b| b.get_attribute("data-action"));
+            match action.as_deref() {
+                Some("continue") => on_click(Action::Continue),
+                Some("logout") => on_click(Action::Logout),
+                Some("login") => on_click(Action::Login),
+                _ => {}
+            }
+        });
+        // Escape: the shell decides (extend, or stay open); the browser must not close it by itself.
+        let cancel = Listener::new(&element, "cancel", false, false, move |event: Event| {
+            event.prevent_default();
+            on_action(Action::Cancel);
+        });
+        let _ = body.append_child(&element);
+        Some(Dialog {
+            element,
+            title,
+            message,
+            countdown,
+            live,
+            continue_button,
+            logout_button,
+            login_button,
+            return_focus: None,
+            extendable: true,
+            _listeners: [click, cancel],
+        })
+    }
+
+    fn open(&mut self, document: &Document, focus: &HtmlElement) {
+        if !self.element.open() {
+            self.return_focus = document.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            // Fails only when the dialog is detached or already open non-modally.
+            if self.element.show_modal().is_err() {
+                self.element.set_open(true);
+            }
+        }
+        let _ = focus.focus();
+    }
+
+    pub fn show_warning(
+        &mut self,
+        document: &Document,
+        messages: &Messages,
+        remaining_ms: u64,
+        announce_s: u64,
+        extendable: bool,
+        can_log_out: bool,
+    ) {
+        let _ = self.element.set_attribute("data-state", "warning");
+        self.extendable = extendable;
+        self.title.set_text_content(Some(messages.get(MessageKey::WarningTitle)));
+        let key = if extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
+        self.message.set_text_content(Some(&messages.with_time(key, announce_s)));
+        self.countdown.set_text_content(Some(&countdown(remaining_ms)));
+        self.countdown.remove_attribute("hidden").ok();
+        self.live.set_text_content(None);
+        let label = if extendable { MessageKey::Continue } else { MessageKey::Ok };
+        self.continue_button.set_text_content(Some(messages.get(label)));
+        self.continue_button.set_hidden(false);
+        self.logout_button.set_text_content(Some(messages.get(MessageKey::Logout)));
+        self.logout_button.set_hidden(!can_log_out);
+        self.login_button.set_hidden(true);
+        let focus = self.continue_button.clone();
+        self.open(document, &focus);
+    }
+
+    /// The visible countdown every second; the description and the live region only
+    /// when the announced time changes, so screen readers are not flooded.
+    pub fn update_countdown(&self, messages: &Messages, remaining_ms: u64, announce_s: Option<u64>) {
+        self.countdown.set_text_content(Some(&countdown(remaining_ms)));
+        if let Some(seconds) = announce_s {
+            let key = if self.extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
+            let text = messages.with_time(key, seconds);
+            self.message.set_text_content(Some(&text));
+            self.live.set_text_content(Some(&text));
+        }
+    }
+
+    pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: ExpiryReason, drafts_saved: bool) {
+        let _ = self.element.set_attribute("data-state", "expired");
+        self.title.set_text_content(Some(messages.get(MessageKey::ExpiredTitle)));
+        let mut text = String::from(messages.get(match reason {
+            ExpiryReason::Absolute => MessageKey::ExpiredAbsolute,
+            _ => MessageKey::Expired,
+        }));
+        if drafts_saved {
+            text.push(' ');
+            text.push_str(messages.get(MessageKey::InputSaved));
+        }
+        self.message.set_text_content(Some(&text));
+        let _ = self.countdown.set_attribute("hidden", "");
+        self.live.set_text_content(None);
+        self.continue_button.set_hidden(true);
+        self.logout_button.set_hidden(true);
+        self.login_button.set_text_content(Some(messages.get(MessageKey::Login)));
+        self.login_button.set_hidden(false);
+        let focus = self.login_button.clone();
+        self.open(document, &focus);
+    }
+
+    pub fn close(&mut self) {
+        if self.element.open() {
+            self.element.close();
+            if let Some(target) = self.return_focus.take() {
+                let _ = target.focus();
+            }
+        }
+    }
+}
+
+impl Drop for Dialog {
+    fn drop(&mut self) {
+        self.close();
+        self.element.remove();
+    }
+}

@@ -1,0 +1,39 @@
+//! `sessionguard:*` CustomEvents on `document`.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Document};
+
+use crate::core::machine::Event;
+
+/// Dispatches `sessionguard:<name>` with `detail`. Listeners run synchronously
+/// and may call back into the guard, so callers hold no borrows while emitting.
+pub fn emit(document: &Document, name: &str, detail: &[(&str, JsValue)]) {
+    let object = Object::new();
+    for (key, value) in detail {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    let init = CustomEventInit::new();
+    init.set_detail(&object);
+    let mut kind = String::from("sessionguard:");
+    kind.push_str(name);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(&kind, &init) {
+        let _ = document.dispatch_event(&event);
+    }
+}
+
+/// The core's events, translated.
+pub fn emit_core(document: &Document, event: Event) {
+    match event {
+        Event::Warning { remaining_s } => emit(document, "warning", &[("remaining", (remaining_s as f64).into())]),
+        Event::Extended { expires_at } => emit(document, "extended", &[("expiresAt", (expires_at as f64).into())]),
+        Event::Expired { reason } => emit(document, "expired", &[("reason", reason.name().into())]),
+        Event::LoggedOut => emit(document, "loggedout", &[]),
+        Event::Login => emit(document, "login", &[]),
+        Event::Error { code, message } => error(document, code.name(), message),
+    }
+}
+
+pub fn error(document: &Document, code: &str, message: &str) {
+    emit(document, "error", &[("code", code.into()), ("message", message.into())]);
+}

@@ -1,0 +1,92 @@
+//! The keep-alive and logout requests (server contract in README).
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Document, Headers, RequestCredentials, RequestInit, Response, Window};
+
+use super::page;
+use crate::core::config::Config;
+use crate::core::server::{self, PingOutcome, PingResponse};
+
+/// A keep-alive that hangs this long counts as a network failure (and is retried).
+const PING_TIMEOUT_MS: u32 = 10_000;
+
+fn post_init(document: &Document, config: &Config) -> RequestInit {
+    let headers = Headers::new().expect("Headers constructor");
+    let _ = headers.set("X-Requested-With", "XMLHttpRequest");
+    let _ = headers.set("Accept", "application/json");
+    if let Some(token) = page::csrf_token(document, &config.csrf) {
+        let _ = headers.set(&config.csrf.header, &token);
+    }
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_headers(&headers);
+    init
+}
+
+async fn fetch(window: &Window, url: &str, init: &RequestInit) -> Option<Response> {
+    JsFuture::from(window.fetch_with_str_and_init(url, init)).await.ok()?.dyn_into::<Response>().ok()
+}
+
+async fn body_text(response: &Response) -> String {
+    match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Sends one keep-alive and classifies the answer. Never fails: a network error is `Retry`.
+pub async fn ping(window: Window, document: Document, config: &Config) -> PingOutcome {
+    let init = post_init(&document, config);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(PING_TIMEOUT_MS)));
+    let Some(response) = fetch(&window, &config.keep_alive_url, &init).await else {
+        return server::classify(None);
+    };
+    let headers = response.headers();
+    let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
+    let content_type = header("content-type");
+    let login_path = config.login_url.as_deref().and_then(|u| page::resolve(&window, u)).map(|u| u.pathname());
+    let final_path = page::resolve(&window, &response.url()).map(|u| u.pathname()).unwrap_or_default();
+    let mut facts = PingResponse {
+        status: response.status(),
+        redirected_to_login: response.redirected()
+            && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
+        login_page: false,
+        expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
+            .or_else(|| server::parse_server_timing(&header("server-timing"))),
+    };
+    let text = body_text(&response).await;
+    if content_type.contains("json") {
+        let expires_in = js_sys::JSON::parse(&text)
+            .ok()
+            .and_then(|json| Reflect::get(&json, &JsValue::from_str("expiresIn")).ok())
+            .and_then(|v| v.as_f64())
+            .and_then(server::seconds_to_ms);
+        facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
+    } else {
+        facts.login_page = server::looks_like_login_page(&content_type, &text);
+    }
+    server::classify(Some(&facts))
+}
+
+/// Ends the server session, then leaves the page: for the login page when
+/// configured, else wherever the logout response ended (its redirect).
+pub async fn logout(window: Window, document: Document, config: &Config) {
+    let Some(logout_url) = config.logout_url.as_deref() else {
+        if let Some(login) = config.login_url.as_deref() {
+            page::navigate(&window, login);
+        }
+        return;
+    };
+    let init = post_init(&document, config);
+    match fetch(&window, logout_url, &init).await {
+        Some(response) => {
+            let target = if response.redirected() { response.url() } else { config.login_url.clone().unwrap_or(response.url()) };
+            page::navigate(&window, &target);
+        }
+        // The server could not be told: let the browser try a plain navigation to the logout URL.
+        None => page::navigate(&window, logout_url),
+    }
+}

@@ -1,0 +1,10 @@
+//! The browser shell: web-sys glue that feeds the core and carries out its outputs.
+
+mod dialog;
+pub mod events;
+mod keepalive;
+mod listener;
+mod observer;
+pub mod options;
+pub mod page;
+pub mod shell;

@@ -1,0 +1,275 @@
+//! The running guard in a page: owns the core [`Machine`], the one timer, the
+//! listeners, the observer and the dialog, and carries out the core's outputs.
+//!
+//! Re-entrancy: `sessionguard:*` listeners run synchronously and may call back
+//! into the guard (`guard.extend()` inside a warning handler), so no `RefCell`
+//! borrow is held while outputs are carried out.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Document, Event, Window};
+
+use super::dialog::{Action, Dialog};
+use super::events;
+use super::keepalive;
+use super::listener::Listener;
+use super::observer::{self, Observer};
+use super::page;
+use crate::core::config::{Config, Drafts, Lang};
+use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
+use crate::core::machine::{Input, Machine, Output, Phase, UserChoice};
+
+/// Activity is forwarded at most this often: a mousemove storm costs one
+/// timestamp comparison per event.
+const ACTIVITY_THROTTLE_MS: f64 = 1000.0;
+
+/// setTimeout's longest delay (about 24.8 days); longer waits re-arm on wake.
+const MAX_TIMER_MS: u64 = i32::MAX as u64;
+
+/// Events that mean the user is there. `scroll` is left out: pages scroll themselves.
+const ACTIVITY_EVENTS: [&str; 5] = ["mousemove", "mousedown", "keydown", "wheel", "touchstart"];
+
+/// Events after which time may have jumped (sleep, bfcache, throttling): recompute.
+const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
+
+pub struct Shell {
+    window: Window,
+    document: Document,
+    config: Config,
+    messages: Messages,
+    machine: RefCell<Machine>,
+    dialog: RefCell<Option<Dialog>>,
+    /// The one timer, and the wake-up time it is armed for.
+    timer: RefCell<Option<(u64, Timeout)>>,
+    listeners: RefCell<Vec<Listener>>,
+    observer: RefCell<Option<Observer>>,
+    /// The page's own title while ours shows the countdown.
+    saved_title: RefCell<Option<String>>,
+    destroyed: Cell<bool>,
+}
+
+impl Shell {
+    pub fn start(config: Config) -> Option<Rc<Shell>> {
+        let window = web_sys::window()?;
+        let document = window.document()?;
+        let lang = i18n::resolve_lang(config.lang, &window.navigator().language().unwrap_or_default());
+        let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
+        let now = page::now();
+        let machine = Machine::new(&config, now, !document.hidden());
+        let shell = Rc::new(Shell {
+            window,
+            document,
+            config,
+            messages,
+            machine: RefCell::new(machine),
+            dialog: RefCell::new(None),
+            timer: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            observer: RefCell::new(None),
+            saved_title: RefCell::new(None),
+            destroyed: Cell::new(false),
+        });
+        shell.listen();
+        if let Some(input) = observer::navigation_input(&shell.window, now) {
+            shell.handle(input);
+        } else {
+            shell.handle(Input::Wake);
+        }
+        Some(shell)
+    }
+
+    fn listen(self: &Rc<Self>) {
+        let mut listeners = Vec::new();
+        let window_target: &web_sys::EventTarget = self.window.as_ref();
+        for kind in ACTIVITY_EVENTS {
+            let weak = Rc::downgrade(self);
+            let mut last = f64::NEG_INFINITY;
+            listeners.push(Listener::new(window_target, kind, true, true, move |event: Event| {
+                let stamp = event.time_stamp();
+                if stamp - last < ACTIVITY_THROTTLE_MS || !event.is_trusted() {
+                    return;
+                }
+                last = stamp;
+                with(&weak, |shell| shell.handle(Input::Activity));
+            }));
+        }
+        for kind in WAKE_EVENTS {
+            let weak = Rc::downgrade(self);
+            listeners.push(Listener::new(window_target, kind, false, true, move |_| {
+                with(&weak, |shell| shell.handle(Input::Wake));
+            }));
+        }
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", false, true, move |_| {
+            with(&weak, |shell| shell.handle(Input::Visibility { visible: !shell.document.hidden() }));
+        }));
+        *self.listeners.borrow_mut() = listeners;
+
+        let weak = Rc::downgrade(self);
+        *self.observer.borrow_mut() = Observer::new(move |entry| {
+            with(&weak, |shell| {
+                if let Some(input) = observer::input_for(&shell.window, &entry, page::now()) {
+                    shell.handle(input);
+                }
+            })
+        });
+    }
+
+    /// Feeds one input to the core, carries out what it asks, re-arms the timer.
+    pub fn handle(self: &Rc<Self>, input: Input) {
+        if self.destroyed.get() {
+            return;
+        }
+        let outputs = {
+            let mut machine = self.machine.borrow_mut();
+            machine.handle(input, page::now());
+            let mut outputs = Vec::new();
+            while let Some(output) = machine.poll_output() {
+                outputs.push(output);
+            }
+            outputs
+        };
+        for output in outputs {
+            self.execute(output);
+        }
+        self.arm_timer();
+    }
+
+    fn execute(self: &Rc<Self>, output: Output) {
+        match output {
+            Output::ShowWarning { remaining_ms, extendable } => {
+                let can_log_out = self.config.logout_url.is_some();
+                let announce = announcement_step(remaining_ms);
+                self.with_dialog(|dialog, document, messages| {
+                    dialog.show_warning(document, messages, remaining_ms, announce, extendable, can_log_out)
+                });
+            }
+            Output::Countdown { remaining_ms, announce } => {
+                if let Some(dialog) = self.dialog.borrow().as_ref() {
+                    dialog.update_countdown(&self.messages, remaining_ms, announce);
+                }
+            }
+            Output::CloseDialog => {
+                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
+                    dialog.close();
+                }
+            }
+            Output::ShowExpired { reason } => {
+                let drafts = self.config.drafts != Drafts::Off;
+                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, reason, drafts));
+            }
+            Output::TitleCountdown(remaining) => self.title_countdown(remaining),
+            Output::SendPing => {
+                let weak = Rc::downgrade(self);
+                let (window, document, config) = (self.window.clone(), self.document.clone(), self.config.clone());
+                spawn_local(async move {
+                    let outcome = keepalive::ping(window, document, &config).await;
+                    with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
+                });
+            }
+            Output::SaveDrafts | Output::PurgeDrafts => {}
+            Output::Logout => {
+                let (window, document, config) = (self.window.clone(), self.document.clone(), self.config.clone());
+                spawn_local(async move { keepalive::logout(window, document, &config).await });
+            }
+            Output::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
+                Some(url) => page::navigate(&self.window, &url),
+                // Without a login URL the server's own redirect of this page leads there.
+                None => page::reload(&self.window),
+            },
+            Output::Emit(event) => events::emit_core(&self.document, event),
+        }
+    }
+
+    fn with_dialog(self: &Rc<Self>, show: impl FnOnce(&mut Dialog, &Document, &Messages)) {
+        let mut slot = self.dialog.borrow_mut();
+        if slot.is_none() {
+            let weak = Rc::downgrade(self);
+            let on_action = Rc::new(move |action: Action| with(&weak, |shell| shell.on_dialog_action(action)));
+            *slot = Dialog::new(&self.document, self.config.csp_nonce.as_deref(), on_action);
+        }
+        if let Some(dialog) = slot.as_mut() {
+            show(dialog, &self.document, &self.messages);
+        }
+    }
+
+    fn on_dialog_action(self: &Rc<Self>, action: Action) {
+        let choice = match action {
+            Action::Continue => UserChoice::Continue,
+            Action::Cancel if self.config.escape_extends && self.phase() == Phase::Warning => UserChoice::Continue,
+            Action::Cancel => return,
+            Action::Logout => UserChoice::Logout,
+            Action::Login => UserChoice::LogInAgain,
+        };
+        self.handle(Input::Choice(choice));
+    }
+
+    fn title_countdown(&self, remaining: Option<u64>) {
+        let mut saved = self.saved_title.borrow_mut();
+        match remaining {
+            Some(ms) => {
+                if saved.is_none() {
+                    *saved = Some(self.document.title());
+                }
+                let text = self.messages.get(MessageKey::TitleCountdown).replace("{time}", &i18n::countdown(ms));
+                self.document.set_title(&text);
+            }
+            None => {
+                if let Some(title) = saved.take() {
+                    self.document.set_title(&title);
+                }
+            }
+        }
+    }
+
+    /// Keeps exactly one timer, armed for the core's next wake-up.
+    fn arm_timer(self: &Rc<Self>) {
+        let now = page::now();
+        let wake = self.machine.borrow().next_wakeup(now);
+        let mut timer = self.timer.borrow_mut();
+        match wake {
+            None => *timer = None,
+            Some(at) if timer.as_ref().is_some_and(|(armed, _)| *armed == at) => {}
+            Some(at) => {
+                let weak = Rc::downgrade(self);
+                let delay = at.saturating_sub(now).min(MAX_TIMER_MS) as u32;
+                *timer = Some((at, Timeout::new(delay, move || with(&weak, |shell| shell.on_timer()))));
+            }
+        }
+    }
+
+    fn on_timer(self: &Rc<Self>) {
+        // The fired timer is spent: forget it so arm_timer sets a new one even for the same time.
+        self.timer.borrow_mut().take();
+        self.handle(Input::Wake);
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.machine.borrow().phase()
+    }
+
+    pub fn remaining_ms(&self) -> Option<u64> {
+        self.machine.borrow().remaining(page::now())
+    }
+
+    /// Unregisters everything, closes and removes the dialog, restores the title.
+    pub fn destroy(&self) {
+        if self.destroyed.replace(true) {
+            return;
+        }
+        self.listeners.borrow_mut().clear();
+        self.observer.borrow_mut().take();
+        self.timer.borrow_mut().take();
+        self.dialog.borrow_mut().take();
+        self.title_countdown(None);
+    }
+}
+
+fn with(weak: &Weak<Shell>, f: impl FnOnce(&Rc<Shell>)) {
+    if let Some(shell) = weak.upgrade() {
+        f(&shell);
+    }
+}
