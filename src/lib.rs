@@ -9,6 +9,9 @@ pub mod core;
 mod browser;
 
 #[cfg(target_arch = "wasm32")]
+pub use api::{start_guard, start_guard_from_attributes, SessionGuard};
+
+#[cfg(target_arch = "wasm32")]
 mod api {
     use std::rc::Rc;
 
