@@ -248,3 +248,37 @@ proptest! {
         prop_assert_eq!(m.parse::<u64>().unwrap() * 60 + s.parse::<u64>().unwrap(), ms.div_ceil(1000));
     }
 }
+
+#[test]
+fn decimals_parse_without_the_float_parser() {
+    use session_guard::core::decimal::parse_decimal;
+    assert_eq!(parse_decimal("1800"), Some(1800.0));
+    assert_eq!(parse_decimal("1799.5"), Some(1799.5));
+    assert_eq!(parse_decimal(".5"), Some(0.5));
+    assert_eq!(parse_decimal("-1"), Some(-1.0));
+    for bad in ["", ".", "-", "1e3", "1.2.3", "12a", " 1", "NaN", "inf"] {
+        assert_eq!(parse_decimal(bad), None, "{bad:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn decimals_agree_with_the_standard_parser(n in 0u64..10_000_000_000, frac in 0u32..1000) {
+        let text = format!("{n}.{frac:03}");
+        let ours = session_guard::core::decimal::parse_decimal(&text).unwrap();
+        let std: f64 = text.parse().unwrap();
+        prop_assert!((ours - std).abs() <= std.abs() * 1e-12 + 1e-9, "{} vs {}", ours, std);
+    }
+}
+
+#[test]
+fn text_search_helpers() {
+    use session_guard::core::text::{contains_ignore_case, fill_time, find};
+    assert_eq!(find("abcabc", "ca", false), Some(2));
+    assert_eq!(find("abc", "", false), Some(0));
+    assert_eq!(find("ab", "abc", false), None);
+    assert!(contains_ignore_case("Text/HTML; charset=utf-8", "html"));
+    assert_eq!(fill_time("in {time}.", "2 minutes"), "in 2 minutes.");
+    assert_eq!(fill_time("no slot", "x"), "no slot");
+    assert_eq!(fill_time("「{time}」", "2分"), "「2分」");
+}

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Document, Element, Event, HtmlDialogElement, HtmlElement};
 
 use super::listener::Listener;
@@ -55,7 +55,7 @@ pub struct Dialog {
 
 fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, &str)]) -> Element {
     // createElement only fails for invalid tag names; ours are literals.
-    let element = document.create_element(tag).expect("valid tag");
+    let element = document.create_element(tag).unwrap_throw();
     for (name, value) in attributes {
         let _ = element.set_attribute(name, value);
     }

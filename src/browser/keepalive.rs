@@ -1,19 +1,20 @@
 //! The keep-alive and logout requests (server contract in README).
 
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Document, Headers, RequestCredentials, RequestInit, Response, Window};
 
 use super::page;
 use crate::core::config::Config;
 use crate::core::server::{self, PingOutcome, PingResponse};
+use crate::core::text;
 
 /// A keep-alive that hangs this long counts as a network failure (and is retried).
 const PING_TIMEOUT_MS: u32 = 10_000;
 
 fn post_init(document: &Document, config: &Config) -> RequestInit {
-    let headers = Headers::new().expect("Headers constructor");
+    let headers = Headers::new().unwrap_throw();
     let _ = headers.set("X-Requested-With", "XMLHttpRequest");
     let _ = headers.set("Accept", "application/json");
     if let Some(token) = page::csrf_token(document, &config.csrf) {
@@ -58,7 +59,7 @@ pub async fn ping(window: Window, document: Document, config: &Config) -> PingOu
             .or_else(|| server::parse_server_timing(&header("server-timing"))),
     };
     let text = body_text(&response).await;
-    if content_type.contains("json") {
+    if text::contains_ignore_case(&content_type, "json") {
         let expires_in = js_sys::JSON::parse(&text)
             .ok()
             .and_then(|json| Reflect::get(&json, &JsValue::from_str("expiresIn")).ok())

@@ -214,7 +214,7 @@ impl Shell {
                 if saved.is_none() {
                     *saved = Some(self.document.title());
                 }
-                let text = self.messages.get(MessageKey::TitleCountdown).replace("{time}", &i18n::countdown(ms));
+                let text = self.messages.with_value(MessageKey::TitleCountdown, &i18n::countdown(ms));
                 self.document.set_title(&text);
             }
             None => {

@@ -3,6 +3,8 @@
 //! with `textContent`.
 
 use super::config::Lang;
+pub use super::decimal::push_number;
+use super::text::fill_time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageKey {
@@ -130,9 +132,14 @@ impl Messages {
         }
     }
 
+    /// The text for `key` with `{time}` replaced by `value` verbatim.
+    pub fn with_value(&self, key: MessageKey, value: &str) -> String {
+        fill_time(self.get(key), value)
+    }
+
     /// The text for `key` with `{time}` replaced by a phrase like "2 minutes" / 「2分」.
     pub fn with_time(&self, key: MessageKey, seconds: u64) -> String {
-        self.get(key).replace("{time}", &self.duration_phrase(seconds))
+        fill_time(self.get(key), &self.duration_phrase(seconds))
     }
 
     /// Whole minutes from a minute up, seconds below: "2 minutes", "1 minute", "40 seconds", 「2分」「40秒」.
@@ -175,22 +182,5 @@ pub fn announcement_step(remaining_ms: u64) -> u64 {
         seconds.div_ceil(60) * 60
     } else {
         seconds.div_ceil(20) * 20
-    }
-}
-
-/// Decimal digits without `core::fmt`, which costs kilobytes in the wasm.
-pub fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(d as char);
     }
 }

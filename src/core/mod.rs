@@ -2,7 +2,9 @@
 //! time. No clock, no DOM, no wasm-bindgen: tested natively with `cargo test`.
 
 pub mod config;
+pub mod decimal;
 pub mod i18n;
 pub mod machine;
 pub mod options;
 pub mod server;
+pub mod text;

@@ -6,6 +6,7 @@
 use super::config::{
     Config, Csrf, CsrfSource, Drafts, Lang, RenewOn, Restore, SlidingWindow, MIN_WARNING_MS,
 };
+use super::decimal::parse_decimal;
 use super::i18n::MessageKey;
 
 /// A JS value, reduced to what options can hold.
@@ -133,7 +134,7 @@ pub fn parse_options(entries: &[(String, Value)]) -> Result<Config, ConfigError>
                     Value::Str(s) => s.clone(),
                     Value::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
                         let mut id = String::new();
-                        super::i18n::push_number(&mut id, *n as u64);
+                        super::decimal::push_number(&mut id, *n as u64);
                         id
                     }
                     Value::Null => String::new(),
@@ -263,7 +264,7 @@ fn camel_case(kebab: &str) -> String {
         if c == '-' {
             upper = true;
         } else if upper {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(c);
@@ -281,9 +282,9 @@ fn attribute_value(option: &str, kind: Kind, raw: &str) -> Result<Value, ConfigE
     };
     Ok(match kind {
         Kind::Seconds if trimmed.is_empty() || trimmed == "null" => Value::Null,
-        Kind::Seconds => match trimmed.parse::<f64>() {
-            Ok(n) => Value::Number(n),
-            Err(_) => return Err(ConfigError::new(option, SECONDS)),
+        Kind::Seconds => match parse_decimal(trimmed) {
+            Some(n) => Value::Number(n),
+            None => return Err(ConfigError::new(option, SECONDS)),
         },
         Kind::Flag => Value::Bool(flag.ok_or_else(|| ConfigError::new(option, "must be true or false"))?),
         Kind::FlagOrText => flag.map(Value::Bool).unwrap_or_else(|| Value::Str(raw.into())),

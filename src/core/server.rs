@@ -1,9 +1,12 @@
 //! What the server tells us, in the shapes it arrives in: headers, JSON fields,
 //! status codes. Each parser accepts untrusted text and never panics.
 
+use super::decimal::parse_decimal;
+use super::text::contains_ignore_case;
+
 /// Remaining session time from `Session-Expires-In: <seconds>`.
 pub fn parse_expires_in_header(value: &str) -> Option<u64> {
-    seconds_to_ms(value.trim().parse::<f64>().ok()?)
+    seconds_to_ms(parse_decimal(value.trim())?)
 }
 
 /// Remaining session time from a JSON `expiresIn` (seconds).
@@ -28,7 +31,7 @@ pub fn parse_server_timing(header: &str) -> Option<u64> {
         let name = parts.next()?.trim();
         let duration = parts.find_map(|param| {
             let (key, value) = param.split_once('=')?;
-            key.trim().eq_ignore_ascii_case("dur").then(|| value.trim().trim_matches('"').parse::<f64>().ok())?
+            key.trim().eq_ignore_ascii_case("dur").then(|| parse_decimal(value.trim().trim_matches('"')))?
         })?;
         server_timing_metric(name, duration)
     })
@@ -74,11 +77,8 @@ pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
 /// Whether a keep-alive answer is an HTML login page rather than the JSON we asked for:
 /// frameworks that redirect unauthenticated requests end there with a 200.
 pub fn looks_like_login_page(content_type: &str, body: &str) -> bool {
-    if !content_type.to_ascii_lowercase().contains("html") {
-        return false;
-    }
-    let lower = body.to_ascii_lowercase();
-    ["type=\"password\"", "type='password'", "type=password"].iter().any(|needle| lower.contains(needle))
+    contains_ignore_case(content_type, "html")
+        && ["type=\"password\"", "type='password'", "type=password"].iter().any(|needle| contains_ignore_case(body, needle))
 }
 
 /// Whether `path` (of the URL a request ended at) is the login page at `login_path`,

@@ -1,0 +1,30 @@
+//! Substring search over bytes. `str::contains`/`replace` with a `&str` pattern
+//! pull the two-way searcher into the wasm (several KB); our haystacks are short.
+
+/// Byte offset of the first `needle` in `haystack`, ASCII case-insensitively when `fold` is set.
+pub fn find(haystack: &str, needle: &str, fold: bool) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    h.windows(n.len()).position(|w| if fold { w.eq_ignore_ascii_case(n) } else { w == n })
+}
+
+pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    find(haystack, needle, true).is_some()
+}
+
+/// `template` with its first `{time}` replaced by `value`.
+pub fn fill_time(template: &str, value: &str) -> String {
+    const SLOT: &str = "{time}";
+    let mut out = String::with_capacity(template.len() + value.len());
+    match find(template, SLOT, false) {
+        Some(at) => {
+            out.push_str(&template[..at]);
+            out.push_str(value);
+            out.push_str(&template[at + SLOT.len()..]);
+        }
+        None => out.push_str(template),
+    }
+    out
+}
