@@ -222,9 +222,10 @@ fn active_user_is_extended_once_per_window_without_a_dialog() {
     // Activity every 2 s for 10 minutes; each ping answers 100 ms later.
     let mut t = 0;
     while t < 10 * MIN {
+        let before = r.pings();
         r.run_until(t);
-        let out = r.at(t, Input::Activity);
-        if out.contains(&Output::SendPing) {
+        r.at(t, Input::Activity);
+        if r.pings() > before {
             r.at(t + 100, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
         }
         t += 2 * S;
@@ -448,4 +449,29 @@ fn idle_wakeups_before_the_dialog_are_one_per_deadline() {
         r.drain();
     }
     assert_eq!(wakes, 1);
+}
+
+#[test]
+fn recent_activity_before_the_renewal_point_pings_when_it_comes() {
+    // 60 s session, warning at 30 s: typing at 20 s then reading must not bring the dialog.
+    let mut r = Run::new(config(60, 30));
+    r.at(20 * S, Input::Activity);
+    assert_eq!(r.pings(), 0);
+    r.run_until(25 * S);
+    assert_eq!(r.pings(), 1, "pinged at the renewal point");
+    r.at(25 * S + 50, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+    r.run_until(55 * S + 49);
+    assert_eq!(r.count(is_warning), 0);
+    assert_eq!(r.pings(), 1, "no further activity, no further ping");
+    r.run_until(55 * S + 50);
+    assert_eq!(r.count(is_warning), 1, "idle since 20 s: the next window warns");
+}
+
+#[test]
+fn stale_activity_does_not_keep_an_idle_user_signed_in() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(12 * MIN, Input::Activity);
+    r.run_until(30 * MIN);
+    assert_eq!(r.pings(), 0, "activity 3 minutes before the renewal point is too old");
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
 }

@@ -88,7 +88,9 @@ impl Shell {
             let weak = Rc::downgrade(self);
             let mut last = f64::NEG_INFINITY;
             listeners.push(Listener::new(window_target, kind, true, true, move |event: Event| {
-                let stamp = event.time_stamp();
+                // Date.now(), the clock of every deadline, not event.timeStamp: they diverge under
+                // clock emulation, and a throttle on one with deadlines on the other drops real input.
+                let stamp = js_sys::Date::now();
                 if stamp - last < ACTIVITY_THROTTLE_MS || !event.is_trusted() {
                     return;
                 }

@@ -252,6 +252,10 @@ impl Machine {
             Ping::Backoff { retry_at, .. } if self.is_live() => Some(retry_at),
             _ => None,
         };
+        let retry = match (retry, self.auto_ping_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let timing = match (self.phase, self.end()) {
             (Phase::Active, Some(end)) => Some(match self.warn_at(end) {
                 Some(warn_at) => warn_at.min(end),
@@ -313,19 +317,23 @@ impl Machine {
     }
 
     fn on_activity(&mut self, now: Millis) {
-        if self.phase != Phase::Active {
-            // The open dialog is never dismissed by a mouse move; an expired session stays expired.
-            return;
+        // The open dialog is never dismissed by a mouse move; an expired session stays expired.
+        if self.phase == Phase::Active {
+            self.last_activity = Some(now);
         }
-        self.last_activity = Some(now);
-        if !self.auto_extend || self.ping != Ping::Idle || self.absolute_binds() {
-            return;
+    }
+
+    /// When auto-extension will ping, if the user's activity calls for one: as soon as the
+    /// server would renew (`renew_after`), for activity since the last renewal that is at most
+    /// `warnBefore` older than that moment. Older activity does not count: an idle user is
+    /// never kept signed in, and a present one is at most `warnBefore` past their last input.
+    fn auto_ping_at(&self) -> Option<Millis> {
+        if !self.auto_extend || self.phase != Phase::Active || self.ping != Ping::Idle || self.absolute_binds() {
+            return None;
         }
-        if let Some(window) = self.window() {
-            if now >= self.last_renewal + self.renew_after(window) {
-                self.send_ping();
-            }
-        }
+        let activity = self.last_activity.filter(|a| *a > self.last_renewal)?;
+        let due = self.last_renewal + self.renew_after(self.window()?);
+        (activity + self.warn_before_ms >= due).then_some(due.max(activity))
     }
 
     fn on_request(&mut self, at: Millis) {
@@ -464,6 +472,9 @@ impl Machine {
             if now >= retry_at {
                 self.send_ping();
             }
+        }
+        if self.auto_ping_at().is_some_and(|at| now >= at) {
+            self.send_ping();
         }
         let Some(end) = self.end() else { return };
         if now >= end {

@@ -1,0 +1,386 @@
+//! Form drafts as data: which fields may be saved, how records are keyed,
+//! encoded, decoded, expired and merged back into a form. The shell reads and
+//! writes the DOM and storage; every rule lives here.
+
+use super::decimal::push_number;
+use super::options::Value;
+use super::text::find;
+
+/// Bumped when the record layout changes; older records are ignored and swept.
+pub const SCHEMA_VERSION: u64 = 1;
+const NAMESPACE: &str = "session-guard:";
+/// One draft larger than this (UTF-16 bytes, as localStorage counts) stays in memory only.
+pub const MAX_DRAFT_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Checkbox,
+    Radio,
+    Select,
+}
+
+/// What the shell knows about one form control.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FieldFacts<'a> {
+    /// Lower-case tag name: input, textarea, select.
+    pub tag: &'a str,
+    /// The input's `type` attribute (any case; empty means text).
+    pub input_type: &'a str,
+    pub name: &'a str,
+    pub autocomplete: &'a str,
+    /// `data-session-draft="off"` on the field or its form.
+    pub opted_out: bool,
+}
+
+const NEVER_TYPES: [&str; 8] = ["password", "hidden", "file", "submit", "button", "reset", "image", "search-token"];
+const NEVER_AUTOCOMPLETE: [&str; 3] = ["one-time-code", "current-password", "new-password"];
+/// Names of secrets that must never be written to storage, whatever their type.
+const SECRET_NAMES: [&str; 6] = ["_token", "authenticity_token", "__requestverificationtoken", "nonce", "otp", "totp"];
+const SECRET_NAME_PARTS: [&str; 10] =
+    ["csrf", "xsrf", "password", "passwd", "cardnumber", "card_number", "card-number", "cvv", "cvc", "ccnum"];
+
+/// Whether and how a control is saved. `None`: never, and no option can change that.
+pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
+    if f.opted_out || f.name.is_empty() {
+        return None;
+    }
+    let name = f.name.to_ascii_lowercase();
+    if SECRET_NAMES.contains(&name.as_str()) || SECRET_NAME_PARTS.iter().any(|part| find(&name, part, false).is_some()) {
+        return None;
+    }
+    let secret_autocomplete = f.autocomplete.split_ascii_whitespace().any(|token| {
+        let token = token.to_ascii_lowercase();
+        token.starts_with("cc-") || NEVER_AUTOCOMPLETE.contains(&token.as_str())
+    });
+    if secret_autocomplete {
+        return None;
+    }
+    match f.tag {
+        "textarea" => Some(FieldKind::Text),
+        "select" => Some(FieldKind::Select),
+        "input" => {
+            let input_type = f.input_type.to_ascii_lowercase();
+            match input_type.as_str() {
+                "checkbox" => Some(FieldKind::Checkbox),
+                "radio" => Some(FieldKind::Radio),
+                t if NEVER_TYPES.contains(&t) => None,
+                _ => Some(FieldKind::Text),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A field's value, or a checkbox/radio group's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldValue {
+    Text(String),
+    Checked(bool),
+    /// The checked radio's value in a group ("" when none).
+    Choice(String),
+    /// The selected options' values.
+    Selected(Vec<String>),
+}
+
+/// The key of a field inside its form: its name, with the checkbox value for
+/// checkbox groups and an occurrence index when several text fields share a name.
+pub fn field_key(kind: FieldKind, name: &str, value: &str, occurrence: usize) -> String {
+    let mut key = String::from(name);
+    match kind {
+        FieldKind::Checkbox => {
+            key.push('=');
+            key.push_str(value);
+        }
+        FieldKind::Radio => {}
+        FieldKind::Text | FieldKind::Select if occurrence > 0 => {
+            key.push('#');
+            push_number(&mut key, occurrence as u64);
+        }
+        _ => {}
+    }
+    key
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedField {
+    pub key: String,
+    pub value: FieldValue,
+    /// What the server rendered when the draft was saved.
+    pub default: FieldValue,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftRecord {
+    pub saved_at: u64,
+    pub url: String,
+    /// Hash of the form's field keys, to notice a form that changed shape.
+    pub signature: u32,
+    /// The form was submitted; deleted once the next page proves the submission succeeded.
+    pub pending: bool,
+    pub fields: Vec<SavedField>,
+}
+
+/// FNV-1a: a stable, tiny, non-cryptographic hash for keys and signatures.
+pub fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5u32, |hash, byte| (hash ^ byte as u32).wrapping_mul(0x0100_0193))
+}
+
+fn push_hex(out: &mut String, value: u32) {
+    for shift in (0..8).rev() {
+        let nibble = (value >> (shift * 4)) & 0xf;
+        out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+    }
+}
+
+/// `session-guard:1:<user hash>:`: everything of one user starts with this.
+pub fn user_prefix(user: &str) -> String {
+    let mut key = String::from(NAMESPACE);
+    push_number(&mut key, SCHEMA_VERSION);
+    key.push(':');
+    push_hex(&mut key, fnv1a(user));
+    key.push(':');
+    key
+}
+
+/// The storage key of one form's draft: namespace, schema version, user hash, path, form identity.
+pub fn draft_key(user: &str, path: &str, form_id: &str) -> String {
+    let mut key = user_prefix(user);
+    key.push_str(path);
+    key.push('|');
+    key.push_str(form_id);
+    key
+}
+
+/// The key of the "this user's session expired on <path>" marker that makes the
+/// next page load after re-login restore automatically.
+pub fn resume_key(user: &str) -> String {
+    let mut key = user_prefix(user);
+    key.push('~');
+    key
+}
+
+/// Whether a storage key is one of ours (any user, any version).
+pub fn is_our_key(key: &str) -> bool {
+    key.starts_with(NAMESPACE)
+}
+
+pub fn signature(keys: &[String]) -> u32 {
+    let mut all = String::new();
+    for key in keys {
+        all.push_str(key);
+        all.push('\n');
+    }
+    fnv1a(&all)
+}
+
+/// localStorage counts UTF-16 code units, two bytes each.
+pub fn utf16_bytes(text: &str) -> usize {
+    text.encode_utf16().count() * 2
+}
+
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from_digit((c as u32) >> 4, 16).unwrap_or('0'));
+                out.push(char::from_digit((c as u32) & 0xf, 16).unwrap_or('0'));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn push_json_value(out: &mut String, value: &FieldValue) {
+    match value {
+        FieldValue::Text(text) | FieldValue::Choice(text) => push_json_string(out, text),
+        FieldValue::Checked(checked) => out.push_str(if *checked { "true" } else { "false" }),
+        FieldValue::Selected(values) => {
+            out.push('[');
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_string(out, v);
+            }
+            out.push(']');
+        }
+    }
+}
+
+fn kind_tag(value: &FieldValue) -> &'static str {
+    match value {
+        FieldValue::Text(_) => "t",
+        FieldValue::Checked(_) => "c",
+        FieldValue::Choice(_) => "r",
+        FieldValue::Selected(_) => "s",
+    }
+}
+
+/// JSON: `{"v":1,"at":…,"url":"…","sig":…,"pending":false,"f":[["key","t","value","default"],…]}`.
+pub fn encode(record: &DraftRecord) -> String {
+    let mut out = String::from("{\"v\":");
+    push_number(&mut out, SCHEMA_VERSION);
+    out.push_str(",\"at\":");
+    push_number(&mut out, record.saved_at);
+    out.push_str(",\"url\":");
+    push_json_string(&mut out, &record.url);
+    out.push_str(",\"sig\":");
+    push_number(&mut out, record.signature as u64);
+    out.push_str(",\"pending\":");
+    out.push_str(if record.pending { "true" } else { "false" });
+    out.push_str(",\"f\":[");
+    for (i, field) in record.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        push_json_string(&mut out, &field.key);
+        out.push_str(",\"");
+        out.push_str(kind_tag(&field.value));
+        out.push_str("\",");
+        push_json_value(&mut out, &field.value);
+        out.push(',');
+        push_json_value(&mut out, &field.default);
+        out.push(']');
+    }
+    out.push_str("]}");
+    out
+}
+
+fn get<'a>(map: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn decode_value(tag: &str, value: &Value) -> Option<FieldValue> {
+    Some(match (tag, value) {
+        ("t", Value::Str(s)) => FieldValue::Text(s.clone()),
+        ("r", Value::Str(s)) => FieldValue::Choice(s.clone()),
+        ("c", Value::Bool(b)) => FieldValue::Checked(*b),
+        ("s", Value::List(items)) => FieldValue::Selected(
+            items.iter().map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect::<Option<_>>()?,
+        ),
+        _ => return None,
+    })
+}
+
+fn whole_number(value: Option<&Value>, max: f64) -> Option<u64> {
+    match value? {
+        Value::Number(n) if n.is_finite() && *n >= 0.0 && *n <= max && n.fract() == 0.0 => Some(*n as u64),
+        _ => None,
+    }
+}
+
+/// Decodes a stored record (parsed by the shell with `JSON.parse`). Anything
+/// foreign, corrupt or from another schema version is an error, never a panic.
+pub fn decode(value: &Value) -> Result<DraftRecord, &'static str> {
+    let Value::Map(map) = value else { return Err("not a draft record") };
+    if whole_number(get(map, "v"), 1e6) != Some(SCHEMA_VERSION) {
+        return Err("unknown draft schema version");
+    }
+    let saved_at = whole_number(get(map, "at"), 1e16).ok_or("bad savedAt")?;
+    let Some(Value::Str(url)) = get(map, "url") else { return Err("bad url") };
+    let signature = whole_number(get(map, "sig"), u32::MAX as f64).ok_or("bad signature")? as u32;
+    let pending = matches!(get(map, "pending"), Some(Value::Bool(true)));
+    let Some(Value::List(items)) = get(map, "f") else { return Err("bad fields") };
+    let mut fields = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::List(parts) = item else { return Err("bad field") };
+        let [Value::Str(key), Value::Str(tag), value, default] = parts.as_slice() else { return Err("bad field") };
+        let value = decode_value(tag, value).ok_or("bad field value")?;
+        let default = decode_value(tag, default).ok_or("bad field value")?;
+        fields.push(SavedField { key: key.clone(), value, default });
+    }
+    Ok(DraftRecord { saved_at, url: url.clone(), signature, pending, fields })
+}
+
+/// A record is kept while younger than the TTL.
+pub fn is_expired(record: &DraftRecord, now: u64, ttl_ms: u64) -> bool {
+    now.saturating_sub(record.saved_at) > ttl_ms
+}
+
+/// What happens to one stored key at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sweep {
+    Keep,
+    /// Older than the TTL, another user's, or a submission that went through.
+    Delete,
+    /// Ours but unreadable: delete and report.
+    Corrupt,
+}
+
+/// The start-up sweep for one key of ours. `record` is `Err` when it failed to decode.
+/// `submitted_ok`: this page load proves pending submissions succeeded (a logged-in page
+/// that is not the login page).
+pub fn sweep(
+    key: &str,
+    record: &Result<DraftRecord, &'static str>,
+    user: &str,
+    now: u64,
+    ttl_ms: u64,
+    submitted_ok: bool,
+) -> Sweep {
+    if !key.starts_with(&user_prefix(user)) {
+        // Another user's drafts (or an older schema's): never shown to this user.
+        return Sweep::Delete;
+    }
+    if key == resume_key(user) {
+        return Sweep::Keep;
+    }
+    match record {
+        Err(_) => Sweep::Corrupt,
+        Ok(r) if is_expired(r, now, ttl_ms) || (r.pending && submitted_ok) => Sweep::Delete,
+        Ok(_) => Sweep::Keep,
+    }
+}
+
+/// A field as the page has it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentField {
+    pub key: String,
+    pub value: FieldValue,
+    pub default: FieldValue,
+}
+
+/// Which saved values to write into the form: those whose field is untouched
+/// (value still the server's default) and whose server default has not changed
+/// since the save — a field the server filled differently wins. Saved fields
+/// not on the page yet are returned separately, to apply when they appear.
+pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
+    let mut apply = Vec::new();
+    let mut later = Vec::new();
+    for field in &saved.fields {
+        match current.iter().find(|c| c.key == field.key) {
+            Some(now) if now.value == now.default && now.default == field.default && now.value != field.value => {
+                apply.push((field.key.clone(), field.value.clone()))
+            }
+            Some(_) => {}
+            None => later.push(field.clone()),
+        }
+    }
+    (apply, later)
+}
+
+/// Fields worth saving: those the user changed from the server's default.
+pub fn changed_fields(current: Vec<CurrentField>) -> Vec<SavedField> {
+    current
+        .into_iter()
+        .filter(|f| f.value != f.default)
+        .map(|f| SavedField { key: f.key, value: f.value, default: f.default })
+        .collect()
+}
+
+/// The order to evict our own drafts when storage is full: oldest first, never `keep`.
+pub fn eviction_order(mut records: Vec<(String, u64)>, keep: &str) -> Vec<String> {
+    records.retain(|(key, _)| key != keep);
+    records.sort_by_key(|(_, saved_at)| *saved_at);
+    records.into_iter().map(|(key, _)| key).collect()
+}
