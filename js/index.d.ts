@@ -1,0 +1,221 @@
+// Type definitions for session-guard (hand-written; keep in step with notes/CONTRACT.md).
+
+/** The guard's state as reported by {@link SessionGuard.state}. */
+export type SessionGuardState = "active" | "warning" | "expired" | "loggedOut";
+
+/** Why the session was declared expired. */
+export type SessionGuardExpiredReason = "idle" | "server" | "absolute";
+
+/** Codes carried by the `sessionguard:error` event. */
+export type SessionGuardErrorCode = "quota" | "storage" | "network" | "config";
+
+/**
+ * Where the CSRF token sent with keep-alive and logout requests comes from.
+ * Exactly one of `meta`, `token` or `cookie` is given together with `header`.
+ */
+export type SessionGuardCsrf =
+  | {
+      /** Request header that carries the token, e.g. `"X-CSRF-Token"`. */
+      header: string;
+      /** Name of a `<meta name="…" content="token">` element to read the token from (read on every request). */
+      meta: string;
+      token?: never;
+      cookie?: never;
+    }
+  | {
+      /** Request header that carries the token, e.g. `"X-CSRF-Token"`. */
+      header: string;
+      /** The token itself. */
+      token: string;
+      meta?: never;
+      cookie?: never;
+    }
+  | {
+      /** Request header that carries the token, e.g. `"X-XSRF-TOKEN"`. */
+      header: string;
+      /** Name of a (non-HttpOnly) cookie to read the token from, e.g. `"XSRF-TOKEN"`. */
+      cookie: string;
+      meta?: never;
+      token?: never;
+    };
+
+/**
+ * Options accepted by {@link start}. Every option also has a `data-` attribute form
+ * (kebab-case, e.g. `data-warn-before="120"`) for the classic `session-guard.js` script.
+ * Bad options make `start` reject with an `Error` naming the option and the reason.
+ */
+export interface SessionGuardOptions {
+  /**
+   * The server's idle session timeout, in seconds (e.g. `1800`).
+   * Required unless the server reports the remaining time with
+   * `Server-Timing: session;dur=<ms>` or the keep-alive response.
+   */
+  timeout?: number;
+  /**
+   * Seconds before expiry at which the warning dialog opens.
+   * Default `120`; at least `20` and less than `timeout`.
+   */
+  warnBefore?: number;
+  /**
+   * URL that extends the server session: `POST`, same-origin credentials,
+   * `X-Requested-With: XMLHttpRequest`, plus the CSRF header when `csrf` is set.
+   * A 2xx answer extends; the remaining time is read from JSON `{"expiresIn": s}`,
+   * the `Session-Expires-In` header, or else `timeout`. Required.
+   */
+  keepAliveUrl: string;
+  /**
+   * Login page. "Log in again" goes to `loginUrl?next=<current URL>`; a response redirected
+   * here counts as "expired". Default: none ("Log in again" reloads the page).
+   */
+  loginUrl?: string;
+  /** Logout URL used by the dialog's "Log out" button (`POST`). Default: none (no "Log out" button). */
+  logoutUrl?: string;
+  /**
+   * What renews the server session.
+   * - `"request"` (default): any same-origin request (ASP.NET, Spring, Rails, Laravel, express-session `rolling`).
+   * - `"keepalive"`: only the keep-alive ping (Django's default).
+   */
+  renewOn?: "request" | "keepalive";
+  /**
+   * How the server slides its expiry window.
+   * - `"full"` (default): every renewing request restarts the full `timeout`.
+   * - `"half"`: renewed only once more than half the window has passed (ASP.NET Core cookie auth).
+   */
+  slidingWindow?: "full" | "half";
+  /** Seconds since login after which no extension is possible. Default `null` (no absolute limit). */
+  absoluteTimeout?: number | null;
+  /**
+   * Keep an active user signed in without showing the dialog: activity since the last renewal
+   * triggers at most one keep-alive per renewal window, none while idle. Default `true`.
+   */
+  autoExtend?: boolean;
+  /** Opaque user id that scopes the shared deadline and the drafts; another user never sees them. Default `""`. */
+  user?: string;
+  /**
+   * Which forms have their drafts saved to localStorage: `true` (default) for all forms,
+   * `false` for none, or a CSS selector of the forms to guard.
+   */
+  drafts?: boolean | string;
+  /**
+   * How drafts come back after a re-login.
+   * - `"auto"` (default): restored automatically after re-login.
+   * - `"prompt"`: the user is asked first.
+   * - `"manual"`: only by calling {@link SessionGuard.restoreDrafts}.
+   */
+  restore?: "auto" | "prompt" | "manual";
+  /** Seconds a saved draft is kept before it is swept. Default `86400` (24 h). */
+  draftTtl?: number;
+  /** Dialog language: `"auto"` (default, from `navigator.language`), `"en"` or `"ja"`. */
+  lang?: "auto" | "en" | "ja";
+  /**
+   * Overrides for the built-in dialog texts, by message key.
+   * As a `data-messages` attribute this is a JSON object.
+   */
+  messages?: Record<string, string>;
+  /** CSRF token to send with keep-alive and logout requests. Default: none. */
+  csrf?: SessionGuardCsrf;
+  /** Nonce put on the injected `<style>` element, for a strict `style-src` CSP. Default: none. */
+  cspNonce?: string;
+  /** Whether Escape (or closing the dialog) extends the session like "Continue". Default `true`. */
+  escapeExtends?: boolean;
+}
+
+/** What the application saw in a server response; passed to {@link SessionGuard.touch}. */
+export interface SessionGuardTouch {
+  /** Seconds until the server session expires, if the response said so. Default: `timeout`. */
+  expiresIn?: number;
+}
+
+/** A running guard, returned by {@link start} (and `window.sessionGuard` for the script tag). */
+export declare class SessionGuard {
+  private constructor();
+  /** Extends the session now (sends the keep-alive ping) and closes the warning dialog. */
+  extend(): void;
+  /** Logs out: `POST logoutUrl`, purges this user's drafts, then goes to the login page. */
+  logout(): void;
+  /** Seconds until the session expires, rounded down. */
+  remaining(): number;
+  /** The current state. */
+  state(): SessionGuardState;
+  /** Tells the guard that the application saw a server response (which renewed the session). */
+  touch(report?: SessionGuardTouch): void;
+  /** Saves the drafts of the guarded forms now. */
+  saveDrafts(): void;
+  /** Restores saved drafts into the guarded forms now. */
+  restoreDrafts(): void;
+  /** Stops the guard: removes listeners, the timer and the dialog. Drafts stay saved. */
+  destroy(): void;
+  /** Frees the wasm-side object (wasm-bindgen). Call {@link destroy} first. */
+  free(): void;
+}
+
+/** Loads and instantiates the wasm beside this module; resolves once (memoised). */
+export declare function ready(): Promise<void>;
+
+/**
+ * Loads the wasm (once) and starts a guard.
+ * Rejects with an `Error` like ``session-guard: option `timeout`: must be a positive number of seconds``.
+ */
+export declare function start(options: SessionGuardOptions): Promise<SessionGuard>;
+
+/** Detail of the events that carry no data (`sessionguard:loggedout`, `sessionguard:login`): an empty object. */
+export type SessionGuardEmptyDetail = Record<string, never>;
+
+/** `sessionguard:warning`: the warning dialog opened. */
+export interface SessionGuardWarningDetail {
+  /** Seconds left until expiry. */
+  remaining: number;
+}
+/** `sessionguard:extended`: the session was extended. */
+export interface SessionGuardExtendedDetail {
+  /** New expiry, in ms since the epoch (`Date.now()` scale). */
+  expiresAt: number;
+}
+/** `sessionguard:expired`: the session is over. */
+export interface SessionGuardExpiredDetail {
+  reason: SessionGuardExpiredReason;
+}
+/** `sessionguard:draftsaved`: a form's draft was saved. */
+export interface SessionGuardDraftSavedDetail {
+  /** The form whose draft was saved. */
+  form: HTMLFormElement;
+}
+/** `sessionguard:draftrestored`: a form's draft was written back. */
+export interface SessionGuardDraftRestoredDetail {
+  /** The form that was restored. */
+  form: HTMLFormElement;
+  /** Number of fields whose value was restored. */
+  fields: number;
+}
+/** `sessionguard:error`: something went wrong; the page keeps working. */
+export interface SessionGuardErrorDetail {
+  code: SessionGuardErrorCode;
+  message: string;
+}
+/** `sessionguard:ready` (classic script only): `window.sessionGuard` is set. */
+export interface SessionGuardReadyDetail {
+  guard: SessionGuard;
+}
+
+/** Every event session-guard dispatches on `document`. */
+export interface SessionGuardEventMap {
+  "sessionguard:warning": CustomEvent<SessionGuardWarningDetail>;
+  "sessionguard:extended": CustomEvent<SessionGuardExtendedDetail>;
+  "sessionguard:expired": CustomEvent<SessionGuardExpiredDetail>;
+  /** The user logged out (in this or another tab). */
+  "sessionguard:loggedout": CustomEvent<SessionGuardEmptyDetail>;
+  /** A fresh session was seen, in this or another tab. */
+  "sessionguard:login": CustomEvent<SessionGuardEmptyDetail>;
+  "sessionguard:draftsaved": CustomEvent<SessionGuardDraftSavedDetail>;
+  "sessionguard:draftrestored": CustomEvent<SessionGuardDraftRestoredDetail>;
+  "sessionguard:error": CustomEvent<SessionGuardErrorDetail>;
+  "sessionguard:ready": CustomEvent<SessionGuardReadyDetail>;
+}
+
+declare global {
+  interface DocumentEventMap extends SessionGuardEventMap {}
+  interface Window {
+    /** The guard started by the classic `session-guard.js` script tag, once `sessionguard:ready` fired. */
+    sessionGuard?: SessionGuard;
+  }
+}

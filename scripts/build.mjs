@@ -1,0 +1,195 @@
+// `npm run build`: fills dist/ with exactly what the npm package ships.
+//
+//   cargo build --release --target wasm32-unknown-unknown --lib
+//   wasm-bindgen --target web          → session_guard.js, session_guard_bg.wasm, session_guard.d.ts
+//   wasm-opt -Oz (npm's binaryen)      → smaller session_guard_bg.wasm
+//   js/index.js, js/index.d.ts, js/session-guard.js copied beside them
+//
+// Skipped when dist/ is newer than every input. Prints raw/gzip/brotli sizes, writes
+// dist/sizes.json, and fails when the gzip total of what a page loads exceeds the budget.
+
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
+
+/** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
+export const GZIP_BUDGET = 50 * 1024;
+
+export const DIST = join(ROOT, "dist");
+const CRATE = "session_guard";
+/** Copied verbatim from js/ into dist/. */
+const HAND_WRITTEN = ["index.js", "index.d.ts", "session-guard.js"];
+/** Files dist/ must hold after a build (wasm-bindgen's own plus ours). */
+const OUTPUTS = [`${CRATE}.js`, `${CRATE}_bg.wasm`, `${CRATE}.d.ts`, ...HAND_WRITTEN, "sizes.json"];
+/** What a page downloads; counted against the budget. */
+const LOADED = [`${CRATE}_bg.wasm`, `${CRATE}.js`, "index.js", "session-guard.js"];
+/**
+ * wasm features rustc's wasm32-unknown-unknown output uses (Rust ≥ 1.82 enables multivalue and
+ * reference-types by default; bulk-memory, nontrapping-fptoint, sign-ext, mutable-globals are
+ * baseline). All are supported by every browser that runs WebAssembly with ES modules today.
+ */
+const WASM_OPT_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  "--enable-call-indirect-overlong",
+];
+
+function targetDir() {
+  const dir = process.env.CARGO_TARGET_DIR;
+  if (!dir) return join(ROOT, "target");
+  return isAbsolute(dir) ? dir : join(ROOT, dir);
+}
+
+function* walk(path) {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return;
+  }
+  if (stat.isDirectory()) {
+    for (const name of readdirSync(path)) yield* walk(join(path, name));
+  } else {
+    yield { path, mtimeMs: stat.mtimeMs };
+  }
+}
+
+/** Newest input mtime vs. oldest output mtime. */
+export function upToDate() {
+  let newestInput = 0;
+  const inputs = [
+    join(ROOT, "src"),
+    join(ROOT, "js"),
+    join(ROOT, "Cargo.toml"),
+    join(ROOT, "Cargo.lock"),
+    join(ROOT, "scripts", "build.mjs"),
+  ];
+  for (const input of inputs) for (const file of walk(input)) newestInput = Math.max(newestInput, file.mtimeMs);
+  let oldestOutput = Infinity;
+  for (const name of OUTPUTS) {
+    try {
+      oldestOutput = Math.min(oldestOutput, statSync(join(DIST, name)).mtimeMs);
+    } catch {
+      return false;
+    }
+  }
+  return oldestOutput > newestInput;
+}
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** Raw / gzip (zlib level 9) / brotli (quality 11) of every file in dist/. */
+export function measure(dir = DIST) {
+  const files = {};
+  for (const { path } of walk(dir)) {
+    const name = relative(dir, path).split("\\").join("/");
+    if (name === "sizes.json") continue;
+    const data = readFileSync(path);
+    files[name] = {
+      raw: data.length,
+      gzip: gzipSync(data, { level: 9 }).length,
+      brotli: brotliCompressSync(data, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        },
+      }).length,
+    };
+  }
+  const loaded = { raw: 0, gzip: 0, brotli: 0 };
+  for (const name of LOADED) {
+    if (!files[name]) throw new Error(`dist/${name} is missing`);
+    for (const k of Object.keys(loaded)) loaded[k] += files[name][k];
+  }
+  return { budget: { gzip: GZIP_BUDGET }, loaded: { files: LOADED, ...loaded }, files };
+}
+
+export function printSizes(sizes) {
+  const rows = Object.entries(sizes.files).sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(...rows.map(([name]) => name.length), 28);
+  const line = (name, s) =>
+    `  ${name.padEnd(width)} ${kb(s.raw).padStart(10)} ${kb(s.gzip).padStart(10)} ${kb(s.brotli).padStart(10)}`;
+  console.log(`  ${"dist/".padEnd(width)} ${"raw".padStart(10)} ${"gzip -9".padStart(10)} ${"brotli".padStart(10)}`);
+  for (const [name, s] of rows) console.log(line(name, s));
+  console.log(line("total loaded by a page*", sizes.loaded));
+  console.log(`  * ${sizes.loaded.files.join(" + ")}; budget ${kb(GZIP_BUDGET)} gzip`);
+}
+
+/** Checks the gzip budget; throws when it is exceeded (only warns when `enforce` is false). */
+export function checkBudget(sizes, enforce = true) {
+  if (sizes.loaded.gzip > GZIP_BUDGET) {
+    const message =
+      `size budget exceeded: ${kb(sizes.loaded.gzip)} gzip > ${kb(GZIP_BUDGET)} ` +
+      `(${sizes.loaded.gzip} > ${GZIP_BUDGET} bytes) for ${sizes.loaded.files.join(" + ")}`;
+    if (enforce) throw new Error(message);
+    log(`WARNING: ${message} (not enforced for this run)`);
+  }
+}
+
+/**
+ * Builds dist/ unless it is up to date (`force` rebuilds anyway). Expects setup() to have run.
+ * Returns the sizes; throws on failure or, with `enforceBudget` (default), when the size
+ * budget is exceeded (dist/ is written either way).
+ */
+export function build({ force = false, enforceBudget = true } = {}) {
+  if (!force && upToDate()) {
+    const sizes = JSON.parse(readFileSync(join(DIST, "sizes.json"), "utf8"));
+    log("dist/ is up to date");
+    printSizes(sizes);
+    checkBudget(sizes, enforceBudget);
+    return sizes;
+  }
+
+  run("cargo", ["build", "--release", "--target", WASM_TARGET, "--lib"]);
+  const wasm = join(targetDir(), WASM_TARGET, "release", `${CRATE}.wasm`);
+  if (!existsSync(wasm)) throw new Error(`cargo produced no ${wasm}`);
+
+  // Build into a fresh folder (in the git-ignored target/), then swap, so dist/ never holds
+  // stale or half-written files.
+  const out = join(ROOT, "target", `dist.tmp-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  let sizes;
+  try {
+    run("wasm-bindgen", [
+      "--target", "web",
+      "--out-dir", out,
+      "--out-name", CRATE,
+      "--remove-name-section",
+      "--remove-producers-section",
+      "--encode-into", "always",
+      wasm,
+    ]);
+    const bg = join(out, `${CRATE}_bg.wasm`);
+    run("wasm-opt", ["-Oz", ...WASM_OPT_FEATURES, "--strip-debug", "--strip-producers", bg, "-o", bg]);
+    for (const name of HAND_WRITTEN) copyFileSync(join(ROOT, "js", name), join(out, name));
+    sizes = measure(out);
+    writeFileSync(join(out, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+    rmSync(DIST, { recursive: true, force: true });
+    renameSync(out, DIST);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  printSizes(sizes);
+  checkBudget(sizes, enforceBudget);
+  return sizes;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    setup();
+    build({ force: process.argv.includes("--force") });
+  } catch (error) {
+    console.error(`[session-guard] build failed: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,196 @@
+// Makes sure every tool the build and the tests need is present, installing only what is
+// missing. Idempotent, offline and fast (a few hundred ms) when everything is there.
+//
+//   import { setup, run, ROOT } from "./setup.mjs";
+//   await setup({ browser: true });     // tests: also Debian's chromium + chromium-driver
+//
+// Run directly (`node scripts/setup.mjs [--browser]`) it just sets the machine up.
+//
+// Nothing here downloads a prebuilt binary: Rust tools come from crates.io (`cargo install`),
+// wasm-opt from the npm package `binaryen`, the browser from Debian's apt.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMEDRIVER = "/usr/bin/chromedriver";
+export const WASM_TARGET = "wasm32-unknown-unknown";
+/** wasm-pack version installed when it is missing (the one whose flags the scripts use). */
+export const WASM_PACK_VERSION = "0.15.1";
+
+const CARGO_BIN = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "bin");
+const NODE_BIN = join(ROOT, "node_modules", ".bin");
+
+// Children (cargo, wasm-pack, wasm-bindgen, wasm-opt, npm) find our tools first:
+// npm's binaryen wasm-opt, never Debian's; cargo-installed wasm-bindgen and wasm-pack.
+{
+  const rest = (process.env.PATH || "").split(delimiter).filter((p) => p && p !== NODE_BIN && p !== CARGO_BIN);
+  process.env.PATH = [NODE_BIN, CARGO_BIN, ...rest].join(delimiter);
+}
+
+export function log(message) {
+  console.log(`[session-guard] ${message}`);
+}
+
+/** Runs a command with inherited stdio; throws when it fails. */
+export function run(cmd, args = [], options = {}) {
+  const result = spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", ...options });
+  if (result.error) throw new Error(`${cmd}: ${result.error.message}`);
+  if (result.status !== 0) {
+    const how = result.signal ? `signal ${result.signal}` : `exit code ${result.status}`;
+    throw new Error(`\`${[cmd, ...args].join(" ")}\` failed (${how})`);
+  }
+}
+
+/** Runs a command and returns its stdout, or null when it is missing or fails. */
+export function capture(cmd, args = [], options = {}) {
+  const result = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], ...options });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+/** Full path of an executable on PATH, or null. */
+export function which(name) {
+  for (const dir of process.env.PATH.split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {}
+  }
+  return null;
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function timed(what, fn) {
+  const t0 = performance.now();
+  fn();
+  log(`installed ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/** `cargo install`, trying `--locked` first (a locked dependency may be missing from the registry mirror). */
+function cargoInstall(crate, version) {
+  const args = ["install", crate, "--version", `=${version}`];
+  try {
+    run("cargo", [...args, "--locked"]);
+  } catch (error) {
+    log(`${error.message}; retrying without --locked`);
+    run("cargo", args);
+  }
+}
+
+/**
+ * The wasm-bindgen version the crate links against, from Cargo.lock (generated when missing);
+ * falls back to an exact `wasm-bindgen = "=x.y.z"` pin in Cargo.toml while no lock can be made.
+ */
+export function wasmBindgenVersion() {
+  const lockPath = join(ROOT, "Cargo.lock");
+  if (!existsSync(lockPath)) capture("cargo", ["generate-lockfile", "--quiet"]);
+  if (existsSync(lockPath)) {
+    const lock = readFileSync(lockPath, "utf8");
+    const match = /\[\[package\]\]\s*\nname = "wasm-bindgen"\s*\nversion = "([^"]+)"/.exec(lock);
+    if (match) return match[1];
+    throw new Error("Cargo.lock has no `wasm-bindgen` package");
+  }
+  const manifest = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
+  const pin = /^wasm-bindgen\s*=\s*(?:\{[^}\n]*version\s*=\s*)?"=([0-9][^"]*)"/m.exec(manifest);
+  if (pin) return pin[1];
+  throw new Error("no Cargo.lock (and `cargo generate-lockfile` failed): cannot tell which wasm-bindgen-cli to use");
+}
+
+function ensureRustTarget(wasm) {
+  if (!which("cargo") || !which("rustc")) {
+    throw new Error("cargo/rustc not found: install Rust with rustup (https://rustup.rs) and put ~/.cargo/bin on PATH");
+  }
+  if (!wasm) return;
+  const sysroot = capture("rustc", ["--print", "sysroot"]);
+  if (sysroot && existsSync(join(sysroot, "lib", "rustlib", WASM_TARGET, "lib"))) return;
+  timed(`rustup target ${WASM_TARGET}`, () => run("rustup", ["target", "add", WASM_TARGET]));
+}
+
+function ensureNodeModules() {
+  const stamp = join(ROOT, "node_modules", ".package-lock.json");
+  const stampTime = mtime(stamp);
+  const wanted = Math.max(mtime(join(ROOT, "package-lock.json")), mtime(join(ROOT, "package.json")));
+  if (stampTime >= wanted && existsSync(join(NODE_BIN, "wasm-opt"))) return;
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  // A clean CI checkout installs exactly the lock file; a developer's edit of package.json updates it.
+  const ci = process.env.CI && stampTime < 0 && existsSync(join(ROOT, "package-lock.json"));
+  timed(`npm packages (npm ${ci ? "ci" : "install"})`, () =>
+    run(npm, [ci ? "ci" : "install", "--no-audit", "--no-fund"]),
+  );
+  const now = new Date();
+  if (existsSync(stamp)) utimesSync(stamp, now, now); // npm may leave it untouched when nothing changed
+}
+
+function asRoot(script) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (isRoot) return spawnSync("sh", ["-c", script], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  if (!which("sudo")) return { status: 1 };
+  return spawnSync("sudo", ["-n", "env", "DEBIAN_FRONTEND=noninteractive", "sh", "-c", script], { stdio: "inherit" });
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM) && existsSync(CHROMEDRIVER)) return;
+  timed("chromium + chromium-driver (apt)", () => {
+    const result = asRoot("apt-get update -q && apt-get install -y -q chromium chromium-driver");
+    if (result.status !== 0 || !existsSync(CHROMIUM) || !existsSync(CHROMEDRIVER)) {
+      throw new Error(
+        `Headless Chromium is needed for the browser and end-to-end tests, but ${CHROMIUM} or ${CHROMEDRIVER} ` +
+          "is missing and could not be installed (this needs root or password-less sudo). Install it with:\n" +
+          "    sudo apt-get update && sudo apt-get install -y chromium chromium-driver",
+      );
+    }
+  });
+}
+
+function ensureWasmPack() {
+  if (which("wasm-pack")) return;
+  timed(`wasm-pack ${WASM_PACK_VERSION} (cargo install)`, () => cargoInstall("wasm-pack", WASM_PACK_VERSION));
+}
+
+function ensureWasmBindgen() {
+  const version = wasmBindgenVersion();
+  const have = which("wasm-bindgen") && capture("wasm-bindgen", ["--version"]);
+  if (have === `wasm-bindgen ${version}` && which("wasm-bindgen-test-runner")) return;
+  timed(`wasm-bindgen-cli ${version} (cargo install; was: ${have || "missing"})`, () =>
+    cargoInstall("wasm-bindgen-cli", version),
+  );
+}
+
+/**
+ * Installs whatever is missing.
+ * - `browser`: Chromium + ChromeDriver (apt) and wasm-pack, for the browser tests (implies both below);
+ * - `chromium`: Chromium + ChromeDriver only (end-to-end tests);
+ * - `wasm` (default true): the wasm32 target and wasm-bindgen-cli, for building dist/.
+ */
+export function setup({ browser = false, chromium = false, wasm = true } = {}) {
+  const t0 = performance.now();
+  ensureRustTarget(wasm || browser);
+  ensureNodeModules();
+  if (chromium || browser) ensureChromium();
+  if (browser) ensureWasmPack();
+  if (wasm || browser) ensureWasmBindgen();
+  const ms = performance.now() - t0;
+  if (process.env.SESSION_GUARD_VERBOSE) log(`setup done in ${ms.toFixed(0)} ms`);
+  return ms;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const ms = setup({ browser: process.argv.includes("--browser") });
+    log(`setup ok (${ms.toFixed(0)} ms)`);
+  } catch (error) {
+    console.error(`[session-guard] setup failed: ${error.message}`);
+    process.exit(1);
+  }
+}

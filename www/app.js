@@ -1,0 +1,416 @@
+// The session-guard demo application: a real server session (express-session, rolling
+// expiry) with a short idle timeout, a long form worth protecting, the keep-alive
+// endpoint of the server contract, and (only when asked for) hooks for the e2e tests.
+//
+// `createApp(opts)` builds the app without listening, so tests can run it in-process on
+// port 0; www/server.js reads the environment and listens.
+
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import express from "express";
+import session from "express-session";
+
+import { formPage, loginPage, messagePage, savedPage } from "./views.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(HERE, "..");
+export const DEFAULT_DIST = path.join(REPO_ROOT, "dist");
+
+export const COOKIE_NAME = "sg.sid";
+const KEEPALIVE_PATH = "/session/keepalive";
+const CSRF_HEADER = "x-csrf-token";
+
+/**
+ * @param {object} [opts]
+ * @param {number} [opts.sessionTimeout=60]  idle timeout in seconds (cookie maxAge, rolling)
+ * @param {number} [opts.warnBefore=30]      seconds before expiry the guard warns (passed to the script tag)
+ * @param {boolean} [opts.testHooks=false]   mount the /__test routes (never in a real deployment)
+ * @param {string} [opts.distDir]            the built package served at /session-guard (default <repo>/dist)
+ * @param {string} [opts.secret]             session cookie secret (default: random per process)
+ */
+export function createApp(opts = {}) {
+  const timeout = opts.sessionTimeout ?? 60;
+  const warnBefore = opts.warnBefore ?? 30;
+  const testHooks = opts.testHooks === true;
+  const distDir = opts.distDir ?? DEFAULT_DIST;
+  const secret = opts.secret ?? crypto.randomBytes(32).toString("hex");
+
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    throw new Error(`sessionTimeout must be a positive whole number of seconds, got ${timeout}`);
+  }
+  if (!Number.isInteger(warnBefore) || warnBefore <= 0 || warnBefore >= timeout) {
+    throw new Error(`warnBefore must be a whole number of seconds below sessionTimeout (${timeout}), got ${warnBefore}`);
+  }
+
+  const app = express();
+  app.disable("x-powered-by");
+
+  // MemoryStore is fine for a demo: single process, sessions vanish on restart, and it
+  // prunes expired sessions lazily. A real deployment uses Redis, a database, etc.
+  const store = new session.MemoryStore();
+
+  // Counters and failure injection for the e2e tests (only reachable with testHooks).
+  const hooks = {
+    total: 0,
+    injected: 0,
+    bySession: new Map(), // opaque key derived from the raw session cookie → count
+    failNext: { status: 0, times: 0 },
+  };
+
+  app.use((req, res, next) => {
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "same-origin");
+    res.set("X-Frame-Options", "DENY");
+    next();
+  });
+
+  // --- The built package and the demo's static files: served without touching the
+  // session (no store hit, no Set-Cookie, no Server-Timing on cacheable assets).
+  app.use(
+    "/session-guard",
+    express.static(distDir, {
+      fallthrough: true,
+      setHeaders(res, filePath) {
+        // Explicit, whatever the mime table says: instantiateStreaming needs it.
+        if (filePath.endsWith(".wasm")) res.set("Content-Type", "application/wasm");
+      },
+    }),
+  );
+  app.use("/session-guard", (req, res) => {
+    res.status(404).type("text/plain").send(
+      fs.existsSync(distDir)
+        ? "Not found in dist/.\n"
+        : "dist/ is missing: run `npm run build` first.\n",
+    );
+  });
+  app.use(express.static(path.join(HERE, "public"), { index: false }));
+
+  // --- Test hooks, mounted before the session middleware so that calling them never
+  // renews anybody's session, and so that an injected keep-alive failure behaves like a
+  // gateway error that never reached the app (no rolling touch, no Server-Timing).
+  if (testHooks) {
+    const json = express.json({ limit: "10kb" });
+
+    app.use((req, res, next) => {
+      if (req.method !== "POST" || req.path !== KEEPALIVE_PATH) return next();
+      hooks.total += 1;
+      const key = sessionKey(req);
+      if (key) hooks.bySession.set(key, (hooks.bySession.get(key) ?? 0) + 1);
+      if (hooks.failNext.times > 0) {
+        hooks.failNext.times -= 1;
+        hooks.injected += 1;
+        res.set("Cache-Control", "no-store");
+        return res.status(hooks.failNext.status).json({ error: "injected", status: hooks.failNext.status });
+      }
+      next();
+    });
+
+    app.post("/__test/keepalive-fail", json, (req, res) => {
+      const { status, times = 1 } = req.body ?? {};
+      if (!Number.isInteger(status) || status < 400 || status > 599) {
+        return res.status(400).json({ error: "status must be an integer 400..599" });
+      }
+      if (!Number.isInteger(times) || times < 0 || times > 1000) {
+        return res.status(400).json({ error: "times must be an integer 0..1000" });
+      }
+      hooks.failNext = { status, times };
+      res.json({ ok: true, ...hooks.failNext });
+    });
+
+    app.get("/__test/stats", (req, res) => {
+      store.length((err, sessions) => {
+        const key = sessionKey(req);
+        res.set("Cache-Control", "no-store").json({
+          total: hooks.total,
+          injected: hooks.injected,
+          mine: key ? hooks.bySession.get(key) ?? 0 : null,
+          bySession: Object.fromEntries(hooks.bySession),
+          sessions: err ? null : sessions,
+          pendingFailures: hooks.failNext.times,
+        });
+      });
+    });
+
+    app.post("/__test/reset-stats", (req, res) => {
+      hooks.total = 0;
+      hooks.injected = 0;
+      hooks.bySession.clear();
+      hooks.failNext = { status: 0, times: 0 };
+      res.json({ ok: true });
+    });
+
+    app.post("/__test/expire-sessions", (req, res, next) => {
+      store.length((err, before) => {
+        if (err) return next(err);
+        store.clear((err2) => (err2 ? next(err2) : res.json({ ok: true, destroyed: before })));
+      });
+    });
+  }
+
+  app.use(
+    session({
+      name: COOKIE_NAME,
+      secret,
+      store,
+      rolling: true, // every request renews the idle timeout (renewOn: "request")
+      resave: false,
+      saveUninitialized: false, // no session (and no cookie) until someone logs in
+      cookie: {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: false, // the demo runs on plain http://localhost; use true (and trust proxy) behind TLS
+        maxAge: timeout * 1000,
+        path: "/",
+      },
+    }),
+  );
+
+  // Server-Timing: session;dur=<remaining ms> on every response of a signed-in session.
+  // express-session only rolls the expiry when the headers are written (after this
+  // middleware would have computed anything), so touch it here first: with rolling
+  // sessions this request renews it anyway, and the number we report is the renewed one.
+  app.use((req, res, next) => {
+    if (req.session?.user) {
+      req.session.touch();
+      res.set("Server-Timing", `session;dur=${remainingMs(req)}`);
+    }
+    next();
+  });
+
+  const urlencoded = express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 200 });
+
+  const pageOpts = (req, extra = {}) => ({
+    user: req.session.user.id,
+    csrf: req.session.csrf,
+    guard: { timeout, warnBefore, user: req.session.user.id, ...extra },
+  });
+
+  const html = (res, status, body) => {
+    res.status(status).set("Cache-Control", "private, no-cache").type("html").send(body);
+  };
+
+  // --- Routes -------------------------------------------------------------------
+
+  app.get("/", (req, res) => {
+    res.redirect(302, req.session.user ? "/form" : "/login");
+  });
+
+  app.get("/login", (req, res) => {
+    const next = typeof req.query.next === "string" ? req.query.next : "";
+    html(
+      res,
+      200,
+      loginPage({
+        next: safeNext(next, req) ? next : "",
+        expired: req.query.expired === "1",
+        loggedOut: req.query.loggedout === "1",
+        timeout,
+      }),
+    );
+  });
+
+  app.post("/login", urlencoded, (req, res, next) => {
+    res.removeHeader("Server-Timing"); // describes the session being replaced
+    const body = req.body ?? {};
+    const username = typeof body.username === "string" ? body.username.trim() : "";
+    const password = typeof body.password === "string" ? body.password : "";
+    const rawNext = typeof body.next === "string" ? body.next : "";
+    if (!username || !password || username.length > 64) {
+      return html(
+        res,
+        400,
+        loginPage({
+          next: safeNext(rawNext, req) ? rawNext : "",
+          error: !username || !password ? "Please enter a user name and a password." : "That user name is too long.",
+          username,
+          timeout,
+        }),
+      );
+    }
+    // A fresh session id on every login (no session fixation).
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.user = { id: username };
+      req.session.csrf = crypto.randomBytes(24).toString("base64url");
+      req.session.loginAt = Date.now();
+      req.session.save((err2) => {
+        if (err2) return next(err2);
+        res.redirect(303, safeNext(rawNext, req) ?? "/form");
+      });
+    });
+  });
+
+  const logout = (req, res, next) => {
+    res.removeHeader("Server-Timing");
+    const done = () => {
+      res.clearCookie(COOKIE_NAME, { path: "/", httpOnly: true, sameSite: "lax" });
+      res.redirect(303, "/login?loggedout=1");
+    };
+    if (!req.session.user) return done();
+    req.session.destroy((err) => (err ? next(err) : done()));
+  };
+  // GET /logout is accepted too (a plain link works); a forced logout is a nuisance, not a risk.
+  app.get("/logout", logout);
+  app.post("/logout", urlencoded, (req, res, next) => {
+    if (req.session.user && !csrfOk(req)) return badCsrf(req, res);
+    logout(req, res, next);
+  });
+
+  // Keep-alive: the server contract of the README.
+  app.post(KEEPALIVE_PATH, (req, res) => {
+    res.set("Cache-Control", "no-store");
+    if (req.get("X-Requested-With") !== "XMLHttpRequest") {
+      return res.status(400).json({ error: "bad_request", message: "X-Requested-With: XMLHttpRequest is required" });
+    }
+    if (!req.session.user) {
+      return res.status(401).json({ error: "expired" });
+    }
+    // 400, not 403: to the guard 403 means "expired", and this session is alive.
+    if (!csrfOk(req)) return badCsrf(req, res);
+    req.session.touch();
+    const expiresIn = Math.floor(remainingMs(req) / 1000);
+    res.set("Session-Expires-In", String(expiresIn)).json({ expiresIn });
+  });
+
+  const requireLogin = (req, res, next) => {
+    if (req.session.user) return next();
+    // A session cookie that no longer maps to a session: it expired on the server.
+    const expired = hasSessionCookie(req) ? "&expired=1" : "";
+    res.redirect(req.method === "GET" ? 302 : 303, `/login?next=${encodeURIComponent(req.path)}${expired}`);
+  };
+
+  app.get("/form", requireLogin, (req, res) => {
+    html(res, 200, formPage({ ...pageOpts(req), timeout, warnBefore, action: "/form" }));
+  });
+
+  app.post("/form", requireLogin, urlencoded, (req, res) => {
+    if (!csrfOk(req)) return badCsrf(req, res);
+    html(res, 200, savedPage({ ...pageOpts(req), fields: req.body ?? {}, back: "/form" }));
+  });
+
+  // The same form under a strict Content-Security-Policy (no inline script, no eval; styles
+  // only from 'self' or with the per-response nonce the guard is given via data-csp-nonce).
+  const withCsp = (req, res, next) => {
+    const nonce = crypto.randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.set(
+      "Content-Security-Policy",
+      `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'nonce-${nonce}'; ` +
+        `object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'`,
+    );
+    next();
+  };
+
+  app.get("/csp/form", withCsp, requireLogin, (req, res) => {
+    html(
+      res,
+      200,
+      formPage({
+        ...pageOpts(req, { nonce: res.locals.cspNonce }),
+        timeout,
+        warnBefore,
+        action: "/csp/form",
+        cspNote:
+          "This page is served with a strict Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval' and a style nonce.",
+      }),
+    );
+  });
+
+  app.post("/csp/form", withCsp, requireLogin, urlencoded, (req, res) => {
+    if (!csrfOk(req)) return badCsrf(req, res);
+    html(res, 200, savedPage({ ...pageOpts(req, { nonce: res.locals.cspNonce }), fields: req.body ?? {}, back: "/csp/form" }));
+  });
+
+  app.use((req, res) => {
+    if (wantsJson(req)) return res.status(404).json({ error: "not_found" });
+    html(res, 404, messagePage({ title: "Not found", message: "There is no page here.", status: 404 }));
+  });
+
+  // eslint-disable-next-line no-unused-vars
+  app.use((err, req, res, next) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) console.error(err);
+    if (res.headersSent) return;
+    if (wantsJson(req)) return res.status(status).json({ error: status >= 500 ? "server_error" : "bad_request" });
+    html(res, status, messagePage({ title: status >= 500 ? "Server error" : "Bad request", message: "Something went wrong.", status }));
+  });
+
+  return app;
+}
+
+// --- helpers -------------------------------------------------------------------
+
+function remainingMs(req) {
+  return Math.max(0, Math.floor(req.session.cookie.maxAge ?? 0));
+}
+
+function hasSessionCookie(req) {
+  return rawSessionCookie(req) !== null;
+}
+
+function rawSessionCookie(req) {
+  const header = req.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === COOKIE_NAME) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/** Opaque per-session key for the test statistics (a hash of the cookie, not the cookie). */
+function sessionKey(req) {
+  const raw = rawSessionCookie(req);
+  return raw ? crypto.createHash("sha256").update(raw).digest("hex").slice(0, 12) : null;
+}
+
+function csrfOk(req) {
+  const expected = req.session.csrf;
+  const given = req.get(CSRF_HEADER) ?? (typeof req.body?._csrf === "string" ? req.body._csrf : undefined);
+  if (typeof expected !== "string" || typeof given !== "string") return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+function badCsrf(req, res) {
+  // 400, never 403 (which the guard reads as "session expired").
+  if (wantsJson(req)) return res.status(400).json({ error: "csrf", message: "Missing or invalid CSRF token" });
+  res
+    .status(400)
+    .type("html")
+    .send(messagePage({ title: "Bad request", message: "The form was out of date (invalid CSRF token). Reload the page and try again.", status: 400 }));
+}
+
+function wantsJson(req) {
+  return req.get("X-Requested-With") === "XMLHttpRequest" || req.path.startsWith("/__test/") || req.path === KEEPALIVE_PATH;
+}
+
+/**
+ * Where to go after logging in: only a path on this very origin. Accepts "/path?q#h" and
+ * absolute URLs of this origin (the guard sends `?next=<location.href>`); returns the
+ * path+query+hash, or null for anything else (other hosts, "//host", "/\host", schemes,
+ * control characters, the login/logout pages themselves).
+ */
+export function safeNext(raw, req) {
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 2048) return null;
+  if (/[\u0000-\u001f\u007f\\]/.test(raw)) return null;
+  const origin = `${req.protocol}://${req.get("host")}`;
+  const isPath = raw.startsWith("/") && !raw.startsWith("//");
+  const isSameOriginUrl = raw === origin || raw.startsWith(origin + "/");
+  if (!isPath && !isSameOriginUrl) return null;
+  let url;
+  try {
+    url = new URL(raw, origin + "/");
+  } catch {
+    return null;
+  }
+  if (url.origin !== origin) return null;
+  const target = url.pathname + url.search + url.hash;
+  if (!target.startsWith("/") || target.startsWith("//")) return null;
+  if (url.pathname === "/login" || url.pathname === "/logout") return null;
+  return target;
+}
