@@ -475,3 +475,41 @@ fn stale_activity_does_not_keep_an_idle_user_signed_in() {
     assert_eq!(r.pings(), 0, "activity 3 minutes before the renewal point is too old");
     assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
 }
+
+#[test]
+fn draft_edits_are_saved_after_a_pause_and_during_long_typing() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(0, Input::DraftEdited);
+    r.at(500, Input::DraftEdited);
+    r.run_until(1499);
+    assert_eq!(r.count(|o| *o == Output::SaveDrafts), 0);
+    r.run_until(1500);
+    assert_eq!(r.count(|o| *o == Output::SaveDrafts), 1, "1 s after the last edit");
+    // Typing every 300 ms for 12 s: saved at least every 5 s, not on every keystroke.
+    for i in 0..40 {
+        r.run_until(10 * S + i * 300);
+        r.at(10 * S + i * 300, Input::DraftEdited);
+    }
+    r.run_until(30 * S);
+    let saves = r.count(|o| *o == Output::SaveDrafts) - 1;
+    assert!((3..=4).contains(&saves), "{saves} saves");
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 1680 * S), "nothing pending but the warning");
+}
+
+#[test]
+fn leaving_the_page_saves_at_once() {
+    let mut r = Run::new(config(1800, 120));
+    r.at(0, Input::DraftEdited);
+    assert_eq!(r.at(100, Input::PageHide), vec![Output::SaveDrafts]);
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 1680 * S));
+}
+
+#[test]
+fn expiry_saves_drafts_and_marks_the_page_for_restore() {
+    let mut r = Run::new(config(60, 30));
+    r.run_until(60 * S);
+    let save = r.out.iter().position(|o| *o == Output::SaveDrafts).unwrap();
+    let mark = r.out.iter().position(|o| *o == Output::MarkResume).unwrap();
+    let shown = r.out.iter().position(|o| matches!(o, Output::ShowExpired { .. })).unwrap();
+    assert!(save < mark && mark < shown);
+}

@@ -77,6 +77,10 @@ pub enum Input {
     Visibility { visible: bool },
     /// The timer fired, or the page came back (`pageshow`, `focus`, `online`): recompute.
     Wake,
+    /// The user changed a guarded form field.
+    DraftEdited,
+    /// The page is being left (`pagehide`): save what is typed now.
+    PageHide,
     Choice(UserChoice),
 }
 
@@ -124,6 +128,9 @@ pub enum Output {
     SendPing,
     /// Write form drafts to storage now.
     SaveDrafts,
+    /// Remember that this user's session expired on this page, so the page load after
+    /// re-login restores drafts without asking.
+    MarkResume,
     /// Delete this user's drafts (explicit logout).
     PurgeDrafts,
     /// End the server session at `logoutUrl` and leave the page.
@@ -151,6 +158,10 @@ const HALF_WINDOW_MARGIN_MS: u64 = 1000;
 /// Auto-extension pings go out early enough that the warning never opens for an active user.
 const AUTO_EXTEND_LEAD_MS: u64 = 5000;
 const MAX_BACKOFF_MS: u64 = 30_000;
+/// Drafts are written this long after the last edit…
+const DRAFT_DEBOUNCE_MS: u64 = 1000;
+/// …but never later than this after the first unsaved one, so continuous typing is saved too.
+const DRAFT_MAX_WAIT_MS: u64 = 5000;
 
 pub struct Machine {
     timeout_ms: Option<u64>,
@@ -173,6 +184,8 @@ pub struct Machine {
     announced: Option<u64>,
     /// The absolute-limit warning the user acknowledged (its deadline), so it stays closed.
     acknowledged_end: Option<Millis>,
+    /// The first unsaved draft edit, and when the pending save is due.
+    drafts_dirty: Option<(Millis, Millis)>,
     outputs: VecDeque<Output>,
 }
 
@@ -196,6 +209,7 @@ impl Machine {
             visible,
             announced: None,
             acknowledged_end: None,
+            drafts_dirty: None,
             outputs: VecDeque::new(),
         }
     }
@@ -233,7 +247,7 @@ impl Machine {
             Input::Visibility { visible } => {
                 self.visible = visible;
                 if !visible {
-                    self.outputs.push_back(Output::SaveDrafts);
+                    self.save_drafts();
                 }
                 if self.phase == Phase::Warning {
                     let title = if visible { None } else { self.remaining(now) };
@@ -241,6 +255,11 @@ impl Machine {
                 }
             }
             Input::Wake => {}
+            Input::DraftEdited => {
+                let first = self.drafts_dirty.map_or(now, |(first, _)| first);
+                self.drafts_dirty = Some((first, (now + DRAFT_DEBOUNCE_MS).min(first + DRAFT_MAX_WAIT_MS)));
+            }
+            Input::PageHide => self.save_drafts(),
             Input::Choice(choice) => self.on_choice(choice),
         }
         self.update(now);
@@ -252,10 +271,7 @@ impl Machine {
             Ping::Backoff { retry_at, .. } if self.is_live() => Some(retry_at),
             _ => None,
         };
-        let retry = match (retry, self.auto_ping_at()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let retry = [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due)].into_iter().flatten().min();
         let timing = match (self.phase, self.end()) {
             (Phase::Active, Some(end)) => Some(match self.warn_at(end) {
                 Some(warn_at) => warn_at.min(end),
@@ -421,6 +437,7 @@ impl Machine {
             UserChoice::Logout => {
                 self.phase = Phase::LoggedOut;
                 self.ping = Ping::Idle;
+                self.drafts_dirty = None;
                 self.outputs.extend([
                     Output::CloseDialog,
                     Output::TitleCountdown(None),
@@ -430,9 +447,15 @@ impl Machine {
                 ]);
             }
             UserChoice::LogInAgain => {
-                self.outputs.extend([Output::SaveDrafts, Output::GoToLogin]);
+                self.save_drafts();
+                self.outputs.push_back(Output::GoToLogin);
             }
         }
+    }
+
+    fn save_drafts(&mut self) {
+        self.drafts_dirty = None;
+        self.outputs.push_back(Output::SaveDrafts);
     }
 
     fn send_ping(&mut self) {
@@ -449,8 +472,9 @@ impl Machine {
         self.ping = Ping::Idle;
         self.announced = None;
         // Drafts first: nothing typed may be lost to the navigation the dialog offers.
+        self.save_drafts();
         self.outputs.extend([
-            Output::SaveDrafts,
+            Output::MarkResume,
             Output::TitleCountdown(None),
             Output::ShowExpired { reason },
             Output::Emit(Event::Expired { reason }),
@@ -465,6 +489,9 @@ impl Machine {
 
     /// Recomputes the phase from `now`: the single place time moves the machine.
     fn update(&mut self, now: Millis) {
+        if self.drafts_dirty.is_some_and(|(_, due)| now >= due) {
+            self.save_drafts();
+        }
         if !self.is_live() {
             return;
         }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod decimal;
+pub mod drafts;
 pub mod i18n;
 pub mod machine;
 pub mod options;

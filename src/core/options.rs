@@ -17,7 +17,8 @@ pub enum Value {
     Number(f64),
     Str(String),
     Map(Vec<(String, Value)>),
-    /// Anything else (arrays, functions, symbols): always a type error.
+    List(Vec<Value>),
+    /// Anything else (functions, symbols, too deep): always a type error.
     Other,
 }
 
