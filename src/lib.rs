@@ -106,6 +106,18 @@ mod api {
             Ok(())
         }
 
+        /// Saves every guarded form's draft now.
+        #[wasm_bindgen(js_name = saveDrafts)]
+        pub fn save_drafts(&self) {
+            self.shell.save_drafts();
+        }
+
+        /// Writes the stored drafts back into this page's forms (for `restore: "manual"`).
+        #[wasm_bindgen(js_name = restoreDrafts)]
+        pub fn restore_drafts(&self) {
+            self.shell.restore_drafts();
+        }
+
         /// Stops everything: listeners, timer, observer; removes the dialog.
         pub fn destroy(&self) {
             self.shell.destroy();

@@ -203,7 +203,10 @@ impl Dialog {
             _ => MessageKey::Expired,
         }));
         if drafts_saved {
-            text.push(' ');
+            // Japanese sentences join without a space.
+            if !text.ends_with('。') {
+                text.push(' ');
+            }
             text.push_str(messages.get(MessageKey::InputSaved));
         }
         self.message.set_text_content(Some(&text));

@@ -1,6 +1,7 @@
 //! The browser shell: web-sys glue that feeds the core and carries out its outputs.
 
 mod dialog;
+mod drafts;
 pub mod events;
 mod keepalive;
 mod listener;
@@ -8,3 +9,4 @@ mod observer;
 pub mod options;
 pub mod page;
 pub mod shell;
+mod storage;

@@ -6,9 +6,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::options::Value;
 
 /// Nested option objects (`csrf`, `messages`) are one level deep; deeper is a type error.
-const MAX_DEPTH: u8 = 3;
+const MAX_DEPTH: u8 = 4;
 
-fn to_value(value: &JsValue, depth: u8) -> Value {
+/// Converts any JS value; `depth` counts nesting so hostile cycles end.
+pub fn to_value(value: &JsValue, depth: u8) -> Value {
     if value.is_null() || value.is_undefined() {
         Value::Null
     } else if let Some(b) = value.as_bool() {
@@ -17,7 +18,11 @@ fn to_value(value: &JsValue, depth: u8) -> Value {
         Value::Number(n)
     } else if let Some(s) = value.as_string() {
         Value::Str(s)
-    } else if is_plain_object(value) && depth < MAX_DEPTH {
+    } else if depth >= MAX_DEPTH {
+        Value::Other
+    } else if js_sys::Array::is_array(value) {
+        Value::List(js_sys::Array::from(value).iter().map(|item| to_value(&item, depth + 1)).collect())
+    } else if is_plain_object(value) {
         Value::Map(entries(value, depth + 1))
     } else {
         Value::Other

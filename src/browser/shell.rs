@@ -13,12 +13,13 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Event, Window};
 
 use super::dialog::{Action, Dialog};
+use super::drafts::Drafts;
 use super::events;
 use super::keepalive;
 use super::listener::Listener;
 use super::observer::{self, Observer};
 use super::page;
-use crate::core::config::{Config, Drafts, Lang};
+use crate::core::config::{Config, Lang};
 use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
 use crate::core::machine::{Input, Machine, Output, Phase, UserChoice};
 
@@ -46,6 +47,7 @@ pub struct Shell {
     timer: RefCell<Option<(u64, Timeout)>>,
     listeners: RefCell<Vec<Listener>>,
     observer: RefCell<Option<Observer>>,
+    drafts: Option<Rc<Drafts>>,
     /// The page's own title while ours shows the countdown.
     saved_title: RefCell<Option<String>>,
     destroyed: Cell<bool>,
@@ -59,6 +61,7 @@ impl Shell {
         let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
         let now = page::now();
         let machine = Machine::new(&config, now, !document.hidden());
+        let drafts = Drafts::new(&window, &document, &config, &messages);
         let shell = Rc::new(Shell {
             window,
             document,
@@ -69,10 +72,16 @@ impl Shell {
             timer: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
+            drafts,
             saved_title: RefCell::new(None),
             destroyed: Cell::new(false),
         });
         shell.listen();
+        if let Some(drafts) = &shell.drafts {
+            let weak = Rc::downgrade(&shell);
+            drafts.listen(move || with(&weak, |shell| shell.handle(Input::DraftEdited)));
+            drafts.start(now);
+        }
         if let Some(input) = observer::navigation_input(&shell.window, now) {
             shell.handle(input);
         } else {
@@ -104,6 +113,10 @@ impl Shell {
                 with(&weak, |shell| shell.handle(Input::Wake));
             }));
         }
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(window_target, "pagehide", false, true, move |_| {
+            with(&weak, |shell| shell.handle(Input::PageHide));
+        }));
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", false, true, move |_| {
             with(&weak, |shell| shell.handle(Input::Visibility { visible: !shell.document.hidden() }));
@@ -160,7 +173,7 @@ impl Shell {
                 }
             }
             Output::ShowExpired { reason } => {
-                let drafts = self.config.drafts != Drafts::Off;
+                let drafts = self.drafts.is_some();
                 self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, reason, drafts));
             }
             Output::TitleCountdown(remaining) => self.title_countdown(remaining),
@@ -172,7 +185,9 @@ impl Shell {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
             }
-            Output::SaveDrafts | Output::PurgeDrafts => {}
+            Output::SaveDrafts => self.drafts.iter().for_each(|d| d.save_dirty()),
+            Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
+            Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
             Output::Logout => {
                 let (window, document, config) = (self.window.clone(), self.document.clone(), self.config.clone());
                 spawn_local(async move { keepalive::logout(window, document, &config).await });
@@ -249,6 +264,16 @@ impl Shell {
         self.handle(Input::Wake);
     }
 
+    /// `guard.saveDrafts()`: every guarded form, now.
+    pub fn save_drafts(&self) {
+        self.drafts.iter().for_each(|d| d.save_all());
+    }
+
+    /// `guard.restoreDrafts()`: writes stored drafts back into this page's forms.
+    pub fn restore_drafts(&self) {
+        self.drafts.iter().for_each(|d| d.restore_all());
+    }
+
     pub fn phase(&self) -> Phase {
         self.machine.borrow().phase()
     }
@@ -266,6 +291,7 @@ impl Shell {
         self.observer.borrow_mut().take();
         self.timer.borrow_mut().take();
         self.dialog.borrow_mut().take();
+        self.drafts.iter().for_each(|d| d.destroy());
         self.title_countdown(None);
     }
 }

@@ -384,3 +384,40 @@ pub fn eviction_order(mut records: Vec<(String, u64)>, keep: &str) -> Vec<String
     records.sort_by_key(|(_, saved_at)| *saved_at);
     records.into_iter().map(|(key, _)| key).collect()
 }
+
+/// The resume marker's value: when the session expired and on which path.
+pub fn encode_resume(at: u64, path: &str) -> String {
+    let mut out = String::new();
+    push_number(&mut out, at);
+    out.push('\n');
+    out.push_str(path);
+    out
+}
+
+pub fn decode_resume(text: &str) -> Option<(u64, &str)> {
+    let (at, path) = text.split_once('\n')?;
+    let at = super::decimal::parse_decimal(at)?;
+    (at >= 0.0 && at.fract() == 0.0).then_some((at as u64, path))
+}
+
+/// How a page load treats the drafts stored for its forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreMode {
+    /// Write them back now: this load follows our own expiry (or a submit that hit the login page).
+    Now,
+    /// Offer them in the notice.
+    Ask,
+    /// Leave them to `guard.restoreDrafts()`.
+    Wait,
+}
+
+/// `resumed`: the page follows this user's expiry on this path, or a submission bounced
+/// to the login page. `restore` is the configured mode.
+pub fn restore_mode(restore: super::config::Restore, resumed: bool) -> RestoreMode {
+    use super::config::Restore;
+    match restore {
+        Restore::Manual => RestoreMode::Wait,
+        Restore::Auto if resumed => RestoreMode::Now,
+        Restore::Auto | Restore::Prompt => RestoreMode::Ask,
+    }
+}

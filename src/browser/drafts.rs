@@ -1,0 +1,688 @@
+//! Form drafts in the page: reads guarded forms, writes records to storage,
+//! and writes saved values back so frameworks notice. The rules (what is
+//! saved, keys, merge, sweep) are the core's; this module only moves values.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, Event, EventInit, HtmlElement, MutationObserver, Window};
+
+use super::events;
+use super::listener::Listener;
+use super::options::to_value;
+use super::storage::{Store, StoreError};
+use crate::core::config::{Config, Drafts as DraftsOption};
+use crate::core::drafts::{
+    changed_fields, decode, decode_resume, draft_key, encode, encode_resume, eviction_order, field_key,
+    field_kind, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, utf16_bytes, CurrentField,
+    DraftRecord, FieldFacts, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
+};
+use crate::core::i18n::{MessageKey, Messages};
+
+/// Property names read from form controls, converted to JS strings once.
+struct Props {
+    value: JsValue,
+    default_value: JsValue,
+    checked: JsValue,
+    default_checked: JsValue,
+    selected: JsValue,
+    default_selected: JsValue,
+    options: JsValue,
+    elements: JsValue,
+    form: JsValue,
+}
+
+impl Props {
+    fn new() -> Props {
+        let s = JsValue::from_str;
+        Props {
+            value: s("value"),
+            default_value: s("defaultValue"),
+            checked: s("checked"),
+            default_checked: s("defaultChecked"),
+            selected: s("selected"),
+            default_selected: s("defaultSelected"),
+            options: s("options"),
+            elements: s("elements"),
+            form: s("form"),
+        }
+    }
+}
+
+fn get(object: &JsValue, key: &JsValue) -> JsValue {
+    Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn get_str(object: &JsValue, key: &JsValue) -> String {
+    get(object, key).as_string().unwrap_or_default()
+}
+
+fn get_bool(object: &JsValue, key: &JsValue) -> bool {
+    get(object, key).as_bool().unwrap_or(false)
+}
+
+fn attribute(element: &Element, name: &str) -> String {
+    element.get_attribute(name).unwrap_or_default()
+}
+
+/// `length`-indexed collections (HTMLCollection, HTMLOptionsCollection, form.elements).
+fn items(collection: &JsValue) -> Vec<JsValue> {
+    let length = get(collection, &JsValue::from_str("length")).as_f64().unwrap_or(0.0) as u32;
+    (0..length).map(|i| Reflect::get_u32(collection, i).unwrap_or(JsValue::UNDEFINED)).collect()
+}
+
+/// A control of a guarded form, with what the core decided about it.
+struct Control {
+    element: Element,
+    kind: FieldKind,
+    key: String,
+}
+
+/// A field being restored that is not on the page yet.
+struct Waiting {
+    form_id: String,
+    field: SavedField,
+}
+
+pub struct Drafts {
+    window: Window,
+    document: Document,
+    store: Store,
+    messages: Messages,
+    user: String,
+    selector: Option<String>,
+    ttl_ms: u64,
+    restore: crate::core::config::Restore,
+    login_path: Option<String>,
+    props: Props,
+    /// Forms edited since their last save.
+    dirty: RefCell<Vec<Element>>,
+    /// What each key last held, to skip writes that change nothing.
+    written: RefCell<Vec<(String, String)>>,
+    waiting: RefCell<Vec<Waiting>>,
+    observer: RefCell<Option<(MutationObserver, Closure<dyn FnMut()>)>>,
+    notice: RefCell<Option<(Element, [Listener; 1])>>,
+    listeners: RefCell<Vec<Listener>>,
+}
+
+impl Drafts {
+    pub fn new(window: &Window, document: &Document, config: &Config, messages: &Messages) -> Option<Rc<Drafts>> {
+        let selector = match &config.drafts {
+            DraftsOption::Off => return None,
+            DraftsOption::AllForms => None,
+            DraftsOption::Selector(s) => Some(s.clone()),
+        };
+        let login_path = config
+            .login_url
+            .as_deref()
+            .and_then(|u| super::page::resolve(window, u))
+            .map(|u| u.pathname());
+        Some(Rc::new(Drafts {
+            window: window.clone(),
+            document: document.clone(),
+            store: Store::open(window),
+            messages: messages.clone(),
+            user: config.user.clone(),
+            selector,
+            ttl_ms: config.draft_ttl_ms,
+            restore: config.restore,
+            login_path,
+            props: Props::new(),
+            dirty: RefCell::new(Vec::new()),
+            written: RefCell::new(Vec::new()),
+            waiting: RefCell::new(Vec::new()),
+            observer: RefCell::new(None),
+            notice: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+        }))
+    }
+
+    /// Listens for edits and submits: `on_edit` tells the machine, which debounces the save.
+    pub fn listen(self: &Rc<Self>, on_edit: impl Fn() + 'static) {
+        let on_edit = Rc::new(on_edit);
+        let mut listeners = Vec::new();
+        for kind in ["input", "change"] {
+            let weak = Rc::downgrade(self);
+            let on_edit = on_edit.clone();
+            listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
+                let Some(drafts) = weak.upgrade() else { return };
+                if let Some(form) = drafts.guarded_form_of(&event) {
+                    let mut dirty = drafts.dirty.borrow_mut();
+                    if !dirty.contains(&form) {
+                        dirty.push(form);
+                    }
+                    drop(dirty);
+                    on_edit();
+                }
+            }));
+        }
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(self.document.as_ref(), "submit", true, true, move |event: Event| {
+            let Some(drafts) = weak.upgrade() else { return };
+            if let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                if drafts.is_guarded(&form) {
+                    drafts.save_form(&form, true);
+                }
+            }
+        }));
+        *self.listeners.borrow_mut() = listeners;
+    }
+
+    fn guarded_form_of(&self, event: &Event) -> Option<Element> {
+        let form = get(&event.target()?.into(), &self.props.form).dyn_into::<Element>().ok()?;
+        self.is_guarded(&form).then_some(form)
+    }
+
+    fn is_guarded(&self, form: &Element) -> bool {
+        form.tag_name().eq_ignore_ascii_case("form")
+            && form.get_attribute("data-session-draft").as_deref() != Some("off")
+            && self.selector.as_deref().is_none_or(|s| form.matches(s).unwrap_or(false))
+    }
+
+    fn guarded_forms(&self) -> Vec<Element> {
+        items(&self.document.forms().into())
+            .into_iter()
+            .filter_map(|f| f.dyn_into::<Element>().ok())
+            .filter(|f| self.is_guarded(f))
+            .collect()
+    }
+
+    fn path(&self) -> String {
+        self.window.location().pathname().unwrap_or_default()
+    }
+
+    /// `#id`, `@name`, or the form's position among the page's forms.
+    fn form_id(&self, form: &Element) -> String {
+        let id = attribute(form, "id");
+        if !id.is_empty() {
+            return ["#", &id].concat();
+        }
+        let name = attribute(form, "name");
+        if !name.is_empty() {
+            return ["@", &name].concat();
+        }
+        let index = items(&self.document.forms().into()).iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or(0);
+        let mut id = String::from("form");
+        crate::core::decimal::push_number(&mut id, index as u64);
+        id
+    }
+
+    fn controls(&self, form: &Element) -> Vec<Control> {
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        let mut controls = Vec::new();
+        for item in items(&get(form, &self.props.elements)) {
+            let Ok(element) = item.dyn_into::<Element>() else { continue };
+            let tag = element.tag_name().to_ascii_lowercase();
+            let input_type = attribute(&element, "type");
+            let name = attribute(&element, "name");
+            let facts = FieldFacts {
+                tag: &tag,
+                input_type: &input_type,
+                name: &name,
+                autocomplete: &attribute(&element, "autocomplete"),
+                opted_out: element.closest("[data-session-draft=off]").ok().flatten().is_some(),
+            };
+            let Some(kind) = field_kind(&facts) else { continue };
+            let occurrence = match kind {
+                FieldKind::Text | FieldKind::Select => match seen.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, count)) => {
+                        *count += 1;
+                        *count
+                    }
+                    None => {
+                        seen.push((name.clone(), 0));
+                        0
+                    }
+                },
+                _ => 0,
+            };
+            let value = if kind == FieldKind::Checkbox { get_str(&element, &self.props.value) } else { String::new() };
+            controls.push(Control { key: field_key(kind, &name, &value, occurrence), element, kind });
+        }
+        controls
+    }
+
+    /// Current and server-default values of every saveable field (radio groups merged).
+    fn read(&self, controls: &[Control]) -> Vec<CurrentField> {
+        let mut fields: Vec<CurrentField> = Vec::with_capacity(controls.len());
+        for control in controls {
+            let e: &JsValue = control.element.as_ref();
+            let p = &self.props;
+            match control.kind {
+                FieldKind::Text => fields.push(CurrentField {
+                    key: control.key.clone(),
+                    value: FieldValue::Text(get_str(e, &p.value)),
+                    default: FieldValue::Text(get_str(e, &p.default_value)),
+                }),
+                FieldKind::Checkbox => fields.push(CurrentField {
+                    key: control.key.clone(),
+                    value: FieldValue::Checked(get_bool(e, &p.checked)),
+                    default: FieldValue::Checked(get_bool(e, &p.default_checked)),
+                }),
+                FieldKind::Select => {
+                    let (mut value, mut default) = (Vec::new(), Vec::new());
+                    for option in items(&get(e, &p.options)) {
+                        if get_bool(&option, &p.selected) {
+                            value.push(get_str(&option, &p.value));
+                        }
+                        if get_bool(&option, &p.default_selected) {
+                            default.push(get_str(&option, &p.value));
+                        }
+                    }
+                    fields.push(CurrentField {
+                        key: control.key.clone(),
+                        value: FieldValue::Selected(value),
+                        default: FieldValue::Selected(default),
+                    });
+                }
+                FieldKind::Radio => {
+                    let index = match fields.iter().position(|f| f.key == control.key) {
+                        Some(i) => i,
+                        None => {
+                            fields.push(CurrentField {
+                                key: control.key.clone(),
+                                value: FieldValue::Choice(String::new()),
+                                default: FieldValue::Choice(String::new()),
+                            });
+                            fields.len() - 1
+                        }
+                    };
+                    let radio_value = get_str(e, &p.value);
+                    if get_bool(e, &p.checked) {
+                        fields[index].value = FieldValue::Choice(radio_value.clone());
+                    }
+                    if get_bool(e, &p.default_checked) {
+                        fields[index].default = FieldValue::Choice(radio_value);
+                    }
+                }
+            }
+        }
+        fields
+    }
+
+    /// Saves the forms edited since their last save.
+    pub fn save_dirty(&self) {
+        let dirty: Vec<Element> = self.dirty.borrow_mut().drain(..).collect();
+        for form in dirty {
+            self.save_form(&form, false);
+        }
+    }
+
+    /// Saves every guarded form on the page (`guard.saveDrafts()`).
+    pub fn save_all(&self) {
+        self.dirty.borrow_mut().clear();
+        for form in self.guarded_forms() {
+            self.save_form(&form, false);
+        }
+    }
+
+    fn save_form(&self, form: &Element, pending: bool) {
+        let controls = self.controls(form);
+        let keys: Vec<String> = controls.iter().map(|c| c.key.clone()).collect();
+        let fields = changed_fields(self.read(&controls));
+        let key = draft_key(&self.user, &self.path(), &self.form_id(form));
+        if fields.is_empty() {
+            if self.last_written(&key).is_some() {
+                self.store.remove(&key);
+                self.written.borrow_mut().retain(|(k, _)| *k != key);
+            }
+            return;
+        }
+        let record = DraftRecord {
+            saved_at: super::page::now(),
+            url: super::page::href(&self.window),
+            signature: signature(&keys),
+            pending,
+            fields,
+        };
+        let json = encode(&record);
+        // Unchanged but for the time: nothing to write.
+        let unchanged = self.last_written(&key).is_some_and(|old| same_but_time(&old, &json));
+        if !unchanged {
+            self.write(&key, &json);
+            self.written.borrow_mut().retain(|(k, _)| *k != key);
+            self.written.borrow_mut().push((key, json));
+        }
+        events::emit(&self.document, "draftsaved", &[("form", form.into())]);
+    }
+
+    fn last_written(&self, key: &str) -> Option<String> {
+        self.written.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    /// Writes one record, evicting our own oldest drafts when storage is full.
+    fn write(&self, key: &str, json: &str) {
+        if utf16_bytes(json) > MAX_DRAFT_BYTES {
+            self.store.keep_in_memory(key, json);
+            events::error(&self.document, "quota", "draft too large for storage; kept in memory");
+            return;
+        }
+        let mut result = self.store.set(key, json);
+        if result == Err(StoreError::Quota) {
+            let ours: Vec<(String, u64)> = self
+                .store
+                .keys()
+                .into_iter()
+                .filter_map(|k| Some((k.clone(), self.load(&k)?.ok()?.saved_at)))
+                .collect();
+            for victim in eviction_order(ours, key) {
+                self.store.remove(&victim);
+                result = self.store.set(key, json);
+                if result != Err(StoreError::Quota) {
+                    break;
+                }
+            }
+        }
+        match result {
+            Ok(()) => {}
+            Err(StoreError::Quota) => {
+                events::error(&self.document, "quota", "storage is full; the draft is kept in memory")
+            }
+            Err(StoreError::Unavailable) => {
+                events::error(&self.document, "storage", "storage is unavailable; the draft is kept in memory")
+            }
+        }
+    }
+
+    fn load(&self, key: &str) -> Option<Result<DraftRecord, &'static str>> {
+        let text = self.store.get(key)?;
+        let parsed = js_sys::JSON::parse(&text).map_err(|_| "corrupt JSON");
+        Some(parsed.and_then(|value| decode(&to_value(&value, 0))))
+    }
+
+    /// At start: drops expired, foreign-user, corrupt and successfully submitted drafts,
+    /// then restores or offers what is left for this page.
+    pub fn start(self: &Rc<Self>, now: u64) {
+        if !self.store.is_available() {
+            events::error(&self.document, "storage", "localStorage is unavailable; drafts are kept in memory");
+        }
+        let referrer_path = super::page::resolve(&self.window, &self.document.referrer()).map(|u| u.pathname());
+        let from_login = match (&self.login_path, &referrer_path) {
+            (Some(login), Some(referrer)) => crate::core::server::is_login_path(referrer, login),
+            _ => false,
+        };
+        let on_login_page =
+            self.login_path.as_deref().is_some_and(|login| crate::core::server::is_login_path(&self.path(), login));
+        let mine = user_prefix(&self.user);
+        let mut bounced_submit = false;
+        for key in self.store.keys() {
+            // An anonymous page (no `user`) must not purge a signed-in user's drafts.
+            if !key.starts_with(&mine) && self.user.is_empty() {
+                continue;
+            }
+            let record = self.load(&key).unwrap_or(Err("missing"));
+            if let Ok(r) = &record {
+                bounced_submit |= r.pending && from_login && key.starts_with(&mine);
+            }
+            match sweep(&key, &record, &self.user, now, self.ttl_ms, !from_login && !on_login_page) {
+                Sweep::Keep => {}
+                Sweep::Delete => self.store.remove(&key),
+                Sweep::Corrupt => {
+                    self.store.remove(&key);
+                    events::error(&self.document, "storage", "an unreadable draft was discarded");
+                }
+            }
+        }
+        let marker = resume_key(&self.user);
+        let path = self.path();
+        let resumed = match self.store.get(&marker).as_deref().and_then(decode_resume) {
+            Some((at, marked)) if now.saturating_sub(at) <= self.ttl_ms => {
+                let here = marked == path;
+                if here {
+                    self.store.remove(&marker);
+                }
+                here
+            }
+            Some(_) => {
+                self.store.remove(&marker);
+                false
+            }
+            None => false,
+        };
+        match restore_mode(self.restore, resumed || bounced_submit) {
+            RestoreMode::Now => self.restore_all(),
+            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(),
+            _ => {}
+        }
+    }
+
+    fn has_drafts_here(&self) -> bool {
+        self.guarded_forms().iter().any(|form| {
+            let key = draft_key(&self.user, &self.path(), &self.form_id(form));
+            matches!(self.load(&key), Some(Ok(_)))
+        })
+    }
+
+    /// Remembers the expiry so the page load after re-login restores without asking.
+    pub fn mark_resume(&self) {
+        let _ = self.store.set(&resume_key(&self.user), &encode_resume(super::page::now(), &self.path()));
+    }
+
+    /// Deletes every draft of this user (explicit logout).
+    pub fn purge(&self) {
+        let mine = user_prefix(&self.user);
+        for key in self.store.keys().into_iter().filter(|k| k.starts_with(&mine)) {
+            self.store.remove(&key);
+        }
+        self.dirty.borrow_mut().clear();
+        self.written.borrow_mut().clear();
+        self.close_notice();
+    }
+
+    /// Writes stored drafts back into every guarded form on the page.
+    pub fn restore_all(self: &Rc<Self>) {
+        self.close_notice();
+        for form in self.guarded_forms() {
+            let form_id = self.form_id(&form);
+            let key = draft_key(&self.user, &self.path(), &form_id);
+            let Some(Ok(record)) = self.load(&key) else { continue };
+            let controls = self.controls(&form);
+            let (apply, later) = restore_plan(&record, &self.read(&controls));
+            let written = apply.iter().filter(|(key, value)| self.write_field(&controls, key, value)).count();
+            if !later.is_empty() {
+                let mut waiting = self.waiting.borrow_mut();
+                waiting.retain(|w| w.form_id != form_id);
+                waiting.extend(later.into_iter().map(|field| Waiting { form_id: form_id.clone(), field }));
+            }
+            // The restored values are the draft now; an unchanged form must not re-save.
+            self.written.borrow_mut().push((key, encode(&record)));
+            events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
+        }
+        self.watch_for_late_fields();
+    }
+
+    /// Applies held values to fields that appeared since (SPA rendering).
+    fn apply_waiting(self: &Rc<Self>) {
+        let waiting: Vec<Waiting> = self.waiting.borrow_mut().drain(..).collect();
+        let mut still = Vec::new();
+        for form in self.guarded_forms() {
+            let form_id = self.form_id(&form);
+            let controls = self.controls(&form);
+            let current = self.read(&controls);
+            let mut written = 0;
+            for w in waiting.iter().filter(|w| w.form_id == form_id) {
+                match current.iter().find(|c| c.key == w.field.key) {
+                    Some(now) if now.value == now.default && now.default == w.field.default => {
+                        written += self.write_field(&controls, &w.field.key, &w.field.value) as usize;
+                    }
+                    Some(_) => {}
+                    None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
+                }
+            }
+            if written > 0 {
+                events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
+            }
+        }
+        // Fields of forms not on the page yet keep waiting too.
+        let present: Vec<String> = self.guarded_forms().iter().map(|f| self.form_id(f)).collect();
+        still.extend(waiting.into_iter().filter(|w| !present.contains(&w.form_id)));
+        *self.waiting.borrow_mut() = still;
+        if self.waiting.borrow().is_empty() {
+            self.observer.borrow_mut().take().map(|(o, _)| o.disconnect());
+        }
+    }
+
+    fn watch_for_late_fields(self: &Rc<Self>) {
+        if self.waiting.borrow().is_empty() || self.observer.borrow().is_some() {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(drafts) = weak.upgrade() {
+                drafts.apply_waiting();
+            }
+        });
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        let init = Object::new();
+        let _ = Reflect::set(&init, &JsValue::from_str("childList"), &JsValue::TRUE);
+        let _ = Reflect::set(&init, &JsValue::from_str("subtree"), &JsValue::TRUE);
+        if let Some(root) = self.document.document_element() {
+            let _ = observer.observe_with_options(&root, init.unchecked_ref());
+        }
+        *self.observer.borrow_mut() = Some((observer, callback));
+    }
+
+    /// Writes one saved value the way a user would, so React, Vue and Angular see it:
+    /// the prototype's value setter (bypassing framework trackers) and bubbling
+    /// `input`/`change`; `click()` for checkboxes and radios.
+    fn write_field(&self, controls: &[Control], key: &str, value: &FieldValue) -> bool {
+        let p = &self.props;
+        match value {
+            FieldValue::Text(text) => {
+                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+                set_native_value(&control.element, &p.value, &JsValue::from_str(text));
+                dispatch(&control.element, "input");
+                dispatch(&control.element, "change");
+                true
+            }
+            FieldValue::Checked(checked) => {
+                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+                if get_bool(control.element.as_ref(), &p.checked) != *checked {
+                    click(&control.element);
+                }
+                true
+            }
+            FieldValue::Choice(choice) => {
+                let radio = controls.iter().find(|c| {
+                    c.key == key && c.kind == FieldKind::Radio && get_str(c.element.as_ref(), &p.value) == *choice
+                });
+                match radio {
+                    Some(radio) if !get_bool(radio.element.as_ref(), &p.checked) => {
+                        click(&radio.element);
+                        true
+                    }
+                    Some(_) => true,
+                    None => false,
+                }
+            }
+            FieldValue::Selected(values) => {
+                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+                for option in items(&get(control.element.as_ref(), &p.options)) {
+                    let wanted = values.contains(&get_str(&option, &p.value));
+                    let _ = Reflect::set(&option, &p.selected, &JsValue::from_bool(wanted));
+                }
+                dispatch(&control.element, "input");
+                dispatch(&control.element, "change");
+                true
+            }
+        }
+    }
+
+    fn show_notice(self: &Rc<Self>) {
+        if self.notice.borrow().is_some() {
+            return;
+        }
+        let Some(body) = self.document.body() else { return };
+        let Ok(notice) = self.document.create_element("aside") else { return };
+        let _ = notice.set_attribute("class", "session-guard-notice");
+        let _ = notice.set_attribute("aria-live", "polite");
+        let _ = notice.set_attribute("aria-label", self.messages.get(MessageKey::RestorePrompt));
+        for (tag, action, text) in [
+            ("p", "", MessageKey::RestorePrompt),
+            ("button", "restore", MessageKey::Restore),
+            ("button", "discard", MessageKey::Discard),
+        ] {
+            let Ok(child) = self.document.create_element(tag) else { continue };
+            if !action.is_empty() {
+                let _ = child.set_attribute("type", "button");
+                let _ = child.set_attribute("data-action", action);
+            }
+            child.set_text_content(Some(self.messages.get(text)));
+            let _ = notice.append_child(&child);
+        }
+        let weak = Rc::downgrade(self);
+        let click = Listener::new(notice.as_ref(), "click", false, false, move |event: Event| {
+            let Some(drafts) = weak.upgrade() else { return };
+            let action = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.get_attribute("data-action"));
+            match action.as_deref() {
+                Some("restore") => drafts.restore_all(),
+                Some("discard") => drafts.discard_here(),
+                _ => {}
+            }
+        });
+        let _ = body.append_child(&notice);
+        *self.notice.borrow_mut() = Some((notice, [click]));
+    }
+
+    fn discard_here(&self) {
+        for form in self.guarded_forms() {
+            self.store.remove(&draft_key(&self.user, &self.path(), &self.form_id(&form)));
+        }
+        self.close_notice();
+    }
+
+    fn close_notice(&self) {
+        if let Some((notice, _)) = self.notice.borrow_mut().take() {
+            notice.remove();
+        }
+    }
+
+    /// Stops listening and observing; the notice goes away. Stored drafts stay.
+    pub fn destroy(&self) {
+        self.listeners.borrow_mut().clear();
+        self.observer.borrow_mut().take().map(|(o, _)| o.disconnect());
+        self.close_notice();
+    }
+}
+
+/// Two encodings of the same record at different times: equal after the timestamp.
+fn same_but_time(a: &str, b: &str) -> bool {
+    let after_time = |s: &str| s.find(",\"url\"").map(|i| s[i..].to_string());
+    after_time(a).is_some() && after_time(a) == after_time(b)
+}
+
+fn set_native_value(element: &Element, property: &JsValue, value: &JsValue) {
+    let setter = Object::get_prototype_of(element.as_ref())
+        .dyn_into::<Object>()
+        .ok()
+        .and_then(|proto| Reflect::get(&Object::get_own_property_descriptor(&proto, property), &JsValue::from_str("set")).ok())
+        .and_then(|set| set.dyn_into::<Function>().ok());
+    match setter {
+        Some(set) => {
+            let _ = set.call1(element, value);
+        }
+        None => {
+            let _ = Reflect::set(element, property, value);
+        }
+    }
+}
+
+fn dispatch(element: &Element, kind: &str) {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    if let Ok(event) = Event::new_with_event_init_dict(kind, &init) {
+        let _ = element.dispatch_event(&event);
+    }
+}
+
+fn click(element: &Element) {
+    if let Some(element) = element.dyn_ref::<HtmlElement>() {
+        element.click();
+    }
+}

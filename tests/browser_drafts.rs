@@ -1,0 +1,325 @@
+//! Drafts in a real Chromium page: real forms, real localStorage, real events.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Object, Reflect};
+use session_guard::SessionGuard;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{CustomEvent, Document, Element, Event, EventInit, Storage};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn storage() -> Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn our_entries() -> Vec<(String, String)> {
+    let s = storage();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with("session-guard:"))
+        .map(|k| {
+            let v = s.get_item(&k).unwrap().unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+fn clear_ours() {
+    for (k, _) in our_entries() {
+        storage().remove_item(&k).unwrap();
+    }
+}
+
+fn guard(user: &str, restore: &str) -> SessionGuard {
+    let o = Object::new();
+    for (k, v) in [("keepAliveUrl", JsValue::from("/k")), ("timeout", 1800.into()), ("user", user.into()), ("restore", restore.into())] {
+        Reflect::set(&o, &k.into(), &v).unwrap();
+    }
+    session_guard::start_guard(o.into()).map_err(JsValue::from).unwrap()
+}
+
+const FORM: &str = r#"
+<form id="contact">
+  <input name="subject" value="">
+  <textarea name="message"></textarea>
+  <select name="tags" multiple><option value="a">A</option><option value="b">B</option><option value="c">C</option></select>
+  <input type="checkbox" name="news" value="yes">
+  <input type="radio" name="size" value="s" checked><input type="radio" name="size" value="m">
+  <input name="city" value="Osaka">
+  <input type="password" name="pw">
+  <input name="card" autocomplete="cc-number">
+  <input type="hidden" name="_csrf" value="secret-token">
+  <input name="skip" data-session-draft="off">
+</form>"#;
+
+fn mount(html: &str) -> Element {
+    let holder = document().create_element("div").unwrap();
+    holder.set_inner_html(html);
+    document().body().unwrap().append_child(&holder).unwrap();
+    holder
+}
+
+fn field(selector: &str) -> Element {
+    document().query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector}"))
+}
+
+fn set(selector: &str, property: &str, value: JsValue) {
+    Reflect::set(&field(selector), &property.into(), &value).unwrap();
+}
+
+fn get(selector: &str, property: &str) -> JsValue {
+    Reflect::get(&field(selector), &property.into()).unwrap()
+}
+
+fn fire_input(selector: &str) {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    field(selector).dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+}
+
+fn type_everything() {
+    set("[name=subject]", "value", "Refund".into());
+    set("[name=message]", "value", "Line one\nline \"two\" 日本語".into());
+    set("[name=tags] option[value=a]", "selected", true.into());
+    set("[name=tags] option[value=c]", "selected", true.into());
+    set("[name=news]", "checked", true.into());
+    set("[name=size][value=m]", "checked", true.into());
+    set("[name=pw]", "value", "hunter2-password".into());
+    set("[name=card]", "value", "4111111111111111".into());
+    set("[name=skip]", "value", "not-for-storage".into());
+    fire_input("[name=subject]");
+}
+
+struct Recorder {
+    seen: Rc<RefCell<Vec<JsValue>>>,
+    name: String,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+impl Recorder {
+    fn new(name: &str) -> Recorder {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| sink.borrow_mut().push(e.unchecked_into::<CustomEvent>().detail()));
+        let name = format!("sessionguard:{name}");
+        document().add_event_listener_with_callback(&name, closure.as_ref().unchecked_ref()).unwrap();
+        Recorder { seen, name, closure }
+    }
+    fn field(&self, i: usize, key: &str) -> JsValue {
+        Reflect::get(&self.seen.borrow()[i], &key.into()).unwrap()
+    }
+    fn count(&self) -> usize {
+        self.seen.borrow().len()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let _ = document().remove_event_listener_with_callback(&self.name, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+async fn wait_for(what: &str, timeout_ms: u32, condition: impl Fn() -> bool) {
+    let mut waited = 0;
+    while !condition() {
+        assert!(waited < timeout_ms, "timed out waiting for {what}");
+        TimeoutFuture::new(20).await;
+        waited += 20;
+    }
+}
+
+#[wasm_bindgen_test]
+fn saves_what_was_typed_and_never_secrets() {
+    clear_ours();
+    let holder = mount(FORM);
+    let saved = Recorder::new("draftsaved");
+    let g = guard("alice", "manual");
+    type_everything();
+    g.save_drafts();
+    assert_eq!(saved.count(), 1);
+    let entries = our_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let (key, json) = &entries[0];
+    assert!(key.starts_with("session-guard:1:") && key.ends_with("|#contact"), "{key}");
+    assert!(!key.contains("alice"));
+    for typed in ["Refund", "日本語", "\"news=yes\"", "\"m\""] {
+        assert!(json.contains(typed), "{typed} missing from {json}");
+    }
+    for secret in ["hunter2", "4111", "secret-token", "not-for-storage", "Osaka"] {
+        assert!(!json.contains(secret), "{secret} stored in {json}");
+    }
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+async fn edits_are_saved_by_the_guard_timer_after_a_pause() {
+    clear_ours();
+    let holder = mount(FORM);
+    let saved = Recorder::new("draftsaved");
+    let g = guard("alice", "manual");
+    type_everything();
+    assert_eq!(saved.count(), 0, "debounced, not per keystroke");
+    wait_for("the debounced save", 3000, || saved.count() == 1).await;
+    assert_eq!(our_entries().len(), 1);
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+fn restores_values_where_the_page_still_has_its_defaults() {
+    clear_ours();
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    type_everything();
+    g.save_drafts();
+    g.destroy();
+    holder.remove();
+
+    let holder = mount(FORM);
+    // The server now renders a different subject: its value wins.
+    set("[name=subject]", "defaultValue", "Server subject".into());
+    let restored = Recorder::new("draftrestored");
+    let g = guard("alice", "manual");
+    assert_eq!(get("[name=message]", "value").as_string().unwrap(), "", "manual: nothing until asked");
+    g.restore_drafts();
+    assert_eq!(restored.count(), 1);
+    assert_eq!(restored.field(0, "fields").as_f64(), Some(4.0));
+    assert_eq!(get("[name=message]", "value").as_string().unwrap(), "Line one\nline \"two\" 日本語");
+    assert_eq!(get("[name=subject]", "value").as_string().unwrap(), "Server subject");
+    assert_eq!(get("[name=news]", "checked").as_bool(), Some(true));
+    assert_eq!(get("[name=size][value=m]", "checked").as_bool(), Some(true));
+    assert_eq!(get("[name=tags] option[value=a]", "selected").as_bool(), Some(true));
+    assert_eq!(get("[name=tags] option[value=b]", "selected").as_bool(), Some(false));
+    assert_eq!(get("[name=tags] option[value=c]", "selected").as_bool(), Some(true));
+    assert_eq!(get("[name=pw]", "value").as_string().unwrap(), "");
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+async fn fields_that_appear_later_are_filled_when_they_do() {
+    clear_ours();
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    type_everything();
+    g.save_drafts();
+    g.destroy();
+    holder.remove();
+
+    let holder = mount(r#"<form id="contact"><input name="subject"></form>"#);
+    let g = guard("alice", "manual");
+    g.restore_drafts();
+    assert_eq!(get("[name=subject]", "value").as_string().unwrap(), "Refund");
+    // The framework renders the textarea a moment later.
+    let textarea = document().create_element("textarea").unwrap();
+    textarea.set_attribute("name", "message").unwrap();
+    field("#contact").append_child(&textarea).unwrap();
+    wait_for("the late field to be filled", 2000, || {
+        get("[name=message]", "value").as_string().unwrap().starts_with("Line one")
+    })
+    .await;
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+fn another_user_never_sees_the_drafts() {
+    clear_ours();
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    type_everything();
+    g.save_drafts();
+    g.destroy();
+    assert_eq!(our_entries().len(), 1);
+    let g = guard("bob", "manual");
+    assert_eq!(our_entries().len(), 0, "alice's drafts are purged when bob's page starts");
+    g.destroy();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+fn corrupt_records_are_dropped_with_an_error_event() {
+    clear_ours();
+    let errors = Recorder::new("error");
+    let key = "session-guard:1:00000000:/x|#f";
+    storage().set_item(key, "{not json").unwrap();
+    storage().set_item("unrelated-app-key", "keep me").unwrap();
+    let g = guard("", "manual");
+    // user "" hashes to FNV's offset basis, not 00000000: another user's record stays for an anonymous page.
+    g.destroy();
+    let g = guard("alice", "manual");
+    assert!(storage().get_item(key).unwrap().is_none());
+    assert_eq!(storage().get_item("unrelated-app-key").unwrap().as_deref(), Some("keep me"));
+    g.destroy();
+    // A corrupt record of this very user is reported.
+    let alice_key = format!("{}/x|#f", our_prefix_of_alice());
+    storage().set_item(&alice_key, "[1,2").unwrap();
+    let before = errors.count();
+    let g = guard("alice", "manual");
+    assert!(errors.count() > before);
+    assert_eq!(errors.field(errors.count() - 1, "code").as_string().as_deref(), Some("storage"));
+    assert!(storage().get_item(&alice_key).unwrap().is_none());
+    g.destroy();
+    storage().remove_item("unrelated-app-key").unwrap();
+}
+
+fn our_prefix_of_alice() -> String {
+    session_guard::core::drafts::user_prefix("alice")
+}
+
+#[wasm_bindgen_test]
+fn a_full_quota_is_an_error_event_never_an_exception() {
+    clear_ours();
+    let holder = mount(FORM);
+    let errors = Recorder::new("error");
+    // Fill storage with another app's data until it refuses.
+    let chunk = "x".repeat(512 * 1024);
+    let mut filled = Vec::new();
+    for i in 0..64 {
+        let key = format!("filler-{i}");
+        if storage().set_item(&key, &chunk).is_err() {
+            break;
+        }
+        filled.push(key);
+    }
+    let small = "y".repeat(4 * 1024);
+    for i in 0..256 {
+        let key = format!("filler-small-{i}");
+        if storage().set_item(&key, &small).is_err() {
+            break;
+        }
+        filled.push(key);
+    }
+    let g = guard("alice", "manual");
+    type_everything();
+    set("[name=message]", "value", "z".repeat(64 * 1024).into());
+    g.save_drafts();
+    let codes: Vec<String> = (0..errors.count()).filter_map(|i| errors.field(i, "code").as_string()).collect();
+    assert!(codes.iter().any(|c| c == "quota"), "{codes:?}");
+    assert!(storage().get_item("filler-0").unwrap().is_some(), "other data is never cleared");
+    // Kept in memory: still restorable in this page.
+    set("[name=message]", "value", "".into());
+    g.restore_drafts();
+    assert_eq!(get("[name=message]", "value").as_string().unwrap().len(), 64 * 1024);
+    g.destroy();
+    for key in filled {
+        storage().remove_item(&key).unwrap();
+    }
+    holder.remove();
+    clear_ours();
+}
