@@ -269,3 +269,18 @@ fn phase_names_match_the_public_states() {
     assert_eq!(Phase::LoggedOut.name(), "loggedOut");
 }
 
+
+#[wasm_bindgen_test]
+async fn a_listener_calling_back_into_the_guard_is_safe() {
+    let errors = Recorder::new("error");
+    let g = Rc::new(guard(&[("timeout", 1800.into()), ("warnBefore", 20.into())]));
+    let inner = g.clone();
+    // Called synchronously from inside the guard's own event dispatch.
+    let on_warning = Closure::<dyn FnMut(Event)>::new(move |_: Event| inner.extend());
+    document().add_event_listener_with_callback("sessionguard:warning", on_warning.as_ref().unchecked_ref()).unwrap();
+    touch(&g, 19.0);
+    wait_for("the extend from the listener to reach the network", 3000, || errors.count() >= 1).await;
+    assert_eq!(g.state(), "warning");
+    document().remove_event_listener_with_callback("sessionguard:warning", on_warning.as_ref().unchecked_ref()).unwrap();
+    g.destroy();
+}

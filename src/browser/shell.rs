@@ -1,9 +1,10 @@
 //! The running guard in a page: owns the core [`Machine`], the one timer, the
 //! listeners, the observer and the dialog, and carries out the core's outputs.
 //!
-//! Re-entrancy: `sessionguard:*` listeners run synchronously and may call back
-//! into the guard (`guard.extend()` inside a warning handler), so no `RefCell`
-//! borrow is held while outputs are carried out.
+//! Re-entrancy: carrying out an output can run page code synchronously — a
+//! `sessionguard:*` listener calling `guard.extend()`, or `showModal()` moving
+//! focus and so firing `change` on the field the user was typing in. Inputs that
+//! arrive meanwhile are queued and handled once the current ones are done.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -50,6 +51,9 @@ pub struct Shell {
     drafts: Option<Rc<Drafts>>,
     /// The page's own title while ours shows the countdown.
     saved_title: RefCell<Option<String>>,
+    /// Inputs that arrived while others were being handled.
+    queue: RefCell<Vec<Input>>,
+    handling: Cell<bool>,
     destroyed: Cell<bool>,
 }
 
@@ -74,6 +78,8 @@ impl Shell {
             observer: RefCell::new(None),
             drafts,
             saved_title: RefCell::new(None),
+            queue: RefCell::new(Vec::new()),
+            handling: Cell::new(false),
             destroyed: Cell::new(false),
         });
         shell.listen();
@@ -138,19 +144,35 @@ impl Shell {
         if self.destroyed.get() {
             return;
         }
-        let outputs = {
-            let mut machine = self.machine.borrow_mut();
-            machine.handle(input, page::now());
-            let mut outputs = Vec::new();
-            while let Some(output) = machine.poll_output() {
-                outputs.push(output);
-            }
-            outputs
-        };
-        for output in outputs {
-            self.execute(output);
+        self.queue.borrow_mut().push(input);
+        if self.handling.replace(true) {
+            return;
         }
-        self.arm_timer();
+        loop {
+            let next = {
+                let mut queue = self.queue.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
+            let Some(input) = next else { break };
+            let outputs = {
+                let mut machine = self.machine.borrow_mut();
+                machine.handle(input, page::now());
+                let mut outputs = Vec::new();
+                while let Some(output) = machine.poll_output() {
+                    outputs.push(output);
+                }
+                outputs
+            };
+            for output in outputs {
+                if !self.destroyed.get() {
+                    self.execute(output);
+                }
+            }
+        }
+        self.handling.set(false);
+        if !self.destroyed.get() {
+            self.arm_timer();
+        }
     }
 
     fn execute(self: &Rc<Self>, output: Output) {
