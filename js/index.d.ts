@@ -90,7 +90,7 @@ export interface SessionGuardOptions {
    */
   autoExtend?: boolean;
   /** Opaque user id that scopes the shared deadline and the drafts; another user never sees them. Default `""`. */
-  user?: string;
+  user?: string | number;
   /**
    * Which forms have their drafts saved to localStorage: `true` (default) for all forms,
    * `false` for none, or a CSS selector of the forms to guard.
@@ -109,16 +109,25 @@ export interface SessionGuardOptions {
   lang?: "auto" | "en" | "ja";
   /**
    * Overrides for the built-in dialog texts, by message key.
-   * As a `data-messages` attribute this is a JSON object.
+   * As data attributes: one per key, `data-messages-<key>` (e.g. `data-messages-continue`).
    */
-  messages?: Record<string, string>;
-  /** CSRF token to send with keep-alive and logout requests. Default: none. */
+  messages?: Partial<Record<SessionGuardMessageKey, string>>;
+  /**
+   * Where the CSRF token sent with keep-alive and logout requests comes from.
+   * Default: `{ header: "X-CSRF-Token", meta: "csrf-token" }` — sent only when the page has that meta tag.
+   */
   csrf?: SessionGuardCsrf;
   /** Nonce put on the injected `<style>` element, for a strict `style-src` CSP. Default: none. */
   cspNonce?: string;
   /** Whether Escape (or closing the dialog) extends the session like "Continue". Default `true`. */
   escapeExtends?: boolean;
 }
+
+/** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
+export type SessionGuardMessageKey =
+  | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
+  | "inputSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
+  | "restorePrompt" | "restore" | "discard";
 
 /** What the application saw in a server response; passed to {@link SessionGuard.touch}. */
 export interface SessionGuardTouch {
@@ -129,11 +138,11 @@ export interface SessionGuardTouch {
 /** A running guard, returned by {@link start} (and `window.sessionGuard` for the script tag). */
 export declare class SessionGuard {
   private constructor();
-  /** Extends the session now (sends the keep-alive ping) and closes the warning dialog. */
+  /** Extends the session now (sends the keep-alive ping); an open warning closes once the server confirms. */
   extend(): void;
   /** Logs out: `POST logoutUrl`, purges this user's drafts, then goes to the login page. */
   logout(): void;
-  /** Seconds until the session expires, rounded down. */
+  /** Seconds until the session expires, rounded down; `NaN` while the timeout is not known yet. */
   remaining(): number;
   /** The current state. */
   state(): SessionGuardState;

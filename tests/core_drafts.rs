@@ -223,3 +223,15 @@ proptest! {
         let _ = field_kind(&FieldFacts { tag: &tag, input_type: &t, name: &name, autocomplete: &ac, opted_out: false });
     }
 }
+
+#[test]
+fn resume_marker_and_restore_modes() {
+    use session_guard::core::config::Restore;
+    assert_eq!(decode_resume(&encode_resume(123, "/a/b?c")), Some((123, "/a/b?c")));
+    assert_eq!(decode_resume("x\n/a"), None);
+    assert_eq!(decode_resume("garbage"), None);
+    assert_eq!(restore_mode(Restore::Auto, true), RestoreMode::Now);
+    assert_eq!(restore_mode(Restore::Auto, false), RestoreMode::Ask);
+    assert_eq!(restore_mode(Restore::Prompt, true), RestoreMode::Ask);
+    assert_eq!(restore_mode(Restore::Manual, true), RestoreMode::Wait);
+}

@@ -26,7 +26,7 @@ struct Run {
 
 impl Run {
     fn new(config: Config) -> Run {
-        Run { m: Machine::new(&config, T0, true), now: T0, out: Vec::new() }
+        Run { m: Machine::new(&config, T0, true, T0), now: T0, out: Vec::new() }
     }
 
     fn at(&mut self, offset_ms: u64, input: Input) -> Vec<Output> {
@@ -512,4 +512,26 @@ fn expiry_saves_drafts_and_marks_the_page_for_restore() {
     let mark = r.out.iter().position(|o| *o == Output::MarkResume).unwrap();
     let shown = r.out.iter().position(|o| matches!(o, Output::ShowExpired { .. })).unwrap();
     assert!(save < mark && mark < shown);
+}
+
+#[test]
+fn absolute_timeout_counts_from_login_not_from_this_page() {
+    let mut c = config(1800, 120);
+    c.absolute_timeout_ms = Some(60 * MIN);
+    // Logged in 50 minutes before this page loaded.
+    let m = Machine::new(&c, T0, true, T0 - 50 * MIN);
+    assert_eq!(m.remaining(T0), Some(10 * MIN));
+}
+
+#[test]
+fn session_start_survives_page_loads_but_not_a_lapsed_session() {
+    use session_guard::core::login::{decode, encode, session_started};
+    assert_eq!(decode(&encode(5, 7)), Some((5, 7)));
+    assert_eq!(decode("5"), None);
+    assert_eq!(decode("x 7"), None);
+    let window = Some(30 * MIN);
+    assert_eq!(session_started(Some((T0 - 2 * MIN * 60, T0 - MIN)), T0, window), T0 - 120 * MIN, "seen alive a minute ago");
+    assert_eq!(session_started(Some((T0 - 120 * MIN, T0 - 31 * MIN)), T0, window), T0, "idle longer than the window: a new login");
+    assert_eq!(session_started(None, T0, window), T0);
+    assert_eq!(session_started(Some((T0 + MIN, T0 + MIN)), T0, window), T0, "from the future: ignored");
 }

@@ -196,13 +196,13 @@ impl Drafts {
 
     /// `#id`, `@name`, or the form's position among the page's forms.
     fn form_id(&self, form: &Element) -> String {
-        let id = attribute(form, "id");
-        if !id.is_empty() {
-            return ["#", &id].concat();
-        }
-        let name = attribute(form, "name");
-        if !name.is_empty() {
-            return ["@", &name].concat();
+        for (attribute_name, sigil) in [("id", '#'), ("name", '@')] {
+            let value = attribute(form, attribute_name);
+            if !value.is_empty() {
+                let mut id = String::from(sigil);
+                id.push_str(&value);
+                return id;
+            }
         }
         let index = items(&self.document.forms().into()).iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or(0);
         let mut id = String::from("form");

@@ -15,6 +15,7 @@ use web_sys::{Document, Event, Window};
 
 use super::dialog::{Action, Dialog};
 use super::drafts::Drafts;
+use super::storage::Store;
 use super::events;
 use super::keepalive;
 use super::listener::Listener;
@@ -22,7 +23,8 @@ use super::observer::{self, Observer};
 use super::page;
 use crate::core::config::{Config, Lang};
 use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
-use crate::core::machine::{Input, Machine, Output, Phase, UserChoice};
+use crate::core::login;
+use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
 
 /// Activity is forwarded at most this often: a mousemove storm costs one
 /// timestamp comparison per event.
@@ -40,7 +42,8 @@ const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
 pub struct Shell {
     window: Window,
     document: Document,
-    config: Config,
+    /// Shared with the keep-alive and logout requests in flight.
+    config: Rc<Config>,
     messages: Messages,
     machine: RefCell<Machine>,
     dialog: RefCell<Option<Dialog>>,
@@ -49,6 +52,8 @@ pub struct Shell {
     listeners: RefCell<Vec<Listener>>,
     observer: RefCell<Option<Observer>>,
     drafts: Option<Rc<Drafts>>,
+    /// Where the session's start is remembered across page loads, with `absoluteTimeout` only.
+    login_store: Option<Store>,
     /// The page's own title while ours shows the countdown.
     saved_title: RefCell<Option<String>>,
     /// Inputs that arrived while others were being handled.
@@ -64,12 +69,19 @@ impl Shell {
         let lang = i18n::resolve_lang(config.lang, &window.navigator().language().unwrap_or_default());
         let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
         let now = page::now();
-        let machine = Machine::new(&config, now, !document.hidden());
+        let login_store = config.absolute_timeout_ms.map(|_| Store::open(&window));
+        let started = login_store.as_ref().map_or(now, |store| {
+            let key = login::key(&config.user);
+            let started = login::session_started(store.get(&key).as_deref().and_then(login::decode), now, config.timeout_ms);
+            let _ = store.set(&key, &login::encode(started, now));
+            started
+        });
+        let machine = Machine::new(&config, now, !document.hidden(), started);
         let drafts = Drafts::new(&window, &document, &config, &messages);
         let shell = Rc::new(Shell {
             window,
             document,
-            config,
+            config: Rc::new(config),
             messages,
             machine: RefCell::new(machine),
             dialog: RefCell::new(None),
@@ -77,6 +89,7 @@ impl Shell {
             listeners: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
             drafts,
+            login_store,
             saved_title: RefCell::new(None),
             queue: RefCell::new(Vec::new()),
             handling: Cell::new(false),
@@ -201,7 +214,7 @@ impl Shell {
             Output::TitleCountdown(remaining) => self.title_countdown(remaining),
             Output::SendPing => {
                 let weak = Rc::downgrade(self);
-                let (window, document, config) = (self.window.clone(), self.document.clone(), self.config.clone());
+                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 spawn_local(async move {
                     let outcome = keepalive::ping(window, document, &config).await;
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
@@ -211,7 +224,7 @@ impl Shell {
             Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
             Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
             Output::Logout => {
-                let (window, document, config) = (self.window.clone(), self.document.clone(), self.config.clone());
+                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 spawn_local(async move { keepalive::logout(window, document, &config).await });
             }
             Output::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
@@ -219,7 +232,26 @@ impl Shell {
                 // Without a login URL the server's own redirect of this page leads there.
                 None => page::reload(&self.window),
             },
-            Output::Emit(event) => events::emit_core(&self.document, event),
+            Output::Emit(event) => {
+                self.remember_session(event);
+                events::emit_core(&self.document, event);
+            }
+        }
+    }
+
+    /// Keeps the session's start alive across page loads while the server extends it;
+    /// forgets it when the session ends, so the next login starts a new one.
+    fn remember_session(&self, event: GuardEvent) {
+        let Some(store) = &self.login_store else { return };
+        let key = login::key(&self.config.user);
+        match event {
+            GuardEvent::Extended { .. } => {
+                if let Some((started, _)) = store.get(&key).as_deref().and_then(login::decode) {
+                    let _ = store.set(&key, &login::encode(started, page::now()));
+                }
+            }
+            GuardEvent::Expired { .. } | GuardEvent::LoggedOut => store.remove(&key),
+            _ => {}
         }
     }
 

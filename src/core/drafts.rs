@@ -381,7 +381,7 @@ pub fn changed_fields(current: Vec<CurrentField>) -> Vec<SavedField> {
 /// The order to evict our own drafts when storage is full: oldest first, never `keep`.
 pub fn eviction_order(mut records: Vec<(String, u64)>, keep: &str) -> Vec<String> {
     records.retain(|(key, _)| key != keep);
-    records.sort_by_key(|(_, saved_at)| *saved_at);
+    records.sort_unstable_by_key(|(_, saved_at)| *saved_at);
     records.into_iter().map(|(key, _)| key).collect()
 }
 

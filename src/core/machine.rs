@@ -4,8 +4,6 @@
 //! absolute `Date.now()`-style millisecond count, so a tab that slept or a timer
 //! that fired late is handled by simply recomputing from `now`.
 
-use std::collections::VecDeque;
-
 use super::config::{Config, RenewOn, SlidingWindow};
 use super::i18n::announcement_step;
 use super::server::PingOutcome;
@@ -186,13 +184,14 @@ pub struct Machine {
     acknowledged_end: Option<Millis>,
     /// The first unsaved draft edit, and when the pending save is due.
     drafts_dirty: Option<(Millis, Millis)>,
-    outputs: VecDeque<Output>,
+    outputs: Vec<Output>,
 }
 
 impl Machine {
     /// A guard starting at `now` on a page that was just served: the page load counts as
-    /// the last renewal until the server says otherwise.
-    pub fn new(config: &Config, now: Millis, visible: bool) -> Machine {
+    /// the last renewal until the server says otherwise. `session_started` is when the
+    /// user logged in, for `absoluteTimeout`.
+    pub fn new(config: &Config, now: Millis, visible: bool, session_started: Millis) -> Machine {
         Machine {
             timeout_ms: config.timeout_ms,
             warn_before_ms: config.warn_before_ms,
@@ -201,7 +200,7 @@ impl Machine {
             auto_extend: config.auto_extend,
             phase: Phase::Active,
             deadline: config.timeout_ms.map(|t| now + t),
-            absolute_deadline: config.absolute_timeout_ms.map(|t| now + t),
+            absolute_deadline: config.absolute_timeout_ms.map(|t| session_started.min(now) + t),
             last_renewal: now,
             last_signal: now,
             last_activity: None,
@@ -210,7 +209,7 @@ impl Machine {
             announced: None,
             acknowledged_end: None,
             drafts_dirty: None,
-            outputs: VecDeque::new(),
+            outputs: Vec::new(),
         }
     }
 
@@ -232,7 +231,7 @@ impl Machine {
     }
 
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
     }
 
     pub fn handle(&mut self, input: Input, now: Millis) {
@@ -251,7 +250,7 @@ impl Machine {
                 }
                 if self.phase == Phase::Warning {
                     let title = if visible { None } else { self.remaining(now) };
-                    self.outputs.push_back(Output::TitleCountdown(title));
+                    self.outputs.push(Output::TitleCountdown(title));
                 }
             }
             Input::Wake => {}
@@ -377,8 +376,8 @@ impl Machine {
             // A live session after expiry means the user logged in again (here or in another tab).
             self.phase = Phase::Active;
             self.ping = Ping::Idle;
-            self.outputs.push_back(Output::CloseDialog);
-            self.outputs.push_back(Output::Emit(Event::Login));
+            self.outputs.push(Output::CloseDialog);
+            self.outputs.push(Output::Emit(Event::Login));
         }
         let renewal = match self.timeout_ms {
             Some(window) => (at + remaining_ms).saturating_sub(window).max(self.last_renewal).min(at),
@@ -406,13 +405,13 @@ impl Machine {
                 let Some(remaining) = expires_in_ms.or(self.window()) else { return };
                 self.renew(now, remaining);
                 if let Some(end) = self.end() {
-                    self.outputs.push_back(Output::Emit(Event::Extended { expires_at: end }));
+                    self.outputs.push(Output::Emit(Event::Extended { expires_at: end }));
                 }
             }
             PingOutcome::Expired => self.expire(ExpiryReason::Server),
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
-                self.outputs.push_back(Output::Emit(Event::Error {
+                self.outputs.push(Output::Emit(Event::Error {
                     code: ErrorCode::Network,
                     message: "keep-alive failed; retrying",
                 }));
@@ -448,14 +447,14 @@ impl Machine {
             }
             UserChoice::LogInAgain => {
                 self.save_drafts();
-                self.outputs.push_back(Output::GoToLogin);
+                self.outputs.push(Output::GoToLogin);
             }
         }
     }
 
     fn save_drafts(&mut self) {
         self.drafts_dirty = None;
-        self.outputs.push_back(Output::SaveDrafts);
+        self.outputs.push(Output::SaveDrafts);
     }
 
     fn send_ping(&mut self) {
@@ -464,7 +463,7 @@ impl Machine {
             _ => 0,
         };
         self.ping = Ping::InFlight { failures };
-        self.outputs.push_back(Output::SendPing);
+        self.outputs.push(Output::SendPing);
     }
 
     fn expire(&mut self, reason: ExpiryReason) {
@@ -516,19 +515,19 @@ impl Machine {
                 self.phase = Phase::Warning;
                 let step = announcement_step(remaining);
                 self.announced = Some(step);
-                self.outputs.push_back(Output::ShowWarning { remaining_ms: remaining, extendable: !self.absolute_binds() });
+                self.outputs.push(Output::ShowWarning { remaining_ms: remaining, extendable: !self.absolute_binds() });
                 if !self.visible {
-                    self.outputs.push_back(Output::TitleCountdown(Some(remaining)));
+                    self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }
-                self.outputs.push_back(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
+                self.outputs.push(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
             }
             (Phase::Warning, true) => {
                 let step = announcement_step(remaining);
                 let announce = (self.announced != Some(step)).then_some(step);
                 self.announced = Some(step);
-                self.outputs.push_back(Output::Countdown { remaining_ms: remaining, announce });
+                self.outputs.push(Output::Countdown { remaining_ms: remaining, announce });
                 if !self.visible {
-                    self.outputs.push_back(Output::TitleCountdown(Some(remaining)));
+                    self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }
             }
             (Phase::Warning, false) => self.leave_warning(),
