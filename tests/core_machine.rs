@@ -22,11 +22,12 @@ struct Run {
     m: Machine,
     now: u64,
     out: Vec<Output>,
+    published: Vec<session_guard::core::tabs::Shared>,
 }
 
 impl Run {
     fn new(config: Config) -> Run {
-        Run { m: Machine::new(&config, T0, true, T0), now: T0, out: Vec::new() }
+        Run { m: Machine::new(&config, T0, true, T0), now: T0, out: Vec::new(), published: Vec::new() }
     }
 
     fn at(&mut self, offset_ms: u64, input: Input) -> Vec<Output> {
@@ -35,10 +36,14 @@ impl Run {
         self.drain()
     }
 
+    /// The outputs for this tab; what it publishes to other tabs goes to `published`.
     fn drain(&mut self) -> Vec<Output> {
         let mut got = Vec::new();
         while let Some(o) = self.m.poll_output() {
-            got.push(o);
+            match o {
+                Output::Publish(shared) => self.published.push(shared),
+                o => got.push(o),
+            }
         }
         self.out.extend(got.iter().copied());
         got

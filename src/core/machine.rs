@@ -7,6 +7,7 @@
 use super::config::{Config, RenewOn, SlidingWindow};
 use super::i18n::announcement_step;
 use super::server::PingOutcome;
+use super::tabs::{Shared, SharedPhase};
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;
@@ -80,6 +81,12 @@ pub enum Input {
     /// The page is being left (`pagehide`): save what is typed now.
     PageHide,
     Choice(UserChoice),
+    /// The page started; `stored` is the browser's shared view as other tabs left it.
+    Start { stored: Option<Shared> },
+    /// Another tab's view of the session.
+    Tab(Shared),
+    /// Whether this tab sends the automatic keep-alives for the browser.
+    Leader(bool),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +142,10 @@ pub enum Output {
     Logout,
     /// Go to `loginUrl?next=<this page>`.
     GoToLogin,
+    /// The user logged out in another tab: say so, offer "Log in again".
+    ShowSignedOut,
+    /// Tell the other tabs (and store for tabs opened later) this view of the session.
+    Publish(Shared),
     Emit(Event),
 }
 
@@ -184,6 +195,14 @@ pub struct Machine {
     acknowledged_end: Option<Millis>,
     /// The first unsaved draft edit, and when the pending save is due.
     drafts_dirty: Option<(Millis, Millis)>,
+    /// Only the leader tab sends automatic keep-alives.
+    leader: bool,
+    /// When the session ended here (expiry or logout).
+    ended_at: Option<Millis>,
+    /// The view last published to (or received from) the other tabs.
+    published: Option<Shared>,
+    /// Nothing is published before [`Input::Start`] has merged the stored view.
+    started: bool,
     outputs: Vec<Output>,
 }
 
@@ -209,6 +228,10 @@ impl Machine {
             announced: None,
             acknowledged_end: None,
             drafts_dirty: None,
+            leader: true,
+            ended_at: None,
+            published: None,
+            started: false,
             outputs: Vec::new(),
         }
     }
@@ -235,9 +258,11 @@ impl Machine {
     }
 
     pub fn handle(&mut self, input: Input, now: Millis) {
-        if self.phase == Phase::LoggedOut {
+        // Logged out, only another tab's fresh login brings the page back.
+        if self.phase == Phase::LoggedOut && !matches!(input, Input::Tab(_)) {
             return;
         }
+        let mut received = None;
         match input {
             Input::Activity => self.on_activity(now),
             Input::RequestObserved { at } => self.on_request(at.min(now)),
@@ -259,9 +284,133 @@ impl Machine {
                 self.drafts_dirty = Some((first, (now + DRAFT_DEBOUNCE_MS).min(first + DRAFT_MAX_WAIT_MS)));
             }
             Input::PageHide => self.save_drafts(),
-            Input::Choice(choice) => self.on_choice(choice),
+            Input::Start { stored } => {
+                self.started = true;
+                self.on_start(stored, now);
+            }
+            Input::Tab(shared) => {
+                self.on_tab(shared, now);
+                received = Some(shared);
+            }
+            Input::Leader(leader) => self.leader = leader,
+            Input::Choice(choice) => self.on_choice(choice, now),
         }
         self.update(now);
+        self.publish(received);
+    }
+
+    /// This tab's view of the session, as the other tabs get it.
+    pub fn shared(&self) -> Option<Shared> {
+        Some(Shared {
+            phase: match self.phase {
+                Phase::Active | Phase::Warning => SharedPhase::Live,
+                Phase::Expired(reason) => SharedPhase::Expired(reason),
+                Phase::LoggedOut => SharedPhase::LoggedOut,
+            },
+            deadline: self.deadline?,
+            renewed_at: self.last_renewal,
+            activity_at: self.last_activity.unwrap_or(0),
+            ended_at: self.ended_at.unwrap_or(0),
+        })
+    }
+
+    /// Publishes this tab's view when it differs in something that changes another tab's
+    /// decision: the deadline, the phase, or activity the leader needs for auto-extension
+    /// (the first in a renewal window, and the first within `warnBefore` of the renewal point).
+    fn publish(&mut self, received: Option<Shared>) {
+        if !self.started {
+            return;
+        }
+        let Some(mut view) = self.shared() else { return };
+        let last = received.or(self.published);
+        if let Some(last) = last {
+            if !self.activity_is_news(last.activity_at) {
+                view.activity_at = last.activity_at;
+            }
+        }
+        // Another tab's view we merged is not echoed back, unless ours is newer.
+        let newer = match received {
+            Some(r) => view.renewed_at > r.renewed_at || (view.phase != r.phase && self.ended_at > Some(r.renewed_at)),
+            None => true,
+        };
+        if Some(view) != last && newer {
+            self.outputs.push(Output::Publish(view));
+        }
+        self.published = Some(view);
+    }
+
+    fn activity_is_news(&self, shared_activity: Millis) -> bool {
+        let Some(activity) = self.last_activity else { return false };
+        if activity <= shared_activity || activity <= self.last_renewal {
+            return false;
+        }
+        if shared_activity <= self.last_renewal {
+            return true;
+        }
+        let Some(window) = self.window() else { return false };
+        let relevant_from = (self.last_renewal + self.renew_after(window)).saturating_sub(self.warn_before_ms);
+        activity >= relevant_from && shared_activity < relevant_from
+    }
+
+    /// The page just loaded with a live server session (the server rendered it).
+    fn on_start(&mut self, stored: Option<Shared>, now: Millis) {
+        match stored {
+            // Only the keep-alive renews: this page load did not, so the shared deadline stands.
+            Some(s) if s.phase == SharedPhase::Live && self.renew_on == RenewOn::KeepAlive && s.deadline > now => {
+                self.deadline = Some(s.deadline);
+                self.last_renewal = s.renewed_at;
+                self.last_signal = s.renewed_at;
+                self.last_activity = (s.activity_at > 0).then_some(s.activity_at);
+            }
+            Some(s) if s.phase == SharedPhase::Live && s.activity_at > 0 => {
+                self.last_activity = Some(s.activity_at.min(now));
+            }
+            // Ended elsewhere, yet this page was served signed in: a fresh login. Publishing
+            // this page's renewal (newer than the end) brings the other tabs back.
+            _ => {}
+        }
+    }
+
+    fn on_tab(&mut self, shared: Shared, now: Millis) {
+        if shared.activity_at > self.last_activity.unwrap_or(0) && shared.activity_at <= now && self.phase == Phase::Active {
+            self.last_activity = Some(shared.activity_at);
+        }
+        match shared.phase {
+            SharedPhase::Live => {
+                if let Some(ended) = self.ended_at {
+                    if shared.renewed_at <= ended {
+                        return;
+                    }
+                    // A session newer than our end: the user logged in again, here or in another tab.
+                    self.phase = Phase::Active;
+                    self.ended_at = None;
+                    self.ping = Ping::Idle;
+                    self.outputs.push(Output::CloseDialog);
+                    self.outputs.push(Output::Emit(Event::Login));
+                }
+                let newer = shared.renewed_at > self.last_renewal
+                    || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
+                if newer && shared.deadline > shared.renewed_at {
+                    self.last_renewal = shared.renewed_at;
+                    self.last_signal = self.last_signal.max(shared.renewed_at);
+                    self.deadline = Some(shared.deadline);
+                }
+            }
+            SharedPhase::Expired(reason) if self.is_live() && shared.renewed_at >= self.last_renewal => {
+                self.expire(reason, now)
+            }
+            SharedPhase::LoggedOut if self.is_live() && shared.renewed_at >= self.last_renewal => {
+                self.phase = Phase::LoggedOut;
+                self.ended_at = Some(now);
+                self.ping = Ping::Idle;
+                self.outputs.extend([
+                    Output::TitleCountdown(None),
+                    Output::ShowSignedOut,
+                    Output::Emit(Event::LoggedOut),
+                ]);
+            }
+            _ => {}
+        }
     }
 
     /// The next time the machine must be woken with [`Input::Wake`]; `None` while nothing is pending.
@@ -343,7 +492,7 @@ impl Machine {
     /// `warnBefore` older than that moment. Older activity does not count: an idle user is
     /// never kept signed in, and a present one is at most `warnBefore` past their last input.
     fn auto_ping_at(&self) -> Option<Millis> {
-        if !self.auto_extend || self.phase != Phase::Active || self.ping != Ping::Idle || self.absolute_binds() {
+        if !self.auto_extend || !self.leader || self.phase != Phase::Active || self.ping != Ping::Idle || self.absolute_binds() {
             return None;
         }
         let activity = self.last_activity.filter(|a| *a > self.last_renewal)?;
@@ -375,6 +524,7 @@ impl Machine {
             }
             // A live session after expiry means the user logged in again (here or in another tab).
             self.phase = Phase::Active;
+            self.ended_at = None;
             self.ping = Ping::Idle;
             self.outputs.push(Output::CloseDialog);
             self.outputs.push(Output::Emit(Event::Login));
@@ -408,7 +558,7 @@ impl Machine {
                     self.outputs.push(Output::Emit(Event::Extended { expires_at: end }));
                 }
             }
-            PingOutcome::Expired => self.expire(ExpiryReason::Server),
+            PingOutcome::Expired => self.expire(ExpiryReason::Server, now),
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
                 self.outputs.push(Output::Emit(Event::Error {
@@ -419,7 +569,7 @@ impl Machine {
         }
     }
 
-    fn on_choice(&mut self, choice: UserChoice) {
+    fn on_choice(&mut self, choice: UserChoice, now: Millis) {
         match choice {
             UserChoice::Continue if self.is_live() => {
                 if self.absolute_binds() {
@@ -435,6 +585,7 @@ impl Machine {
             UserChoice::Continue => {}
             UserChoice::Logout => {
                 self.phase = Phase::LoggedOut;
+                self.ended_at = Some(now);
                 self.ping = Ping::Idle;
                 self.drafts_dirty = None;
                 self.outputs.extend([
@@ -466,8 +617,9 @@ impl Machine {
         self.outputs.push(Output::SendPing);
     }
 
-    fn expire(&mut self, reason: ExpiryReason) {
+    fn expire(&mut self, reason: ExpiryReason, now: Millis) {
         self.phase = Phase::Expired(reason);
+        self.ended_at = Some(now);
         self.ping = Ping::Idle;
         self.announced = None;
         // Drafts first: nothing typed may be lost to the navigation the dialog offers.
@@ -505,7 +657,7 @@ impl Machine {
         let Some(end) = self.end() else { return };
         if now >= end {
             let reason = if self.absolute_binds() { ExpiryReason::Absolute } else { ExpiryReason::Idle };
-            self.expire(reason);
+            self.expire(reason, now);
             return;
         }
         let remaining = end - now;

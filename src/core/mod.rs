@@ -9,4 +9,5 @@ pub mod login;
 pub mod machine;
 pub mod options;
 pub mod server;
+pub mod tabs;
 pub mod text;

@@ -1,0 +1,286 @@
+//! Several tabs, one session: each tab's machine, connected by a message bus as
+//! BroadcastChannel connects them, with injected time.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use session_guard::core::config::{Config, RenewOn};
+use session_guard::core::machine::{Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::server::PingOutcome;
+use session_guard::core::tabs::{decode, encode, Shared, SharedPhase};
+
+const T0: u64 = 1_700_000_000_000;
+const S: u64 = 1000;
+const MIN: u64 = 60 * S;
+
+fn config(timeout_s: u64, warn_s: u64) -> Config {
+    let mut c = Config::new(Some(timeout_s * S), "/k");
+    c.warn_before_ms = warn_s * S;
+    c
+}
+
+/// Tabs of one browser. Messages are delivered to every other open tab at once.
+struct Browser {
+    tabs: Vec<Option<Machine>>,
+    out: Vec<Vec<Output>>,
+    messages: usize,
+    stored: Option<Shared>,
+    now: u64,
+    config: Config,
+}
+
+impl Browser {
+    fn new(config: Config) -> Browser {
+        Browser { tabs: Vec::new(), out: Vec::new(), messages: 0, stored: None, now: T0, config }
+    }
+
+    fn open(&mut self, leader: bool) -> usize {
+        let mut m = Machine::new(&self.config, self.now, true, self.now);
+        m.handle(Input::Leader(leader), self.now);
+        self.tabs.push(Some(m));
+        self.out.push(Vec::new());
+        let i = self.tabs.len() - 1;
+        self.input(i, Input::Start { stored: self.stored });
+        i
+    }
+
+    fn close(&mut self, i: usize) {
+        self.tabs[i] = None;
+    }
+
+    fn input(&mut self, i: usize, input: Input) {
+        let mut queue = vec![(i, input)];
+        while let Some((i, input)) = queue.pop() {
+            let Some(m) = self.tabs[i].as_mut() else { continue };
+            m.handle(input, self.now);
+            let mut outputs = Vec::new();
+            while let Some(o) = m.poll_output() {
+                outputs.push(o);
+            }
+            for o in outputs {
+                if let Output::Publish(shared) = o {
+                    self.messages += 1;
+                    self.stored = Some(shared);
+                    // Through text, as the real channel carries it.
+                    let shared = decode(&encode(&shared)).expect("own messages decode");
+                    for j in 0..self.tabs.len() {
+                        if j != i && self.tabs[j].is_some() {
+                            queue.push((j, Input::Tab(shared)));
+                        }
+                    }
+                } else {
+                    self.out[i].push(o);
+                }
+            }
+        }
+    }
+
+    /// Every tab's timer fires on time up to `until` (offset from T0); pings are answered
+    /// by the server after 100 ms unless `answer` is None.
+    fn run_until(&mut self, until: u64, answer: Option<PingOutcome>) {
+        loop {
+            let next = (0..self.tabs.len())
+                .filter_map(|i| Some((self.tabs[i].as_ref()?.next_wakeup(self.now)?, i)))
+                .min();
+            match next {
+                Some((at, i)) if at <= T0 + until => {
+                    self.now = at.max(self.now);
+                    let pings = self.pings(i);
+                    self.input(i, Input::Wake);
+                    if self.pings(i) > pings {
+                        if let Some(outcome) = answer {
+                            self.now += 100;
+                            self.input(i, Input::PingResult(outcome));
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.now = self.now.max(T0 + until);
+    }
+
+    fn pings(&self, i: usize) -> usize {
+        self.out[i].iter().filter(|o| **o == Output::SendPing).count()
+    }
+
+    fn all_pings(&self) -> usize {
+        (0..self.tabs.len()).map(|i| self.pings(i)).sum()
+    }
+
+    fn phase(&self, i: usize) -> Phase {
+        self.tabs[i].as_ref().unwrap().phase()
+    }
+
+    fn saw(&self, i: usize, output: Output) -> bool {
+        self.out[i].contains(&output)
+    }
+}
+
+const EXTENDED: Option<PingOutcome> = Some(PingOutcome::Extended { expires_in_ms: None });
+
+#[test]
+fn every_tab_warns_at_the_same_deadline() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    b.now = T0 + 10 * S;
+    let c = b.open(false);
+    // The later tab's page load renewed the session for everyone.
+    assert_eq!(b.tabs[a].as_ref().unwrap().deadline(), Some(T0 + 70 * S));
+    b.run_until(40 * S, EXTENDED);
+    assert_eq!(b.phase(a), Phase::Warning);
+    assert_eq!(b.phase(c), Phase::Warning);
+}
+
+#[test]
+fn continue_in_one_tab_closes_the_dialog_in_all_with_one_keepalive() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    let c = b.open(false);
+    b.run_until(31 * S, None);
+    assert_eq!((b.phase(a), b.phase(c)), (Phase::Warning, Phase::Warning));
+    b.input(c, Input::Choice(UserChoice::Continue));
+    assert_eq!(b.all_pings(), 1);
+    b.now += 100;
+    b.input(c, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+    assert_eq!((b.phase(a), b.phase(c)), (Phase::Active, Phase::Active));
+    assert!(b.saw(a, Output::CloseDialog));
+    assert_eq!(b.all_pings(), 1);
+}
+
+#[test]
+fn logout_in_one_tab_signs_out_all() {
+    let mut b = Browser::new(config(1800, 120));
+    let a = b.open(true);
+    let c = b.open(false);
+    b.now += MIN;
+    b.input(a, Input::Choice(UserChoice::Logout));
+    assert_eq!(b.phase(c), Phase::LoggedOut);
+    assert!(b.saw(c, Output::ShowSignedOut));
+    assert!(b.saw(c, Output::Emit(Event::LoggedOut)));
+    assert!(!b.saw(c, Output::Logout), "only the tab that logged out calls the server");
+}
+
+#[test]
+fn a_server_rejection_in_one_tab_expires_all() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    let c = b.open(false);
+    b.run_until(31 * S, None);
+    b.input(a, Input::Choice(UserChoice::Continue));
+    b.input(a, Input::PingResult(PingOutcome::Expired));
+    assert_eq!(b.phase(c), Phase::Expired(ExpiryReason::Server));
+    assert!(b.saw(c, Output::SaveDrafts), "the other tab saves its typing too");
+}
+
+#[test]
+fn a_fresh_login_in_a_new_tab_revives_expired_tabs_in_place() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    let c = b.open(false);
+    b.run_until(61 * S, None);
+    assert!(matches!(b.phase(a), Phase::Expired(_)) && matches!(b.phase(c), Phase::Expired(_)));
+    b.now = T0 + 5 * MIN;
+    let fresh = b.open(false);
+    assert_eq!(b.phase(fresh), Phase::Active);
+    for tab in [a, c] {
+        assert_eq!(b.phase(tab), Phase::Active);
+        assert!(b.saw(tab, Output::Emit(Event::Login)));
+        assert!(b.saw(tab, Output::CloseDialog));
+        assert_eq!(b.tabs[tab].as_ref().unwrap().deadline(), Some(T0 + 6 * MIN));
+    }
+}
+
+#[test]
+fn a_stale_message_cannot_end_a_renewed_session() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    b.now += 10 * S;
+    b.input(a, Input::RequestObserved { at: b.now });
+    let stale = Shared { phase: SharedPhase::Expired(ExpiryReason::Idle), deadline: T0 + 60 * S, renewed_at: T0, activity_at: 0, ended_at: T0 + 60 * S };
+    b.input(a, Input::Tab(stale));
+    assert_eq!(b.phase(a), Phase::Active);
+}
+
+#[test]
+fn four_active_tabs_ping_no_more_than_one_tab_would() {
+    let run = |tabs: usize| {
+        let mut b = Browser::new(config(60, 30));
+        for t in 0..tabs {
+            b.open(t == 0);
+        }
+        let mut t = 0;
+        while t < 10 * MIN {
+            b.run_until(t, EXTENDED);
+            // The user works in one tab after another, never in the leader only.
+            let tab = ((t / (7 * S)) as usize) % tabs;
+            b.input(tab, Input::Activity);
+            t += 2 * S;
+        }
+        b.run_until(10 * MIN, EXTENDED);
+        let warned = (0..tabs).any(|i| b.out[i].iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+        (b.all_pings(), warned, b.messages)
+    };
+    let (one, warned_one, _) = run(1);
+    let (four, warned_four, messages) = run(4);
+    assert!(!warned_one && !warned_four, "active users never see the dialog");
+    assert!(four <= one, "{four} pings with 4 tabs vs {one} with 1");
+    // Messages: a deadline per renewal and a little activity, not one per input.
+    assert!(messages < 120, "{messages} messages for 300 inputs");
+}
+
+#[test]
+fn closing_the_leader_hands_pinging_over_without_double_pings() {
+    let mut b = Browser::new(config(60, 30));
+    let leader = b.open(true);
+    let other = b.open(false);
+    b.now = T0 + 20 * S;
+    b.input(other, Input::Activity);
+    b.run_until(26 * S, EXTENDED);
+    assert_eq!((b.pings(leader), b.pings(other)), (1, 0), "the leader pinged for the other tab's user");
+    b.close(leader);
+    b.input(other, Input::Leader(true));
+    b.now = T0 + 40 * S;
+    b.input(other, Input::Activity);
+    b.run_until(60 * S, EXTENDED);
+    assert_eq!(b.pings(other), 1);
+    assert!(!b.out[other].iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+}
+
+#[test]
+fn keepalive_only_servers_keep_the_shared_deadline_on_a_new_page() {
+    let mut c = config(1800, 120);
+    c.renew_on = RenewOn::KeepAlive;
+    let mut b = Browser::new(c);
+    let a = b.open(true);
+    b.now = T0 + 25 * MIN;
+    let late = b.open(false);
+    // A Django page load does not renew the session: the deadline stays.
+    assert_eq!(b.tabs[late].as_ref().unwrap().deadline(), Some(T0 + 30 * MIN));
+    assert_eq!(b.tabs[a].as_ref().unwrap().deadline(), Some(T0 + 30 * MIN));
+}
+
+#[test]
+fn messages_round_trip_and_reject_malformed_text() {
+    let s = Shared { phase: SharedPhase::Expired(ExpiryReason::Server), deadline: 20, renewed_at: 10, activity_at: 15, ended_at: 19 };
+    assert_eq!(decode(&encode(&s)), Some(s));
+    for bad in ["", "sg1", "sg2 live 2 1 0 0", "sg1 live 1 2 0 0", "sg1 gone 2 1 0 0", "sg1 live 2 1 0", "sg1 live 2 1 0 0 9", "sg1 live -2 1 0 0", "sg1 live 2.5 1 0 0", "sg1 live 99999999999999 1 0 0"] {
+        assert_eq!(decode(bad), None, "{bad:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn hostile_messages_never_panic(text in "\\PC{0,60}") {
+        let _ = decode(&text);
+    }
+
+    #[test]
+    fn a_tab_survives_any_message(phase in 0u8..5, d in 0u64..4_000_000, r in 0u64..4_000_000, a in 0u64..4_000_000) {
+        let mut m = Machine::new(&config(60, 30), T0, true, T0);
+        let phase = [SharedPhase::Live, SharedPhase::LoggedOut, SharedPhase::Expired(ExpiryReason::Idle), SharedPhase::Expired(ExpiryReason::Server), SharedPhase::Expired(ExpiryReason::Absolute)][phase as usize];
+        let shared = Shared { phase, deadline: T0 + d.max(r), renewed_at: T0 + r, activity_at: T0 + a, ended_at: 0 };
+        m.handle(Input::Tab(shared), T0 + 1000);
+        while m.poll_output().is_some() {}
+        prop_assert!(m.next_wakeup(T0 + 1000).map_or(true, |w| w >= T0 + 1000));
+    }
+}
