@@ -26,7 +26,7 @@ fn our_entries() -> Vec<(String, String)> {
     let s = storage();
     (0..s.length().unwrap())
         .filter_map(|i| s.key(i).unwrap())
-        .filter(|k| k.starts_with("session-guard:"))
+        .filter(|k| session_guard::core::drafts::is_draft_key(k))
         .map(|k| {
             let v = s.get_item(&k).unwrap().unwrap();
             (k, v)
@@ -35,8 +35,11 @@ fn our_entries() -> Vec<(String, String)> {
 }
 
 fn clear_ours() {
-    for (k, _) in our_entries() {
-        storage().remove_item(&k).unwrap();
+    let s = storage();
+    let ours: Vec<String> =
+        (0..s.length().unwrap()).filter_map(|i| s.key(i).unwrap()).filter(|k| k.starts_with("session-guard:")).collect();
+    for k in ours {
+        s.remove_item(&k).unwrap();
     }
 }
 

@@ -235,3 +235,15 @@ fn resume_marker_and_restore_modes() {
     assert_eq!(restore_mode(Restore::Prompt, true), RestoreMode::Ask);
     assert_eq!(restore_mode(Restore::Manual, true), RestoreMode::Wait);
 }
+
+#[test]
+fn only_draft_keys_are_swept() {
+    let day = 24 * 3600 * 1000;
+    let corrupt: Result<DraftRecord, &str> = Err("not a record");
+    assert!(is_draft_key(&draft_key("alice", "/form", "#f")));
+    for other in [resume_key("alice"), session_guard::core::login::key("alice"), session_guard::core::tabs::channel_name("alice")] {
+        assert!(!is_draft_key(&other), "{other}");
+        assert_eq!(sweep(&other, &corrupt, "alice", 0, day, true), Sweep::Keep);
+        assert_eq!(sweep(&other, &corrupt, "bob", 0, day, true), Sweep::Delete, "another user's markers go too");
+    }
+}

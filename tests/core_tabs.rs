@@ -284,3 +284,18 @@ proptest! {
         prop_assert!(m.next_wakeup(T0 + 1000).map_or(true, |w| w >= T0 + 1000));
     }
 }
+
+#[test]
+fn a_tab_signed_out_elsewhere_offers_log_in_again_and_saves_nothing() {
+    let mut b = Browser::new(config(1800, 120));
+    let a = b.open(true);
+    let c = b.open(false);
+    b.input(c, Input::DraftEdited);
+    b.input(a, Input::Choice(UserChoice::Logout));
+    assert!(b.saw(c, Output::PurgeDrafts));
+    let saves = b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count();
+    b.run_until(10 * S, None);
+    b.input(c, Input::Choice(UserChoice::LogInAgain));
+    assert!(b.saw(c, Output::GoToLogin));
+    assert_eq!(b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count(), saves);
+}

@@ -7,13 +7,14 @@
 
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import express from "express";
 import session from "express-session";
 
-import { formPage, loginPage, messagePage, savedPage } from "./views.js";
+import { formPage, loginPage, messagePage, reactFormPage, savedPage } from "./views.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, "..");
@@ -87,6 +88,17 @@ export function createApp(opts = {}) {
     );
   });
   app.use(express.static(path.join(HERE, "public"), { index: false }));
+  // React 18 for the /react-form page: the production UMD builds, straight from node_modules
+  // (devDependencies). Only those two files; nothing else of node_modules is reachable.
+  const reactFiles = reactUmdFiles();
+  for (const [name, file] of Object.entries(reactFiles)) {
+    app.get(`/vendor/${name}`, (req, res, next) => {
+      res.sendFile(file, { maxAge: "1d", headers: { "Content-Type": "text/javascript; charset=utf-8" } }, (err) => {
+        if (err) next(err);
+      });
+    });
+  }
+  const reactAvailable = Object.keys(reactFiles).length === 2;
 
   // --- Test hooks, mounted before the session middleware so that calling them never
   // renews anybody's session, and so that an injected keep-alive failure behaves like a
@@ -291,6 +303,16 @@ export function createApp(opts = {}) {
     html(res, 200, savedPage({ ...pageOpts(req), fields: req.body ?? {}, back: "/form" }));
   });
 
+  // A React 18 controlled form (www/public/react-form.js), guarded by the same script tag.
+  app.get("/react-form", requireLogin, (req, res) => {
+    html(res, 200, reactFormPage({ ...pageOpts(req), reactAvailable }));
+  });
+
+  app.post("/react-form", requireLogin, urlencoded, (req, res) => {
+    if (!csrfOk(req)) return badCsrf(req, res);
+    html(res, 200, savedPage({ ...pageOpts(req), fields: req.body ?? {}, back: "/react-form" }));
+  });
+
   // The same form under a strict Content-Security-Policy (no inline script, no eval; styles
   // only from 'self' or with the per-response nonce the guard is given via data-csp-nonce).
   const withCsp = (req, res, next) => {
@@ -342,6 +364,21 @@ export function createApp(opts = {}) {
 }
 
 // --- helpers -------------------------------------------------------------------
+
+/** `{"react.production.min.js": <abs path>, "react-dom.production.min.js": …}` for what is installed. */
+function reactUmdFiles() {
+  const require = createRequire(import.meta.url);
+  const out = {};
+  for (const pkg of ["react", "react-dom"]) {
+    try {
+      const file = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), "umd", `${pkg}.production.min.js`);
+      if (fs.existsSync(file)) out[`${pkg}.production.min.js`] = file;
+    } catch {
+      // not installed: /react-form explains
+    }
+  }
+  return out;
+}
 
 function remainingMs(req) {
   return Math.max(0, Math.floor(req.session.cookie.maxAge ?? 0));

@@ -35,7 +35,7 @@ export function guardScriptTag({ timeout, warnBefore, user, nonce }) {
  * The page frame. `guard` is set only on pages of a signed-in user: a login page has no
  * session to guard (a guard there would warn about, and ping for, a session that does not exist).
  */
-export function layout({ title, user, csrf, guard, body, bodyClass = "" }) {
+export function layout({ title, user, csrf, guard, body, bodyClass = "", scripts = [] }) {
   const head = [
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
@@ -44,6 +44,9 @@ export function layout({ title, user, csrf, guard, body, bodyClass = "" }) {
     `<link rel="stylesheet" href="/demo.css">`,
   ];
   if (csrf) head.push(`<meta name="csrf-token" content="${esc(csrf)}">`);
+  // The page's own deferred scripts run first (in order), so that whatever they render
+  // is in the document when the guard starts.
+  for (const src of scripts) head.push(`<script src="${esc(src)}" defer></script>`);
   if (guard) {
     // demo.js first: both are deferred and run in order, so the status bar listens
     // before the guard can dispatch its first event.
@@ -204,6 +207,37 @@ export function formPage({ user, csrf, guard, timeout, warnBefore, action, cspNo
       <button type="submit" class="primary" id="submit">Send request</button>
     </div>
   </form>
+</section>`,
+  });
+}
+
+/** Where the demo serves React 18's production UMD builds (from node_modules, see app.js). */
+export const REACT_SCRIPTS = ["/vendor/react.production.min.js", "/vendor/react-dom.production.min.js"];
+
+/**
+ * A React 18 controlled form (www/public/react-form.js, React.createElement, no JSX and
+ * no inline script): the guard must restore drafts through React's state, not just the DOM.
+ * `reactAvailable: false` (react/react-dom not installed) explains instead of failing.
+ */
+export function reactFormPage({ user, csrf, guard, reactAvailable = true }) {
+  return layout({
+    title: "Ticket (React)",
+    user,
+    csrf,
+    guard,
+    bodyClass: "page-react-form",
+    scripts: reactAvailable ? [...REACT_SCRIPTS, "/react-form.js"] : [],
+    body: `
+<section class="card">
+  <h1>New ticket <span class="muted">(React 18)</span></h1>
+  <p class="muted">A controlled form rendered by React: every field is React state. The guard saves
+     what you type and, after a re-login, writes it back through React's own event handlers.</p>
+  ${
+    reactAvailable
+      ? `<div id="react-root" data-action="/react-form"></div>
+  <noscript><p class="note note--error">This page needs JavaScript.</p></noscript>`
+      : `<p class="note note--error" id="react-missing">React is not installed: run <code>npm install</code> (react and react-dom are devDependencies).</p>`
+  }
 </section>`,
   });
 }

@@ -195,12 +195,14 @@ impl Dialog {
         }
     }
 
-    pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: ExpiryReason, drafts_saved: bool) {
+    /// The session ended (`reason`), or, with `None`, the user logged out in another tab.
+    pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: Option<ExpiryReason>, drafts_saved: bool) {
         let _ = self.element.set_attribute("data-state", "expired");
         self.title.set_text_content(Some(messages.get(MessageKey::ExpiredTitle)));
         let mut text = String::from(messages.get(match reason {
-            ExpiryReason::Absolute => MessageKey::ExpiredAbsolute,
-            _ => MessageKey::Expired,
+            Some(ExpiryReason::Absolute) => MessageKey::ExpiredAbsolute,
+            Some(_) => MessageKey::Expired,
+            None => MessageKey::SignedOut,
         }));
         if drafts_saved {
             // Japanese sentences join without a space.

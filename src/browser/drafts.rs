@@ -8,7 +8,7 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, Event, EventInit, HtmlElement, MutationObserver, Window};
+use web_sys::{Document, Element, Event, HtmlElement, MutationObserver, Window};
 
 use super::events;
 use super::listener::Listener;
@@ -100,6 +100,9 @@ pub struct Drafts {
     props: Props,
     /// Forms edited since their last save.
     dirty: RefCell<Vec<Element>>,
+    /// Each form's values when the guard first saw it: what the server rendered. Frameworks
+    /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
+    baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Vec<(String, String)>>,
     waiting: RefCell<Vec<Waiting>>,
@@ -132,6 +135,7 @@ impl Drafts {
             login_path,
             props: Props::new(),
             dirty: RefCell::new(Vec::new()),
+            baselines: RefCell::new(Vec::new()),
             written: RefCell::new(Vec::new()),
             waiting: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
@@ -159,6 +163,15 @@ impl Drafts {
                 }
             }));
         }
+        // Focus comes before the first edit: the last moment a form added later shows its
+        // server-rendered values.
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(self.document.as_ref(), "focusin", true, true, move |event: Event| {
+            let Some(drafts) = weak.upgrade() else { return };
+            if let Some(form) = drafts.guarded_form_of(&event) {
+                drafts.baseline(&form);
+            }
+        }));
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(self.document.as_ref(), "submit", true, true, move |event: Event| {
             let Some(drafts) = weak.upgrade() else { return };
@@ -264,13 +277,19 @@ impl Drafts {
                 }),
                 FieldKind::Select => {
                     let (mut value, mut default) = (Vec::new(), Vec::new());
-                    for option in items(&get(e, &p.options)) {
-                        if get_bool(&option, &p.selected) {
-                            value.push(get_str(&option, &p.value));
+                    let options = items(&get(e, &p.options));
+                    for option in &options {
+                        if get_bool(option, &p.selected) {
+                            value.push(get_str(option, &p.value));
                         }
-                        if get_bool(&option, &p.default_selected) {
-                            default.push(get_str(&option, &p.value));
+                        if get_bool(option, &p.default_selected) {
+                            default.push(get_str(option, &p.value));
                         }
+                    }
+                    // A single select with no `selected` option shows its first option,
+                    // which is what the server rendered (and what `form.reset()` gives).
+                    if default.is_empty() && !get_bool(e, &JsValue::from_str("multiple")) {
+                        default.extend(options.first().map(|o| get_str(o, &p.value)));
                     }
                     fields.push(CurrentField {
                         key: control.key.clone(),
@@ -303,6 +322,30 @@ impl Drafts {
         fields
     }
 
+    /// Records `form`'s values as its server-rendered state, the first time it is seen.
+    fn baseline(&self, form: &Element) {
+        let mut baselines = self.baselines.borrow_mut();
+        if baselines.iter().any(|(f, _)| f == form) {
+            return;
+        }
+        baselines.retain(|(f, _)| f.is_connected());
+        let fields = self.read(&self.controls(form));
+        baselines.push((form.clone(), fields));
+    }
+
+    /// The form's fields now, with the server-rendered values as their defaults.
+    fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
+        let mut fields = self.read(controls);
+        if let Some((_, baseline)) = self.baselines.borrow().iter().find(|(f, _)| f == form) {
+            for field in &mut fields {
+                if let Some(seen) = baseline.iter().find(|b| b.key == field.key) {
+                    field.default = seen.value.clone();
+                }
+            }
+        }
+        fields
+    }
+
     /// Saves the forms edited since their last save.
     pub fn save_dirty(&self) {
         let dirty: Vec<Element> = self.dirty.borrow_mut().drain(..).collect();
@@ -322,7 +365,7 @@ impl Drafts {
     fn save_form(&self, form: &Element, pending: bool) {
         let controls = self.controls(form);
         let keys: Vec<String> = controls.iter().map(|c| c.key.clone()).collect();
-        let fields = changed_fields(self.read(&controls));
+        let fields = changed_fields(self.current(form, &controls));
         let key = draft_key(&self.user, &self.path(), &self.form_id(form));
         if fields.is_empty() {
             if self.last_written(&key).is_some() {
@@ -396,6 +439,9 @@ impl Drafts {
     /// At start: drops expired, foreign-user, corrupt and successfully submitted drafts,
     /// then restores or offers what is left for this page.
     pub fn start(self: &Rc<Self>, now: u64) {
+        for form in self.guarded_forms() {
+            self.baseline(&form);
+        }
         if !self.store.is_available() {
             events::error(&self.document, "storage", "localStorage is unavailable; drafts are kept in memory");
         }
@@ -480,7 +526,7 @@ impl Drafts {
             let key = draft_key(&self.user, &self.path(), &form_id);
             let Some(Ok(record)) = self.load(&key) else { continue };
             let controls = self.controls(&form);
-            let (apply, later) = restore_plan(&record, &self.read(&controls));
+            let (apply, later) = restore_plan(&record, &self.current(&form, &controls));
             let written = apply.iter().filter(|(key, value)| self.write_field(&controls, key, value)).count();
             if !later.is_empty() {
                 let mut waiting = self.waiting.borrow_mut();
@@ -501,7 +547,7 @@ impl Drafts {
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
             let controls = self.controls(&form);
-            let current = self.read(&controls);
+            let current = self.current(&form, &controls);
             let mut written = 0;
             for w in waiting.iter().filter(|w| w.form_id == form_id) {
                 match current.iter().find(|c| c.key == w.field.key) {
@@ -653,7 +699,7 @@ impl Drafts {
 
 /// Two encodings of the same record at different times: equal after the timestamp.
 fn same_but_time(a: &str, b: &str) -> bool {
-    let after_time = |s: &str| s.find(",\"url\"").map(|i| s[i..].to_string());
+    let after_time = |s| crate::core::text::split_around(s, ",\"url\"").map(|(_, rest)| rest);
     after_time(a).is_some() && after_time(a) == after_time(b)
 }
 
@@ -674,9 +720,8 @@ fn set_native_value(element: &Element, property: &JsValue, value: &JsValue) {
 }
 
 fn dispatch(element: &Element, kind: &str) {
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    if let Ok(event) = Event::new_with_event_init_dict(kind, &init) {
+    let init = super::page::object(&[("bubbles", JsValue::TRUE)]);
+    if let Ok(event) = Event::new_with_event_init_dict(kind, init.unchecked_ref()) {
         let _ = element.dispatch_event(&event);
     }
 }

@@ -1,23 +1,18 @@
 //! `sessionguard:*` CustomEvents on `document`.
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
-use web_sys::{CustomEvent, CustomEventInit, Document};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CustomEvent, Document};
 
+use super::page::object;
 use crate::core::machine::Event;
 
 /// Dispatches `sessionguard:<name>` with `detail`. Listeners run synchronously
 /// and may call back into the guard, so callers hold no borrows while emitting.
 pub fn emit(document: &Document, name: &str, detail: &[(&str, JsValue)]) {
-    let object = Object::new();
-    for (key, value) in detail {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
-    }
-    let init = CustomEventInit::new();
-    init.set_detail(&object);
+    let init = object(&[("detail", object(detail))]);
     let mut kind = String::from("sessionguard:");
     kind.push_str(name);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(&kind, &init) {
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(&kind, init.unchecked_ref()) {
         let _ = document.dispatch_event(&event);
     }
 }

@@ -2,14 +2,20 @@
 //! so `destroy()` leaves nothing behind and no closure is ever leaked with `forget`.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{AddEventListenerOptions, Event, EventTarget};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Event, EventTarget};
+
+use super::page::object;
+
+/// The one closure type of the crate's callbacks: each distinct `Closure<dyn FnMut(T)>`
+/// type costs its own wasm export and JS glue.
+pub type Callback = Closure<dyn FnMut(JsValue)>;
 
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,
     capture: bool,
-    callback: Closure<dyn FnMut(Event)>,
+    callback: Callback,
 }
 
 impl Listener {
@@ -20,17 +26,15 @@ impl Listener {
         kind: &'static str,
         capture: bool,
         passive: bool,
-        handler: impl FnMut(Event) + 'static,
+        mut handler: impl FnMut(Event) + 'static,
     ) -> Listener {
-        let callback = Closure::<dyn FnMut(Event)>::new(handler);
-        let options = AddEventListenerOptions::new();
-        options.set_capture(capture);
-        options.set_passive(passive);
+        let callback = Callback::new(move |event: JsValue| handler(event.unchecked_into()));
+        let options = object(&[("capture", capture.into()), ("passive", passive.into())]);
         // Only fails for a non-callable callback, which a Closure never is.
         let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
             kind,
             callback.as_ref().unchecked_ref(),
-            &options,
+            options.unchecked_ref(),
         );
         Listener { target: target.clone(), kind, capture, callback }
     }

@@ -10,3 +10,4 @@ pub mod options;
 pub mod page;
 pub mod shell;
 mod storage;
+mod tabs;

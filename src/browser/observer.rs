@@ -3,10 +3,10 @@
 //! the requests themselves. Nothing is patched: `fetch` and XHR stay the page's.
 
 use js_sys::{Object, Reflect};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{PerformanceObserver, PerformanceObserverEntryList, PerformanceResourceTiming, PerformanceServerTiming, Window};
 
+use super::listener::Callback;
 use super::page;
 use crate::core::machine::Input;
 use crate::core::server;
@@ -50,14 +50,14 @@ pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
 /// Disconnects on drop.
 pub struct Observer {
     observer: PerformanceObserver,
-    _callback: Closure<dyn FnMut(PerformanceObserverEntryList)>,
+    _callback: Callback,
 }
 
 impl Observer {
     /// Calls `on_entry` for each request completed from now on.
     pub fn new(mut on_entry: impl FnMut(PerformanceResourceTiming) + 'static) -> Option<Observer> {
-        let callback = Closure::<dyn FnMut(PerformanceObserverEntryList)>::new(move |list: PerformanceObserverEntryList| {
-            for entry in list.get_entries().iter() {
+        let callback = Callback::new(move |list: JsValue| {
+            for entry in list.unchecked_into::<PerformanceObserverEntryList>().get_entries().iter() {
                 if let Ok(entry) = entry.dyn_into::<PerformanceResourceTiming>() {
                     on_entry(entry);
                 }

@@ -1,10 +1,37 @@
 //! Small facts about the page: the clock, the CSRF token, URLs, navigation.
 
-use js_sys::Reflect;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, HtmlMetaElement, Url, Window};
 
 use crate::core::config::{Csrf, CsrfSource};
+
+// Plain property access. Each typed web-sys getter, setter and dictionary field is a
+// wasm import plus a JS glue function of its own; `Reflect.get`/`set` serve them all.
+
+/// `object[name]`; `undefined` when reading it throws.
+pub fn prop(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[name]` as a string; empty when it is not one.
+pub fn prop_string(object: &JsValue, name: &str) -> String {
+    prop(object, name).as_string().unwrap_or_default()
+}
+
+/// `object[name] = value`, ignoring a throwing setter.
+pub fn set_prop(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+/// A plain object `{ name: value, … }`: event details and init dictionaries.
+pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let object: JsValue = Object::new().into();
+    for (name, value) in entries {
+        set_prop(&object, name, value);
+    }
+    object
+}
 
 /// Wall-clock milliseconds: the only clock the core's deadlines are in.
 pub fn now() -> u64 {

@@ -16,6 +16,7 @@ use web_sys::{Document, Event, Window};
 use super::dialog::{Action, Dialog};
 use super::drafts::Drafts;
 use super::storage::Store;
+use super::tabs::Tabs;
 use super::events;
 use super::keepalive;
 use super::listener::Listener;
@@ -52,6 +53,7 @@ pub struct Shell {
     listeners: RefCell<Vec<Listener>>,
     observer: RefCell<Option<Observer>>,
     drafts: Option<Rc<Drafts>>,
+    tabs: RefCell<Option<Tabs>>,
     /// Where the session's start is remembered across page loads, with `absoluteTimeout` only.
     login_store: Option<Store>,
     /// The page's own title while ours shows the countdown.
@@ -89,6 +91,7 @@ impl Shell {
             listeners: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
             drafts,
+            tabs: RefCell::new(None),
             login_store,
             saved_title: RefCell::new(None),
             queue: RefCell::new(Vec::new()),
@@ -96,6 +99,18 @@ impl Shell {
             destroyed: Cell::new(false),
         });
         shell.listen();
+        let (on_message, on_leader) = (Rc::downgrade(&shell), Rc::downgrade(&shell));
+        let (tabs, has_locks) = Tabs::new(
+            &shell.window,
+            &shell.config.user,
+            move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
+            move || with(&on_leader, |shell| shell.handle(Input::Leader(true))),
+        );
+        let stored = tabs.stored();
+        *shell.tabs.borrow_mut() = Some(tabs);
+        // With Web Locks, keep-alives wait for the lock; without, every tab may send them.
+        shell.handle(Input::Leader(!has_locks));
+        shell.handle(Input::Start { stored });
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
             drafts.listen(move || with(&weak, |shell| shell.handle(Input::DraftEdited)));
@@ -209,7 +224,15 @@ impl Shell {
             }
             Output::ShowExpired { reason } => {
                 let drafts = self.drafts.is_some();
-                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, reason, drafts));
+                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, Some(reason), drafts));
+            }
+            Output::ShowSignedOut => {
+                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, None, false));
+            }
+            Output::Publish(shared) => {
+                if let Some(tabs) = self.tabs.borrow().as_ref() {
+                    tabs.publish(&shared);
+                }
             }
             Output::TitleCountdown(remaining) => self.title_countdown(remaining),
             Output::SendPing => {
@@ -346,6 +369,7 @@ impl Shell {
         self.timer.borrow_mut().take();
         self.dialog.borrow_mut().take();
         self.drafts.iter().for_each(|d| d.destroy());
+        self.tabs.borrow_mut().take();
         self.title_countdown(None);
     }
 }

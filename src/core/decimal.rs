@@ -5,8 +5,8 @@
 /// Parses `[+-]digits[.digits]` (or `.5`); anything else, exponents included, is `None`.
 pub fn parse_decimal(text: &str) -> Option<f64> {
     let (negative, unsigned) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
+        b'-' => (true, text.get(1..)?),
+        b'+' => (false, text.get(1..)?),
         _ => (false, text),
     };
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));

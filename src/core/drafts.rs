@@ -160,6 +160,13 @@ pub fn resume_key(user: &str) -> String {
     key
 }
 
+/// Whether a key of ours holds a form draft: after version and user hash comes a
+/// path, where the other keys of a user have `~`, `@` or `$`.
+pub fn is_draft_key(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix(NAMESPACE) else { return false };
+    rest.splitn(3, ':').nth(2).is_some_and(|tail| tail.starts_with('/'))
+}
+
 /// Whether a storage key is one of ours (any user, any version).
 pub fn is_our_key(key: &str) -> bool {
     key.starts_with(NAMESPACE)
@@ -329,10 +336,11 @@ pub fn sweep(
     submitted_ok: bool,
 ) -> Sweep {
     if !key.starts_with(&user_prefix(user)) {
-        // Another user's drafts (or an older schema's): never shown to this user.
+        // Another user's drafts and markers (or an older schema's): never shown to this user.
         return Sweep::Delete;
     }
-    if key == resume_key(user) {
+    if !is_draft_key(key) {
+        // This user's resume marker, login time, tabs' shared view: not drafts.
         return Sweep::Keep;
     }
     match record {
@@ -381,7 +389,15 @@ pub fn changed_fields(current: Vec<CurrentField>) -> Vec<SavedField> {
 /// The order to evict our own drafts when storage is full: oldest first, never `keep`.
 pub fn eviction_order(mut records: Vec<(String, u64)>, keep: &str) -> Vec<String> {
     records.retain(|(key, _)| key != keep);
-    records.sort_unstable_by_key(|(_, saved_at)| *saved_at);
+    // An insertion sort: a page holds a handful of drafts, and `sort_unstable` costs about
+    // 3 KB of wasm.
+    for i in 1..records.len() {
+        let mut j = i;
+        while j > 0 && records[j - 1].1 > records[j].1 {
+            records.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     records.into_iter().map(|(key, _)| key).collect()
 }
 

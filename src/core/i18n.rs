@@ -16,6 +16,8 @@ pub enum MessageKey {
     ExpiredTitle,
     Expired,
     ExpiredAbsolute,
+    /// The user logged out in another tab.
+    SignedOut,
     InputSaved,
     Continue,
     Ok,
@@ -28,13 +30,14 @@ pub enum MessageKey {
     Discard,
 }
 
-const KEYS: [(&str, MessageKey); 15] = [
+const KEYS: [(&str, MessageKey); 16] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),
     ("expiredTitle", MessageKey::ExpiredTitle),
     ("expired", MessageKey::Expired),
     ("expiredAbsolute", MessageKey::ExpiredAbsolute),
+    ("signedOut", MessageKey::SignedOut),
     ("inputSaved", MessageKey::InputSaved),
     ("continue", MessageKey::Continue),
     ("ok", MessageKey::Ok),
@@ -65,6 +68,7 @@ fn english(key: MessageKey) -> &'static str {
         ExpiredTitle => "You have been signed out",
         Expired => "For your security you were signed out after a period of inactivity. Please log in again.",
         ExpiredAbsolute => "For your security your session has ended. Please log in again.",
+        SignedOut => "You signed out in another window. Please log in again to continue.",
         InputSaved => "Your input has been saved.",
         Continue => "Continue",
         Ok => "OK",
@@ -86,6 +90,7 @@ fn japanese(key: MessageKey) -> &'static str {
         ExpiredTitle => "セッションが終了しました",
         Expired => "長時間操作がなかったため、セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
         ExpiredAbsolute => "セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
+        SignedOut => "別のウィンドウでログアウトしました。続けるには再度ログインしてください。",
         InputSaved => "入力内容は保存されています。",
         Continue => "続ける",
         Ok => "OK",

@@ -259,7 +259,7 @@ impl Machine {
 
     pub fn handle(&mut self, input: Input, now: Millis) {
         // Logged out, only another tab's fresh login brings the page back.
-        if self.phase == Phase::LoggedOut && !matches!(input, Input::Tab(_)) {
+        if self.phase == Phase::LoggedOut && !matches!(input, Input::Tab(_) | Input::Choice(UserChoice::LogInAgain)) {
             return;
         }
         let mut received = None;
@@ -403,8 +403,10 @@ impl Machine {
                 self.phase = Phase::LoggedOut;
                 self.ended_at = Some(now);
                 self.ping = Ping::Idle;
+                self.drafts_dirty = None;
                 self.outputs.extend([
                     Output::TitleCountdown(None),
+                    Output::PurgeDrafts,
                     Output::ShowSignedOut,
                     Output::Emit(Event::LoggedOut),
                 ]);
@@ -597,7 +599,10 @@ impl Machine {
                 ]);
             }
             UserChoice::LogInAgain => {
-                self.save_drafts();
+                // After a logout the drafts are gone on purpose; nothing is saved again.
+                if self.phase != Phase::LoggedOut {
+                    self.save_drafts();
+                }
                 self.outputs.push(Output::GoToLogin);
             }
         }

@@ -14,15 +14,23 @@ pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     find(haystack, needle, true).is_some()
 }
 
+/// The text before and after the first `needle` in `haystack`.
+///
+/// `str::get` instead of indexing: a slice that could panic pulls `core::fmt` and the
+/// Unicode tables of `char`'s `Debug` into the wasm (several KB).
+pub fn split_around<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(haystack, needle, false)?;
+    Some((haystack.get(..at)?, haystack.get(at + needle.len()..)?))
+}
+
 /// `template` with its first `{time}` replaced by `value`.
 pub fn fill_time(template: &str, value: &str) -> String {
-    const SLOT: &str = "{time}";
     let mut out = String::with_capacity(template.len() + value.len());
-    match find(template, SLOT, false) {
-        Some(at) => {
-            out.push_str(&template[..at]);
+    match split_around(template, "{time}") {
+        Some((before, after)) => {
+            out.push_str(before);
             out.push_str(value);
-            out.push_str(&template[at + SLOT.len()..]);
+            out.push_str(after);
         }
         None => out.push_str(template),
     }
