@@ -382,11 +382,7 @@ impl Machine {
                         return;
                     }
                     // A session newer than our end: the user logged in again, here or in another tab.
-                    self.phase = Phase::Active;
-                    self.ended_at = None;
-                    self.ping = Ping::Idle;
-                    self.outputs.push(Output::CloseDialog);
-                    self.outputs.push(Output::Emit(Event::Login));
+                    self.resume();
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
@@ -525,11 +521,7 @@ impl Machine {
                 return;
             }
             // A live session after expiry means the user logged in again (here or in another tab).
-            self.phase = Phase::Active;
-            self.ended_at = None;
-            self.ping = Ping::Idle;
-            self.outputs.push(Output::CloseDialog);
-            self.outputs.push(Output::Emit(Event::Login));
+            self.resume();
         }
         let renewal = match self.timeout_ms {
             Some(window) => (at + remaining_ms).saturating_sub(window).max(self.last_renewal).min(at),
@@ -611,6 +603,16 @@ impl Machine {
     fn save_drafts(&mut self) {
         self.drafts_dirty = None;
         self.outputs.push(Output::SaveDrafts);
+    }
+
+    /// Back to active after the session ended: a fresh login was seen. The page stays as it is.
+    fn resume(&mut self) {
+        self.phase = Phase::Active;
+        self.ended_at = None;
+        self.ping = Ping::Idle;
+        self.announced = None;
+        self.outputs.push(Output::CloseDialog);
+        self.outputs.push(Output::Emit(Event::Login));
     }
 
     fn send_ping(&mut self) {
