@@ -239,6 +239,7 @@ async fn japanese_texts_and_html_in_messages_shown_as_text() {
     touch(&g, 19.0);
     wait_for("the warning", 2000, || dialog().is_some_and(|d| d.open())).await;
     assert_eq!(by_selector("[data-action=continue]").text_content().unwrap(), "続ける");
+    assert_eq!(dialog().unwrap().get_attribute("lang").as_deref(), Some("ja"), "read with a Japanese voice");
     assert_eq!(by_selector("#session-guard-message").text_content().unwrap(), "セッションが20秒後に切れます。継続しますか?");
     let logout = by_selector("[data-action=logout]");
     assert_eq!(logout.text_content().unwrap(), "<img src=x onerror=alert(1)>");

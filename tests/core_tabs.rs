@@ -299,3 +299,27 @@ fn a_tab_signed_out_elsewhere_offers_log_in_again_and_saves_nothing() {
     assert!(b.saw(c, Output::GoToLogin));
     assert_eq!(b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count(), saves);
 }
+
+#[test]
+fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
+    let mut c = config(30, 20);
+    c.renew_on = RenewOn::KeepAlive;
+    // Stored by an earlier tab: renewed at T0, deadline T0 + 30 s.
+    let stored = Shared { phase: SharedPhase::Live, deadline: T0 + 30 * S, renewed_at: T0, activity_at: 0, ended_at: 0 };
+    let now = T0 + 7 * S;
+    let mut m = Machine::new(&c, now, true, now);
+    // The page's navigation entry, a moment before start: 23 s left.
+    m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
+    m.handle(Input::Start { stored: Some(stored) }, now);
+    let mut warned = false;
+    while let Some(o) = m.poll_output() {
+        warned |= matches!(o, Output::ShowWarning { .. });
+    }
+    assert_eq!(m.deadline(), Some(now - 500 + 23_000));
+    assert!(!warned, "no warning from a stale view at start");
+    // Without a stored view the report still wins over the page-load guess.
+    let mut m = Machine::new(&c, now, true, now);
+    m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
+    m.handle(Input::Start { stored: None }, now);
+    assert_eq!(m.deadline(), Some(now - 500 + 23_000));
+}

@@ -8,6 +8,7 @@ use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Document, Element, Event, HtmlDialogElement, HtmlElement};
 
 use super::listener::Listener;
+use super::page::prop;
 use crate::core::i18n::{countdown, MessageKey, Messages};
 use crate::core::machine::ExpiryReason;
 
@@ -24,7 +25,7 @@ pub enum Action {
 const STYLE_ID: &str = "session-guard-style";
 
 /// Themeable through the custom properties on `dialog.session-guard`.
-const STYLE: &str = "dialog.session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,\"Segoe UI\",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:0;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}\
+const STYLE: &str = "dialog.session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,\"Segoe UI\",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:1px solid transparent;word-break:auto-phrase;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}\
 dialog.session-guard::backdrop{background:rgba(15,23,42,.6)}\
 .session-guard h2{margin:0 0 .5rem;font-size:1.25rem;line-height:1.3}\
 .session-guard p{margin:0 0 1rem}\
@@ -53,7 +54,8 @@ pub struct Dialog {
     _listeners: [Listener; 2],
 }
 
-fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, &str)]) -> Element {
+/// A new `<tag>` with `attributes`, appended to `parent`. Also builds the drafts notice.
+pub(super) fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, &str)]) -> Element {
     // createElement only fails for invalid tag names; ours are literals.
     let element = document.create_element(tag).unwrap_throw();
     for (name, value) in attributes {
@@ -63,8 +65,19 @@ fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, 
     element
 }
 
-fn button(document: &Document, parent: &Element, action: &str) -> HtmlElement {
+pub(super) fn button(document: &Document, parent: &Element, action: &str) -> HtmlElement {
     child(document, parent, "button", &[("type", "button"), ("data-action", action)]).unchecked_into()
+}
+
+/// The `hidden` attribute, set through the element's attributes: the typed `hidden`
+/// and `open` properties would each cost a wasm import and JS glue.
+/// The `data-action` of the button a click landed in (the dialog's and the drafts notice's).
+pub(super) fn clicked_action(event: &Event) -> Option<String> {
+    event.target()?.dyn_into::<Element>().ok()?.closest("[data-action]").ok()??.get_attribute("data-action")
+}
+
+fn set_hidden(element: &Element, hidden: bool) {
+    let _ = if hidden { element.set_attribute("hidden", "") } else { element.remove_attribute("hidden") };
 }
 
 fn install_style(document: &Document, nonce: Option<&str>) {
@@ -72,24 +85,26 @@ fn install_style(document: &Document, nonce: Option<&str>) {
         return;
     }
     let Ok(style) = document.create_element("style") else { return };
-    style.set_id(STYLE_ID);
+    let _ = style.set_attribute("id", STYLE_ID);
     if let Some(nonce) = nonce {
         let _ = style.set_attribute("nonce", nonce);
     }
     style.set_text_content(Some(STYLE));
-    if let Some(head) = document.head() {
+    if let Ok(head) = prop(document, "head").dyn_into::<Element>() {
         let _ = head.append_child(&style);
     }
 }
 
 impl Dialog {
-    pub fn new(document: &Document, nonce: Option<&str>, on_action: Rc<dyn Fn(Action)>) -> Option<Dialog> {
+    /// `lang` is the language of the texts, for screen readers' voice (WCAG 3.1.2).
+    pub fn new(document: &Document, lang: &str, nonce: Option<&str>, on_action: Rc<dyn Fn(Action)>) -> Option<Dialog> {
         install_style(document, nonce);
-        let body = document.body()?;
+        let body = prop(document, "body").dyn_into::<Element>().ok()?;
         let element: HtmlDialogElement = document.create_element("dialog").ok()?.unchecked_into();
         for (name, value) in [
             ("class", "session-guard"),
             ("role", "alertdialog"),
+            ("lang", lang),
             ("aria-modal", "true"),
             ("aria-labelledby", "session-guard-title"),
             ("aria-describedby", "session-guard-message"),
@@ -112,12 +127,7 @@ impl Dialog {
 
         let on_click = on_action.clone();
         let click = Listener::new(&element, "click", false, false, move |event: Event| {
-            let action = event
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|t| t.closest("[data-action]").ok().flatten())
-                .and_then(|b| b.get_attribute("data-action"));
-            match action.as_deref() {
+            match clicked_action(&event).as_deref() {
                 Some("continue") => on_click(Action::Continue),
                 Some("logout") => on_click(Action::Logout),
                 Some("login") => on_click(Action::Login),
@@ -146,11 +156,13 @@ impl Dialog {
     }
 
     fn open(&mut self, document: &Document, focus: &HtmlElement) {
-        if !self.element.open() {
-            self.return_focus = document.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
+        if !self.is_open() {
+            // HTML, SVG and MathML elements all have `focus()`, and its call may fail.
+            let active = prop(document, "activeElement");
+            self.return_focus = active.is_object().then(|| active.unchecked_into());
             // Fails only when the dialog is detached or already open non-modally.
             if self.element.show_modal().is_err() {
-                self.element.set_open(true);
+                let _ = self.element.set_attribute("open", "");
             }
         }
         let _ = focus.focus();
@@ -171,14 +183,14 @@ impl Dialog {
         let key = if extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
         self.message.set_text_content(Some(&messages.with_time(key, announce_s)));
         self.countdown.set_text_content(Some(&countdown(remaining_ms)));
-        self.countdown.remove_attribute("hidden").ok();
+        set_hidden(&self.countdown, false);
         self.live.set_text_content(None);
         let label = if extendable { MessageKey::Continue } else { MessageKey::Ok };
         self.continue_button.set_text_content(Some(messages.get(label)));
-        self.continue_button.set_hidden(false);
+        set_hidden(&self.continue_button, false);
         self.logout_button.set_text_content(Some(messages.get(MessageKey::Logout)));
-        self.logout_button.set_hidden(!can_log_out);
-        self.login_button.set_hidden(true);
+        set_hidden(&self.logout_button, !can_log_out);
+        set_hidden(&self.login_button, true);
         let focus = self.continue_button.clone();
         self.open(document, &focus);
     }
@@ -212,18 +224,22 @@ impl Dialog {
             text.push_str(messages.get(MessageKey::InputSaved));
         }
         self.message.set_text_content(Some(&text));
-        let _ = self.countdown.set_attribute("hidden", "");
+        set_hidden(&self.countdown, true);
         self.live.set_text_content(None);
-        self.continue_button.set_hidden(true);
-        self.logout_button.set_hidden(true);
+        set_hidden(&self.continue_button, true);
+        set_hidden(&self.logout_button, true);
         self.login_button.set_text_content(Some(messages.get(MessageKey::Login)));
-        self.login_button.set_hidden(false);
+        set_hidden(&self.login_button, false);
         let focus = self.login_button.clone();
         self.open(document, &focus);
     }
 
+    fn is_open(&self) -> bool {
+        self.element.get_attribute("open").is_some()
+    }
+
     pub fn close(&mut self) {
-        if self.element.open() {
+        if self.is_open() {
             self.element.close();
             if let Some(target) = self.return_focus.take() {
                 let _ = target.focus();

@@ -5,15 +5,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, MutationObserver, Window};
 
+use super::dialog;
 use super::events;
 use super::listener::Listener;
 use super::options::to_value;
-use super::storage::{Store, StoreError};
+use super::page::{prop, prop_string};
+use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, decode, decode_resume, draft_key, encode, encode_resume, eviction_order, field_key,
@@ -22,56 +24,27 @@ use crate::core::drafts::{
 };
 use crate::core::i18n::{MessageKey, Messages};
 
-/// Property names read from form controls, converted to JS strings once.
-struct Props {
-    value: JsValue,
-    default_value: JsValue,
-    checked: JsValue,
-    default_checked: JsValue,
-    selected: JsValue,
-    default_selected: JsValue,
-    options: JsValue,
-    elements: JsValue,
-    form: JsValue,
-}
+// Form controls are read by property name (see `page::prop`): `value`, `checked`,
+// `defaultValue`… are the same properties on every kind of control.
 
-impl Props {
-    fn new() -> Props {
-        let s = JsValue::from_str;
-        Props {
-            value: s("value"),
-            default_value: s("defaultValue"),
-            checked: s("checked"),
-            default_checked: s("defaultChecked"),
-            selected: s("selected"),
-            default_selected: s("defaultSelected"),
-            options: s("options"),
-            elements: s("elements"),
-            form: s("form"),
-        }
-    }
-}
-
-fn get(object: &JsValue, key: &JsValue) -> JsValue {
-    Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn get_str(object: &JsValue, key: &JsValue) -> String {
-    get(object, key).as_string().unwrap_or_default()
-}
-
-fn get_bool(object: &JsValue, key: &JsValue) -> bool {
-    get(object, key).as_bool().unwrap_or(false)
+fn get_bool(object: &JsValue, name: &str) -> bool {
+    prop(object, name).as_bool().unwrap_or(false)
 }
 
 fn attribute(element: &Element, name: &str) -> String {
     element.get_attribute(name).unwrap_or_default()
 }
 
-/// `length`-indexed collections (HTMLCollection, HTMLOptionsCollection, form.elements).
+/// The items of an array-like collection (HTMLCollection, HTMLOptionsCollection, form.elements).
 fn items(collection: &JsValue) -> Vec<JsValue> {
-    let length = get(collection, &JsValue::from_str("length")).as_f64().unwrap_or(0.0) as u32;
-    (0..length).map(|i| Reflect::get_u32(collection, i).unwrap_or(JsValue::UNDEFINED)).collect()
+    let mut items = Vec::new();
+    // `Array.from` throws only for null and undefined.
+    if collection.is_object() {
+        for item in js_sys::Array::from(collection).iter() {
+            items.push(item);
+        }
+    }
+    items
 }
 
 /// A control of a guarded form, with what the core decided about it.
@@ -97,14 +70,13 @@ pub struct Drafts {
     ttl_ms: u64,
     restore: crate::core::config::Restore,
     login_path: Option<String>,
-    props: Props,
     /// Forms edited since their last save.
     dirty: RefCell<Vec<Element>>,
     /// Each form's values when the guard first saw it: what the server rendered. Frameworks
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
     baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
-    written: RefCell<Vec<(String, String)>>,
+    written: RefCell<Entries>,
     waiting: RefCell<Vec<Waiting>>,
     observer: RefCell<Option<(MutationObserver, Closure<dyn FnMut()>)>>,
     notice: RefCell<Option<(Element, [Listener; 1])>>,
@@ -121,8 +93,7 @@ impl Drafts {
         let login_path = config
             .login_url
             .as_deref()
-            .and_then(|u| super::page::resolve(window, u))
-            .map(|u| u.pathname());
+            .and_then(|u| super::page::path_of(window, u));
         Some(Rc::new(Drafts {
             window: window.clone(),
             document: document.clone(),
@@ -133,10 +104,9 @@ impl Drafts {
             ttl_ms: config.draft_ttl_ms,
             restore: config.restore,
             login_path,
-            props: Props::new(),
             dirty: RefCell::new(Vec::new()),
             baselines: RefCell::new(Vec::new()),
-            written: RefCell::new(Vec::new()),
+            written: RefCell::default(),
             waiting: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
             notice: RefCell::new(None),
@@ -185,26 +155,30 @@ impl Drafts {
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
-        let form = get(&event.target()?.into(), &self.props.form).dyn_into::<Element>().ok()?;
+        let form = prop(&event.target()?.into(), "form").dyn_into::<Element>().ok()?;
         self.is_guarded(&form).then_some(form)
     }
 
     fn is_guarded(&self, form: &Element) -> bool {
-        form.tag_name().eq_ignore_ascii_case("form")
+        prop_string(form, "tagName").eq_ignore_ascii_case("form")
             && form.get_attribute("data-session-draft").as_deref() != Some("off")
             && self.selector.as_deref().is_none_or(|s| form.matches(s).unwrap_or(false))
     }
 
     fn guarded_forms(&self) -> Vec<Element> {
-        items(&self.document.forms().into())
-            .into_iter()
-            .filter_map(|f| f.dyn_into::<Element>().ok())
-            .filter(|f| self.is_guarded(f))
-            .collect()
+        let mut forms = Vec::new();
+        for form in items(&prop(&self.document, "forms")) {
+            if let Ok(form) = form.dyn_into::<Element>() {
+                if self.is_guarded(&form) {
+                    forms.push(form);
+                }
+            }
+        }
+        forms
     }
 
     fn path(&self) -> String {
-        self.window.location().pathname().unwrap_or_default()
+        super::page::path(&self.window)
     }
 
     /// `#id`, `@name`, or the form's position among the page's forms.
@@ -217,18 +191,19 @@ impl Drafts {
                 return id;
             }
         }
-        let index = items(&self.document.forms().into()).iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or(0);
+        let index = items(&prop(&self.document, "forms")).iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or(0);
         let mut id = String::from("form");
         crate::core::decimal::push_number(&mut id, index as u64);
         id
     }
 
     fn controls(&self, form: &Element) -> Vec<Control> {
-        let mut seen: Vec<(String, usize)> = Vec::new();
+        // Names of the text fields and selects so far, to number those sharing a name.
+        let mut seen: Vec<String> = Vec::new();
         let mut controls = Vec::new();
-        for item in items(&get(form, &self.props.elements)) {
+        for item in items(&prop(form, "elements")) {
             let Ok(element) = item.dyn_into::<Element>() else { continue };
-            let tag = element.tag_name().to_ascii_lowercase();
+            let tag = prop_string(&element, "tagName").to_ascii_lowercase();
             let input_type = attribute(&element, "type");
             let name = attribute(&element, "name");
             let facts = FieldFacts {
@@ -240,19 +215,14 @@ impl Drafts {
             };
             let Some(kind) = field_kind(&facts) else { continue };
             let occurrence = match kind {
-                FieldKind::Text | FieldKind::Select => match seen.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, count)) => {
-                        *count += 1;
-                        *count
-                    }
-                    None => {
-                        seen.push((name.clone(), 0));
-                        0
-                    }
-                },
+                FieldKind::Text | FieldKind::Select => {
+                    let earlier = seen.iter().filter(|n| **n == name).count();
+                    seen.push(name.clone());
+                    earlier
+                }
                 _ => 0,
             };
-            let value = if kind == FieldKind::Checkbox { get_str(&element, &self.props.value) } else { String::new() };
+            let value = if kind == FieldKind::Checkbox { prop_string(&element, "value") } else { String::new() };
             controls.push(Control { key: field_key(kind, &name, &value, occurrence), element, kind });
         }
         controls
@@ -263,33 +233,34 @@ impl Drafts {
         let mut fields: Vec<CurrentField> = Vec::with_capacity(controls.len());
         for control in controls {
             let e: &JsValue = control.element.as_ref();
-            let p = &self.props;
             match control.kind {
                 FieldKind::Text => fields.push(CurrentField {
                     key: control.key.clone(),
-                    value: FieldValue::Text(get_str(e, &p.value)),
-                    default: FieldValue::Text(get_str(e, &p.default_value)),
+                    value: FieldValue::Text(prop_string(e, "value")),
+                    default: FieldValue::Text(prop_string(e, "defaultValue")),
                 }),
                 FieldKind::Checkbox => fields.push(CurrentField {
                     key: control.key.clone(),
-                    value: FieldValue::Checked(get_bool(e, &p.checked)),
-                    default: FieldValue::Checked(get_bool(e, &p.default_checked)),
+                    value: FieldValue::Checked(get_bool(e, "checked")),
+                    default: FieldValue::Checked(get_bool(e, "defaultChecked")),
                 }),
                 FieldKind::Select => {
                     let (mut value, mut default) = (Vec::new(), Vec::new());
-                    let options = items(&get(e, &p.options));
+                    let options = items(&prop(e, "options"));
                     for option in &options {
-                        if get_bool(option, &p.selected) {
-                            value.push(get_str(option, &p.value));
+                        if get_bool(option, "selected") {
+                            value.push(prop_string(option, "value"));
                         }
-                        if get_bool(option, &p.default_selected) {
-                            default.push(get_str(option, &p.value));
+                        if get_bool(option, "defaultSelected") {
+                            default.push(prop_string(option, "value"));
                         }
                     }
                     // A single select with no `selected` option shows its first option,
                     // which is what the server rendered (and what `form.reset()` gives).
-                    if default.is_empty() && !get_bool(e, &JsValue::from_str("multiple")) {
-                        default.extend(options.first().map(|o| get_str(o, &p.value)));
+                    if default.is_empty() && !get_bool(e, "multiple") {
+                        if let Some(first) = options.first() {
+                            default.push(prop_string(first, "value"));
+                        }
                     }
                     fields.push(CurrentField {
                         key: control.key.clone(),
@@ -298,23 +269,21 @@ impl Drafts {
                     });
                 }
                 FieldKind::Radio => {
-                    let index = match fields.iter().position(|f| f.key == control.key) {
-                        Some(i) => i,
-                        None => {
-                            fields.push(CurrentField {
-                                key: control.key.clone(),
-                                value: FieldValue::Choice(String::new()),
-                                default: FieldValue::Choice(String::new()),
-                            });
-                            fields.len() - 1
-                        }
-                    };
-                    let radio_value = get_str(e, &p.value);
-                    if get_bool(e, &p.checked) {
-                        fields[index].value = FieldValue::Choice(radio_value.clone());
+                    // One field per group: the first radio of a name adds it.
+                    if !fields.iter().any(|f| f.key == control.key) {
+                        fields.push(CurrentField {
+                            key: control.key.clone(),
+                            value: FieldValue::Choice(String::new()),
+                            default: FieldValue::Choice(String::new()),
+                        });
                     }
-                    if get_bool(e, &p.default_checked) {
-                        fields[index].default = FieldValue::Choice(radio_value);
+                    let Some(group) = fields.iter_mut().find(|f| f.key == control.key) else { continue };
+                    let radio_value = prop_string(e, "value");
+                    if get_bool(e, "checked") {
+                        group.value = FieldValue::Choice(radio_value.clone());
+                    }
+                    if get_bool(e, "defaultChecked") {
+                        group.default = FieldValue::Choice(radio_value);
                     }
                 }
             }
@@ -328,7 +297,7 @@ impl Drafts {
         if baselines.iter().any(|(f, _)| f == form) {
             return;
         }
-        baselines.retain(|(f, _)| f.is_connected());
+        baselines.retain(|(f, _)| prop(f, "isConnected").as_bool().unwrap_or(false));
         let fields = self.read(&self.controls(form));
         baselines.push((form.clone(), fields));
     }
@@ -348,7 +317,7 @@ impl Drafts {
 
     /// Saves the forms edited since their last save.
     pub fn save_dirty(&self) {
-        let dirty: Vec<Element> = self.dirty.borrow_mut().drain(..).collect();
+        let dirty = std::mem::take(&mut *self.dirty.borrow_mut());
         for form in dirty {
             self.save_form(&form, false);
         }
@@ -364,36 +333,30 @@ impl Drafts {
 
     fn save_form(&self, form: &Element, pending: bool) {
         let controls = self.controls(form);
-        let keys: Vec<String> = controls.iter().map(|c| c.key.clone()).collect();
         let fields = changed_fields(self.current(form, &controls));
         let key = draft_key(&self.user, &self.path(), &self.form_id(form));
         if fields.is_empty() {
-            if self.last_written(&key).is_some() {
+            if self.written.borrow().get(&key).is_some() {
                 self.store.remove(&key);
-                self.written.borrow_mut().retain(|(k, _)| *k != key);
+                self.written.borrow_mut().remove(&key);
             }
             return;
         }
         let record = DraftRecord {
             saved_at: super::page::now(),
             url: super::page::href(&self.window),
-            signature: signature(&keys),
+            signature: signature(controls.iter().map(|c| c.key.as_str())),
             pending,
             fields,
         };
         let json = encode(&record);
         // Unchanged but for the time: nothing to write.
-        let unchanged = self.last_written(&key).is_some_and(|old| same_but_time(&old, &json));
+        let unchanged = self.written.borrow().get(&key).is_some_and(|old| same_but_time(old, &json));
         if !unchanged {
             self.write(&key, &json);
-            self.written.borrow_mut().retain(|(k, _)| *k != key);
-            self.written.borrow_mut().push((key, json));
+            self.written.borrow_mut().set(&key, json);
         }
         events::emit(&self.document, "draftsaved", &[("form", form.into())]);
-    }
-
-    fn last_written(&self, key: &str) -> Option<String> {
-        self.written.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
     /// Writes one record, evicting our own oldest drafts when storage is full.
@@ -405,12 +368,12 @@ impl Drafts {
         }
         let mut result = self.store.set(key, json);
         if result == Err(StoreError::Quota) {
-            let ours: Vec<(String, u64)> = self
-                .store
-                .keys()
-                .into_iter()
-                .filter_map(|k| Some((k.clone(), self.load(&k)?.ok()?.saved_at)))
-                .collect();
+            let mut ours = Vec::new();
+            for k in self.store.keys() {
+                if let Some(Ok(record)) = self.load(&k) {
+                    ours.push((k, record.saved_at));
+                }
+            }
             for victim in eviction_order(ours, key) {
                 self.store.remove(&victim);
                 result = self.store.set(key, json);
@@ -445,7 +408,7 @@ impl Drafts {
         if !self.store.is_available() {
             events::error(&self.document, "storage", "localStorage is unavailable; drafts are kept in memory");
         }
-        let referrer_path = super::page::resolve(&self.window, &self.document.referrer()).map(|u| u.pathname());
+        let referrer_path = super::page::path_of(&self.window, &prop_string(&self.document, "referrer"));
         let from_login = match (&self.login_path, &referrer_path) {
             (Some(login), Some(referrer)) => crate::core::server::is_login_path(referrer, login),
             _ => false,
@@ -510,8 +473,10 @@ impl Drafts {
     /// Deletes every draft of this user (explicit logout).
     pub fn purge(&self) {
         let mine = user_prefix(&self.user);
-        for key in self.store.keys().into_iter().filter(|k| k.starts_with(&mine)) {
-            self.store.remove(&key);
+        for key in self.store.keys() {
+            if key.starts_with(&mine) {
+                self.store.remove(&key);
+            }
         }
         self.dirty.borrow_mut().clear();
         self.written.borrow_mut().clear();
@@ -531,10 +496,12 @@ impl Drafts {
             if !later.is_empty() {
                 let mut waiting = self.waiting.borrow_mut();
                 waiting.retain(|w| w.form_id != form_id);
-                waiting.extend(later.into_iter().map(|field| Waiting { form_id: form_id.clone(), field }));
+                for field in later {
+                    waiting.push(Waiting { form_id: form_id.clone(), field });
+                }
             }
             // The restored values are the draft now; an unchanged form must not re-save.
-            self.written.borrow_mut().push((key, encode(&record)));
+            self.written.borrow_mut().set(&key, encode(&record));
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();
@@ -542,7 +509,7 @@ impl Drafts {
 
     /// Applies held values to fields that appeared since (SPA rendering).
     fn apply_waiting(self: &Rc<Self>) {
-        let waiting: Vec<Waiting> = self.waiting.borrow_mut().drain(..).collect();
+        let waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         let mut still = Vec::new();
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
@@ -563,8 +530,15 @@ impl Drafts {
             }
         }
         // Fields of forms not on the page yet keep waiting too.
-        let present: Vec<String> = self.guarded_forms().iter().map(|f| self.form_id(f)).collect();
-        still.extend(waiting.into_iter().filter(|w| !present.contains(&w.form_id)));
+        let mut present = Vec::new();
+        for form in self.guarded_forms() {
+            present.push(self.form_id(&form));
+        }
+        for w in waiting {
+            if !present.contains(&w.form_id) {
+                still.push(w);
+            }
+        }
         *self.waiting.borrow_mut() = still;
         if self.waiting.borrow().is_empty() {
             self.observer.borrow_mut().take().map(|(o, _)| o.disconnect());
@@ -582,10 +556,8 @@ impl Drafts {
             }
         });
         let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
-        let init = Object::new();
-        let _ = Reflect::set(&init, &JsValue::from_str("childList"), &JsValue::TRUE);
-        let _ = Reflect::set(&init, &JsValue::from_str("subtree"), &JsValue::TRUE);
-        if let Some(root) = self.document.document_element() {
+        let init = super::page::object(&[("childList", JsValue::TRUE), ("subtree", JsValue::TRUE)]);
+        if let Ok(root) = prop(&self.document, "documentElement").dyn_into::<Element>() {
             let _ = observer.observe_with_options(&root, init.unchecked_ref());
         }
         *self.observer.borrow_mut() = Some((observer, callback));
@@ -595,28 +567,27 @@ impl Drafts {
     /// the prototype's value setter (bypassing framework trackers) and bubbling
     /// `input`/`change`; `click()` for checkboxes and radios.
     fn write_field(&self, controls: &[Control], key: &str, value: &FieldValue) -> bool {
-        let p = &self.props;
         match value {
             FieldValue::Text(text) => {
                 let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                set_native_value(&control.element, &p.value, &JsValue::from_str(text));
+                set_native_value(&control.element, "value", &JsValue::from_str(text));
                 dispatch(&control.element, "input");
                 dispatch(&control.element, "change");
                 true
             }
             FieldValue::Checked(checked) => {
                 let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                if get_bool(control.element.as_ref(), &p.checked) != *checked {
+                if get_bool(control.element.as_ref(), "checked") != *checked {
                     click(&control.element);
                 }
                 true
             }
             FieldValue::Choice(choice) => {
                 let radio = controls.iter().find(|c| {
-                    c.key == key && c.kind == FieldKind::Radio && get_str(c.element.as_ref(), &p.value) == *choice
+                    c.key == key && c.kind == FieldKind::Radio && prop_string(c.element.as_ref(), "value") == *choice
                 });
                 match radio {
-                    Some(radio) if !get_bool(radio.element.as_ref(), &p.checked) => {
+                    Some(radio) if !get_bool(radio.element.as_ref(), "checked") => {
                         click(&radio.element);
                         true
                     }
@@ -626,9 +597,9 @@ impl Drafts {
             }
             FieldValue::Selected(values) => {
                 let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                for option in items(&get(control.element.as_ref(), &p.options)) {
-                    let wanted = values.contains(&get_str(&option, &p.value));
-                    let _ = Reflect::set(&option, &p.selected, &JsValue::from_bool(wanted));
+                for option in items(&prop(control.element.as_ref(), "options")) {
+                    let wanted = values.contains(&prop_string(&option, "value"));
+                    super::page::set_prop(&option, "selected", &JsValue::from_bool(wanted));
                 }
                 dispatch(&control.element, "input");
                 dispatch(&control.element, "change");
@@ -641,32 +612,20 @@ impl Drafts {
         if self.notice.borrow().is_some() {
             return;
         }
-        let Some(body) = self.document.body() else { return };
+        let Ok(body) = prop(&self.document, "body").dyn_into::<Element>() else { return };
         let Ok(notice) = self.document.create_element("aside") else { return };
         let _ = notice.set_attribute("class", "session-guard-notice");
         let _ = notice.set_attribute("aria-live", "polite");
         let _ = notice.set_attribute("aria-label", self.messages.get(MessageKey::RestorePrompt));
-        for (tag, action, text) in [
-            ("p", "", MessageKey::RestorePrompt),
-            ("button", "restore", MessageKey::Restore),
-            ("button", "discard", MessageKey::Discard),
-        ] {
-            let Ok(child) = self.document.create_element(tag) else { continue };
-            if !action.is_empty() {
-                let _ = child.set_attribute("type", "button");
-                let _ = child.set_attribute("data-action", action);
-            }
-            child.set_text_content(Some(self.messages.get(text)));
-            let _ = notice.append_child(&child);
+        let prompt = dialog::child(&self.document, &notice, "p", &[]);
+        prompt.set_text_content(Some(self.messages.get(MessageKey::RestorePrompt)));
+        for (action, label) in [("restore", MessageKey::Restore), ("discard", MessageKey::Discard)] {
+            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(label)));
         }
         let weak = Rc::downgrade(self);
         let click = Listener::new(notice.as_ref(), "click", false, false, move |event: Event| {
             let Some(drafts) = weak.upgrade() else { return };
-            let action = event
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|t| t.get_attribute("data-action"));
-            match action.as_deref() {
+            match dialog::clicked_action(&event).as_deref() {
                 Some("restore") => drafts.restore_all(),
                 Some("discard") => drafts.discard_here(),
                 _ => {}
@@ -703,19 +662,18 @@ fn same_but_time(a: &str, b: &str) -> bool {
     after_time(a).is_some() && after_time(a) == after_time(b)
 }
 
-fn set_native_value(element: &Element, property: &JsValue, value: &JsValue) {
-    let setter = Object::get_prototype_of(element.as_ref())
-        .dyn_into::<Object>()
-        .ok()
-        .and_then(|proto| Reflect::get(&Object::get_own_property_descriptor(&proto, property), &JsValue::from_str("set")).ok())
-        .and_then(|set| set.dyn_into::<Function>().ok());
+fn set_native_value(element: &Element, property: &str, value: &JsValue) {
+    let proto = Object::get_prototype_of(element.as_ref());
+    let setter = proto.is_object().then(|| {
+        let descriptor = Object::get_own_property_descriptor(proto.unchecked_ref::<Object>(), &JsValue::from_str(property));
+        prop(&descriptor, "set")
+    });
+    let setter = setter.and_then(|set| set.dyn_into::<Function>().ok());
     match setter {
         Some(set) => {
             let _ = set.call1(element, value);
         }
-        None => {
-            let _ = Reflect::set(element, property, value);
-        }
+        None => super::page::set_prop(element, property, value),
     }
 }
 
@@ -726,8 +684,7 @@ fn dispatch(element: &Element, kind: &str) {
     }
 }
 
+/// Checkboxes and radios are `<input>`s, HTML elements with `click()`.
 fn click(element: &Element) {
-    if let Some(element) = element.dyn_ref::<HtmlElement>() {
-        element.click();
-    }
+    element.unchecked_ref::<HtmlElement>().click();
 }

@@ -1,9 +1,8 @@
 //! The keep-alive and logout requests (server contract in README).
 
-use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Document, Headers, RequestCredentials, RequestInit, Response, Window};
+use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
 use super::page;
 use crate::core::config::Config;
@@ -20,15 +19,28 @@ fn post_init(document: &Document, config: &Config) -> RequestInit {
     if let Some(token) = page::csrf_token(document, &config.csrf) {
         let _ = headers.set(&config.csrf.header, &token);
     }
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(RequestCredentials::SameOrigin);
-    init.set_headers(&headers);
-    init
+    page::object(&[
+        ("method", "POST".into()),
+        ("credentials", "same-origin".into()),
+        ("headers", headers.into()),
+    ])
+    .unchecked_into()
 }
 
 async fn fetch(window: &Window, url: &str, init: &RequestInit) -> Option<Response> {
-    JsFuture::from(window.fetch_with_str_and_init(url, init)).await.ok()?.dyn_into::<Response>().ok()
+    // fetch() resolves to a Response or rejects.
+    Some(JsFuture::from(window.fetch_with_str_and_init(url, init)).await.ok()?.unchecked_into())
+}
+
+// Response fields by name (see `page::prop`).
+
+/// Where the response ended, after any redirects.
+fn final_url(response: &Response) -> String {
+    page::prop_string(response, "url")
+}
+
+fn redirected(response: &Response) -> bool {
+    page::prop(response, "redirected").as_bool().unwrap_or(false)
 }
 
 async fn body_text(response: &Response) -> String {
@@ -41,18 +53,18 @@ async fn body_text(response: &Response) -> String {
 /// Sends one keep-alive and classifies the answer. Never fails: a network error is `Retry`.
 pub async fn ping(window: Window, document: Document, config: &Config) -> PingOutcome {
     let init = post_init(&document, config);
-    init.set_signal(Some(&AbortSignal::timeout_with_u32(PING_TIMEOUT_MS)));
+    page::set_prop(&init, "signal", &AbortSignal::timeout_with_u32(PING_TIMEOUT_MS));
     let Some(response) = fetch(&window, &config.keep_alive_url, &init).await else {
         return server::classify(None);
     };
-    let headers = response.headers();
+    let headers: Headers = page::prop(&response, "headers").unchecked_into();
     let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
     let content_type = header("content-type");
-    let login_path = config.login_url.as_deref().and_then(|u| page::resolve(&window, u)).map(|u| u.pathname());
-    let final_path = page::resolve(&window, &response.url()).map(|u| u.pathname()).unwrap_or_default();
+    let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
+    let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
     let mut facts = PingResponse {
-        status: response.status(),
-        redirected_to_login: response.redirected()
+        status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
+        redirected_to_login: redirected(&response)
             && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
         login_page: false,
         expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
@@ -62,8 +74,7 @@ pub async fn ping(window: Window, document: Document, config: &Config) -> PingOu
     if text::contains_ignore_case(&content_type, "json") {
         let expires_in = js_sys::JSON::parse(&text)
             .ok()
-            .and_then(|json| Reflect::get(&json, &JsValue::from_str("expiresIn")).ok())
-            .and_then(|v| v.as_f64())
+            .and_then(|json| page::prop(&json, "expiresIn").as_f64())
             .and_then(server::seconds_to_ms);
         facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
     } else {
@@ -84,7 +95,10 @@ pub async fn logout(window: Window, document: Document, config: &Config) {
     let init = post_init(&document, config);
     match fetch(&window, logout_url, &init).await {
         Some(response) => {
-            let target = if response.redirected() { response.url() } else { config.login_url.clone().unwrap_or(response.url()) };
+            let target = match &config.login_url {
+                Some(login) if !redirected(&response) => login.clone(),
+                _ => final_url(&response),
+            };
             page::navigate(&window, &target);
         }
         // The server could not be told: let the browser try a plain navigation to the logout URL.

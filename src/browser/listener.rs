@@ -28,7 +28,18 @@ impl Listener {
         passive: bool,
         mut handler: impl FnMut(Event) + 'static,
     ) -> Listener {
-        let callback = Callback::new(move |event: JsValue| handler(event.unchecked_into()));
+        // Only the boxing is generic: the rest is shared by every listener, not copied per handler.
+        Listener::listen(target, kind, capture, passive, Box::new(move |event: JsValue| handler(event.unchecked_into())))
+    }
+
+    fn listen(
+        target: &EventTarget,
+        kind: &'static str,
+        capture: bool,
+        passive: bool,
+        handler: Box<dyn FnMut(JsValue)>,
+    ) -> Listener {
+        let callback = Callback::wrap(handler);
         let options = object(&[("capture", capture.into()), ("passive", passive.into())]);
         // Only fails for a non-callable callback, which a Closure never is.
         let _ = target.add_event_listener_with_callback_and_add_event_listener_options(

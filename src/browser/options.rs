@@ -21,7 +21,11 @@ pub fn to_value(value: &JsValue, depth: u8) -> Value {
     } else if depth >= MAX_DEPTH {
         Value::Other
     } else if js_sys::Array::is_array(value) {
-        Value::List(js_sys::Array::from(value).iter().map(|item| to_value(&item, depth + 1)).collect())
+        let mut list = Vec::new();
+        for item in js_sys::Array::from(value).iter() {
+            list.push(to_value(&item, depth + 1));
+        }
+        Value::List(list)
     } else if is_plain_object(value) {
         Value::Map(entries(value, depth + 1))
     } else {
@@ -35,14 +39,17 @@ fn is_plain_object(value: &JsValue) -> bool {
 
 /// Own enumerable properties; `undefined` ones are skipped, as if absent.
 fn entries(object: &JsValue, depth: u8) -> Vec<(String, Value)> {
-    let Some(object) = object.dyn_ref::<Object>() else { return Vec::new() };
-    Object::keys(object)
-        .iter()
-        .filter_map(|key| {
-            let value = Reflect::get(object, &key).ok()?;
-            (!value.is_undefined()).then(|| (key.as_string().unwrap_or_default(), to_value(&value, depth)))
-        })
-        .collect()
+    let mut entries = Vec::new();
+    if !object.is_object() {
+        return entries;
+    }
+    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+        let value = Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+        if !value.is_undefined() {
+            entries.push((key.as_string().unwrap_or_default(), to_value(&value, depth)));
+        }
+    }
+    entries
 }
 
 /// The options object given to `start`; `None` when it is not an object at all.
@@ -55,11 +62,11 @@ pub fn option_entries(options: &JsValue) -> Option<Vec<(String, Value)>> {
 
 /// A script tag's `data-` attributes, given as `{ "warn-before": "30", … }`.
 pub fn attribute_entries(attributes: &JsValue) -> Vec<(String, String)> {
-    entries(attributes, MAX_DEPTH)
-        .into_iter()
-        .filter_map(|(name, value)| match value {
-            Value::Str(s) => Some((name, s)),
-            _ => None,
-        })
-        .collect()
+    let mut texts = Vec::new();
+    for (name, value) in entries(attributes, MAX_DEPTH) {
+        if let Value::Str(text) = value {
+            texts.push((name, text));
+        }
+    }
+    texts
 }

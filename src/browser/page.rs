@@ -2,7 +2,7 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, HtmlMetaElement, Url, Window};
+use web_sys::{Document, Element, Url, UrlSearchParams, Window};
 
 use crate::core::config::{Csrf, CsrfSource};
 
@@ -44,11 +44,13 @@ pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
     match &csrf.source {
         CsrfSource::Token(token) => Some(token.clone()),
         CsrfSource::Meta(name) => {
-            let metas = document.get_elements_by_tag_name("meta");
-            (0..metas.length())
-                .filter_map(|i| metas.item(i)?.dyn_into::<HtmlMetaElement>().ok())
-                .find(|meta| meta.name() == *name)
-                .map(|meta| meta.content())
+            // An HTMLCollection holds only elements.
+            let metas = js_sys::Array::from(&document.get_elements_by_tag_name("meta"));
+            metas
+                .iter()
+                .map(|meta| meta.unchecked_into::<Element>())
+                .find(|meta| meta.get_attribute("name").as_deref() == Some(name.as_str()))
+                .map(|meta| meta.get_attribute("content").unwrap_or_default())
         }
         CsrfSource::Cookie(name) => {
             let cookies = Reflect::get(document, &JsValue::from_str("cookie")).ok()?.as_string()?;
@@ -61,24 +63,39 @@ pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
     }
 }
 
+/// A part of the page's URL: `location[part]` ("href", "pathname", "origin", …).
+fn location(window: &Window, part: &str) -> String {
+    prop_string(&window.location(), part)
+}
+
 pub fn href(window: &Window) -> String {
-    window.location().href().unwrap_or_default()
+    location(window, "href")
+}
+
+/// The page's path, without query or fragment.
+pub fn path(window: &Window) -> String {
+    location(window, "pathname")
 }
 
 /// `url` resolved against the page.
-pub fn resolve(window: &Window, url: &str) -> Option<Url> {
+fn resolve(window: &Window, url: &str) -> Option<Url> {
     Url::new_with_base(url, &href(window)).ok()
+}
+
+/// The path of `url` (resolved against the page), without query or fragment.
+pub fn path_of(window: &Window, url: &str) -> Option<String> {
+    let url = resolve(window, url)?;
+    Some(prop_string(&url, "pathname"))
 }
 
 /// `loginUrl?next=<this page's path, query and fragment>`.
 pub fn login_url_with_next(window: &Window, login_url: &str) -> Option<String> {
     let url = resolve(window, login_url)?;
-    let location = window.location();
-    let mut next = location.pathname().unwrap_or_default();
-    next.push_str(&location.search().unwrap_or_default());
-    next.push_str(&location.hash().unwrap_or_default());
-    url.search_params().set("next", &next);
-    Some(url.href())
+    let mut next = path(window);
+    next.push_str(&location(window, "search"));
+    next.push_str(&location(window, "hash"));
+    prop(&url, "searchParams").unchecked_into::<UrlSearchParams>().set("next", &next);
+    Some(prop_string(&url, "href"))
 }
 
 pub fn navigate(window: &Window, url: &str) {
@@ -91,6 +108,6 @@ pub fn reload(window: &Window) {
 
 /// Whether a resource URL is on this page's origin (only such requests touch our session).
 pub fn is_same_origin(window: &Window, url: &str) -> bool {
-    let origin = window.location().origin().unwrap_or_default();
+    let origin = location(window, "origin");
     url.strip_prefix(origin.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

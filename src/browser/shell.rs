@@ -110,16 +110,15 @@ impl Shell {
         *shell.tabs.borrow_mut() = Some(tabs);
         // With Web Locks, keep-alives wait for the lock; without, every tab may send them.
         shell.handle(Input::Leader(!has_locks));
+        // This page's own response first: its Server-Timing is fresher than any stored view.
+        if let Some(input) = observer::navigation_input(&shell.window, now) {
+            shell.handle(input);
+        }
         shell.handle(Input::Start { stored });
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
             drafts.listen(move || with(&weak, |shell| shell.handle(Input::DraftEdited)));
             drafts.start(now);
-        }
-        if let Some(input) = observer::navigation_input(&shell.window, now) {
-            shell.handle(input);
-        } else {
-            shell.handle(Input::Wake);
         }
         Some(shell)
     }
@@ -257,6 +256,12 @@ impl Shell {
             },
             Output::Emit(event) => {
                 self.remember_session(event);
+                if event == GuardEvent::Login {
+                    let requeued = self.tabs.borrow_mut().as_mut().is_some_and(|tabs| tabs.requeue_leadership());
+                    if requeued {
+                        self.handle(Input::Leader(false));
+                    }
+                }
                 events::emit_core(&self.document, event);
             }
         }
@@ -283,7 +288,7 @@ impl Shell {
         if slot.is_none() {
             let weak = Rc::downgrade(self);
             let on_action = Rc::new(move |action: Action| with(&weak, |shell| shell.on_dialog_action(action)));
-            *slot = Dialog::new(&self.document, self.config.csp_nonce.as_deref(), on_action);
+            *slot = Dialog::new(&self.document, self.messages.lang_tag(), self.config.csp_nonce.as_deref(), on_action);
         }
         if let Some(dialog) = slot.as_mut() {
             show(dialog, &self.document, &self.messages);

@@ -5,7 +5,6 @@
 
 use std::cell::RefCell;
 
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use web_sys::{Storage, Window};
 
@@ -19,16 +18,40 @@ pub enum StoreError {
     Unavailable,
 }
 
+/// Keys and their texts, few enough for a linear search. One type for every such table
+/// of the crate: each `Vec<T>` instantiation costs its own wasm code.
+#[derive(Default)]
+pub struct Entries(Vec<(String, String)>);
+
+impl Entries {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, value)| value.as_str())
+    }
+
+    pub fn set(&mut self, key: &str, value: String) {
+        self.remove(key);
+        self.0.push((key.to_string(), value));
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 pub struct Store {
     local: Option<Storage>,
     /// Entries that could not be written to localStorage.
-    memory: RefCell<Vec<(String, String)>>,
+    memory: RefCell<Entries>,
 }
 
 impl Store {
     /// `window.localStorage` itself throws in some privacy modes: then memory only.
     pub fn open(window: &Window) -> Store {
-        Store { local: window.local_storage().ok().flatten(), memory: RefCell::new(Vec::new()) }
+        Store { local: window.local_storage().ok().flatten(), memory: RefCell::default() }
     }
 
     pub fn is_available(&self) -> bool {
@@ -37,7 +60,10 @@ impl Store {
 
     /// Every key of ours, in storage or in memory.
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.memory.borrow().iter().map(|(k, _)| k.clone()).collect();
+        let mut keys = Vec::new();
+        for (key, _) in &self.memory.borrow().0 {
+            keys.push(key.clone());
+        }
         if let Some(local) = &self.local {
             let length = local.length().unwrap_or(0);
             for i in 0..length {
@@ -52,8 +78,8 @@ impl Store {
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
-        if let Some((_, value)) = self.memory.borrow().iter().find(|(k, _)| k == key) {
-            return Some(value.clone());
+        if let Some(value) = self.memory.borrow().get(key) {
+            return Some(value.to_string());
         }
         self.local.as_ref()?.get_item(key).ok().flatten()
     }
@@ -65,22 +91,20 @@ impl Store {
             None => Err(StoreError::Unavailable),
         };
         let mut memory = self.memory.borrow_mut();
-        memory.retain(|(k, _)| k != key);
-        if result.is_err() {
-            memory.push((key.to_string(), value.to_string()));
+        match result {
+            Ok(()) => memory.remove(key),
+            Err(_) => memory.set(key, value.to_string()),
         }
         result
     }
 
     /// Keeps a value in memory only (too large for storage).
     pub fn keep_in_memory(&self, key: &str, value: &str) {
-        let mut memory = self.memory.borrow_mut();
-        memory.retain(|(k, _)| k != key);
-        memory.push((key.to_string(), value.to_string()));
+        self.memory.borrow_mut().set(key, value.to_string());
     }
 
     pub fn remove(&self, key: &str) {
-        self.memory.borrow_mut().retain(|(k, _)| k != key);
+        self.memory.borrow_mut().remove(key);
         if let Some(local) = &self.local {
             let _ = local.remove_item(key);
         }
@@ -88,7 +112,7 @@ impl Store {
 }
 
 fn classify(error: &JsValue) -> StoreError {
-    let name = Reflect::get(error, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let name = super::page::prop_string(error, "name");
     if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
         StoreError::Quota
     } else {

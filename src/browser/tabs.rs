@@ -4,6 +4,8 @@
 //! that sends the automatic keep-alives. The lock is released by the browser
 //! when its tab closes or crashes, and the next waiting tab takes over.
 
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -18,7 +20,6 @@ struct LeaderLock {
     abort: AbortController,
     release: Function,
     _on_grant: Closure<dyn FnMut(JsValue) -> Promise>,
-    _on_abort: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for LeaderLock {
@@ -33,7 +34,10 @@ pub struct Tabs {
     store: Store,
     key: String,
     _listener: Option<Listener>,
-    _lock: Option<LeaderLock>,
+    lock: Option<LeaderLock>,
+    window: Window,
+    lock_name: String,
+    on_leader: Rc<dyn Fn()>,
 }
 
 impl Tabs {
@@ -46,6 +50,7 @@ impl Tabs {
         on_message: impl Fn(Shared) + 'static,
         on_leader: impl Fn() + 'static,
     ) -> (Tabs, bool) {
+        let on_leader: Rc<dyn Fn()> = Rc::new(on_leader);
         let key = tabs::channel_name(user);
         let channel = BroadcastChannel::new(&key).ok();
         let listener = match &channel {
@@ -67,9 +72,31 @@ impl Tabs {
                 })
             }
         };
-        let lock = leader_lock(window, &tabs::leader_lock_name(user), on_leader);
+        let lock_name = tabs::leader_lock_name(user);
+        let lock = leader_lock(window, &lock_name, on_leader.clone());
         let has_locks = lock.is_some();
-        (Tabs { channel, store: Store::open(window), key, _listener: Some(listener), _lock: lock }, has_locks)
+        let tabs = Tabs {
+            channel,
+            store: Store::open(window),
+            key,
+            _listener: Some(listener),
+            lock,
+            window: window.clone(),
+            lock_name,
+            on_leader,
+        };
+        (tabs, has_locks)
+    }
+
+    /// Lets the other tabs lead first: releases the leader lock (or withdraws the request)
+    /// and queues again. A page revived by a login elsewhere still carries the old session's
+    /// CSRF token, so the page of the new login should send the keep-alives while it exists.
+    pub fn requeue_leadership(&mut self) -> bool {
+        if self.lock.take().is_none() {
+            return false;
+        }
+        self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone());
+        true
     }
 
     /// The view the last tab stored, for a page that opens now.
@@ -96,7 +123,7 @@ impl Drop for Tabs {
 }
 
 /// Requests the named Web Lock and keeps it until dropped.
-fn leader_lock(window: &Window, name: &str, on_leader: impl Fn() + 'static) -> Option<LeaderLock> {
+fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>) -> Option<LeaderLock> {
     let locks = Reflect::get(&window.navigator(), &JsValue::from_str("locks")).ok().filter(|l| l.is_object())?;
     let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
     let abort = AbortController::new().ok()?;
@@ -108,11 +135,16 @@ fn leader_lock(window: &Window, name: &str, on_leader: impl Fn() + 'static) -> O
         on_leader();
         held.clone()
     });
-    // Withdrawing a waiting request rejects its promise: expected, not an error.
-    let on_abort = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
     let options = Object::new();
     let _ = Reflect::set(&options, &JsValue::from_str("signal"), &abort.signal());
     let pending = request.call3(&locks, &JsValue::from_str(name), &options, on_grant.as_ref()).ok()?;
-    let _ = pending.dyn_into::<Promise>().map(|p| p.catch(&on_abort));
-    Some(LeaderLock { abort, release, _on_grant: on_grant, _on_abort: on_abort })
+    // Withdrawing a waiting request rejects its promise: expected, not an error. The handler
+    // must outlive this lock (the rejection comes after the drop), so it is a built-in
+    // function that ignores its argument, not a closure of ours.
+    let ignore = Reflect::get(&js_sys::global(), &JsValue::from_str("Boolean"));
+    let catch = Reflect::get(&pending, &JsValue::from_str("catch")).ok().and_then(|c| c.dyn_into::<Function>().ok());
+    if let (Ok(ignore), Some(catch)) = (ignore, catch) {
+        let _ = catch.call1(&pending, &ignore);
+    }
+    Some(LeaderLock { abort, release, _on_grant: on_grant })
 }

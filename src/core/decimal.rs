@@ -30,18 +30,18 @@ fn digit(byte: u8) -> Option<f64> {
 }
 
 /// Appends `n` in decimal.
-pub fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
+pub fn push_number(out: &mut String, n: u64) {
+    // Most significant digit first, from the largest power of ten not above `n`
+    // (no digit buffer: its indexing would bring a bounds-check panic).
+    let mut scale = 1;
+    while scale <= n / 10 {
+        scale *= 10;
+    }
     loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
+        out.push(char::from(b'0' + (n / scale % 10) as u8));
+        if scale == 1 {
             break;
         }
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(d as char);
+        scale /= 10;
     }
 }

@@ -102,11 +102,13 @@ pub fn field_key(kind: FieldKind, name: &str, value: &str, occurrence: usize) ->
     key
 }
 
+/// A field's value and what the server rendered: as saved in a draft, or as the page
+/// has it now ([`CurrentField`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedField {
     pub key: String,
     pub value: FieldValue,
-    /// What the server rendered when the draft was saved.
+    /// What the server rendered (when the draft was saved, for a saved one).
     pub default: FieldValue,
 }
 
@@ -164,7 +166,9 @@ pub fn resume_key(user: &str) -> String {
 /// path, where the other keys of a user have `~`, `@` or `$`.
 pub fn is_draft_key(key: &str) -> bool {
     let Some(rest) = key.strip_prefix(NAMESPACE) else { return false };
-    rest.splitn(3, ':').nth(2).is_some_and(|tail| tail.starts_with('/'))
+    // `<version>:<user hash>:<path>`
+    let after_version = rest.split_once(':').map(|(_, after)| after);
+    after_version.and_then(|r| r.split_once(':')).is_some_and(|(_, path)| path.starts_with('/'))
 }
 
 /// Whether a storage key is one of ours (any user, any version).
@@ -172,7 +176,7 @@ pub fn is_our_key(key: &str) -> bool {
     key.starts_with(NAMESPACE)
 }
 
-pub fn signature(keys: &[String]) -> u32 {
+pub fn signature<'a>(keys: impl IntoIterator<Item = &'a str>) -> u32 {
     let mut all = String::new();
     for key in keys {
         all.push_str(key);
@@ -272,9 +276,14 @@ fn decode_value(tag: &str, value: &Value) -> Option<FieldValue> {
         ("t", Value::Str(s)) => FieldValue::Text(s.clone()),
         ("r", Value::Str(s)) => FieldValue::Choice(s.clone()),
         ("c", Value::Bool(b)) => FieldValue::Checked(*b),
-        ("s", Value::List(items)) => FieldValue::Selected(
-            items.iter().map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect::<Option<_>>()?,
-        ),
+        ("s", Value::List(items)) => {
+            let mut selected = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::Str(s) = item else { return None };
+                selected.push(s.clone());
+            }
+            FieldValue::Selected(selected)
+        }
         _ => return None,
     })
 }
@@ -350,13 +359,9 @@ pub fn sweep(
     }
 }
 
-/// A field as the page has it now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurrentField {
-    pub key: String,
-    pub value: FieldValue,
-    pub default: FieldValue,
-}
+/// A field as the page has it now. The same type as a saved one: every `Vec<T>` type
+/// costs its own wasm code.
+pub type CurrentField = SavedField;
 
 /// Which saved values to write into the form: those whose field is untouched
 /// (value still the server's default) and whose server default has not changed
@@ -378,12 +383,9 @@ pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(Stri
 }
 
 /// Fields worth saving: those the user changed from the server's default.
-pub fn changed_fields(current: Vec<CurrentField>) -> Vec<SavedField> {
+pub fn changed_fields(mut current: Vec<CurrentField>) -> Vec<SavedField> {
+    current.retain(|f| f.value != f.default);
     current
-        .into_iter()
-        .filter(|f| f.value != f.default)
-        .map(|f| SavedField { key: f.key, value: f.value, default: f.default })
-        .collect()
 }
 
 /// The order to evict our own drafts when storage is full: oldest first, never `keep`.
@@ -398,7 +400,11 @@ pub fn eviction_order(mut records: Vec<(String, u64)>, keep: &str) -> Vec<String
             j -= 1;
         }
     }
-    records.into_iter().map(|(key, _)| key).collect()
+    let mut order = Vec::with_capacity(records.len());
+    for (key, _) in records {
+        order.push(key);
+    }
+    order
 }
 
 /// The resume marker's value: when the session expired and on which path.

@@ -122,9 +122,22 @@ pub struct Messages {
 impl Messages {
     /// `lang` must be resolved (see [`resolve_lang`]); unknown override names were rejected by the options parser.
     pub fn new(lang: Lang, overrides: &[(String, String)]) -> Messages {
-        let overrides =
-            overrides.iter().filter_map(|(name, text)| MessageKey::from_name(name).map(|key| (key, text.clone()))).collect();
-        Messages { lang, overrides }
+        let mut known = Vec::with_capacity(overrides.len());
+        for (name, text) in overrides {
+            if let Some(key) = MessageKey::from_name(name) {
+                known.push((key, text.clone()));
+            }
+        }
+        Messages { lang, overrides: known }
+    }
+
+    /// The BCP 47 tag of the built-in texts: "ja" or "en".
+    pub fn lang_tag(&self) -> &'static str {
+        if self.lang == Lang::Ja {
+            "ja"
+        } else {
+            "en"
+        }
     }
 
     pub fn get(&self, key: MessageKey) -> &str {

@@ -221,7 +221,8 @@ impl Machine {
             deadline: config.timeout_ms.map(|t| now + t),
             absolute_deadline: config.absolute_timeout_ms.map(|t| session_started.min(now) + t),
             last_renewal: now,
-            last_signal: now,
+            // No server signal yet: the page load's renewal is only a guess.
+            last_signal: 0,
             last_activity: None,
             ping: Ping::Idle,
             visible,
@@ -356,7 +357,13 @@ impl Machine {
     fn on_start(&mut self, stored: Option<Shared>, now: Millis) {
         match stored {
             // Only the keep-alive renews: this page load did not, so the shared deadline stands.
-            Some(s) if s.phase == SharedPhase::Live && self.renew_on == RenewOn::KeepAlive && s.deadline > now => {
+            // Unless this page's own Server-Timing already said more recently.
+            Some(s)
+                if s.phase == SharedPhase::Live
+                    && self.renew_on == RenewOn::KeepAlive
+                    && s.deadline > now
+                    && s.renewed_at >= self.last_signal =>
+            {
                 self.deadline = Some(s.deadline);
                 self.last_renewal = s.renewed_at;
                 self.last_signal = s.renewed_at;
@@ -524,7 +531,11 @@ impl Machine {
             self.resume();
         }
         let renewal = match self.timeout_ms {
-            Some(window) => (at + remaining_ms).saturating_sub(window).max(self.last_renewal).min(at),
+            // Before any real signal the renewal time is a guess that the report may move back.
+            Some(window) => {
+                let floor = if self.last_signal == 0 { 0 } else { self.last_renewal };
+                (at + remaining_ms).saturating_sub(window).max(floor).min(at)
+            }
             None => at,
         };
         self.last_signal = at;

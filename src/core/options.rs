@@ -49,49 +49,52 @@ const MAX_SECONDS: f64 = 31_536_000.0;
 
 const SECONDS: &str = "must be a positive number of seconds";
 
-fn seconds(option: &str, value: &Value) -> Result<u64, ConfigError> {
+// The value parsers return only the reason; `parse_options` adds the option's name in
+// one place (each error built at each call site costs wasm size).
+
+fn seconds(value: &Value) -> Result<u64, &'static str> {
     match value {
         Value::Number(s) if s.is_finite() && *s > 0.0 && *s <= MAX_SECONDS => Ok((s * 1000.0) as u64),
-        Value::Number(s) if *s > MAX_SECONDS => Err(ConfigError::new(option, "must be seconds, not milliseconds (at most one year)")),
-        _ => Err(ConfigError::new(option, SECONDS)),
+        Value::Number(s) if *s > MAX_SECONDS => Err("must be seconds, not milliseconds (at most one year)"),
+        _ => Err(SECONDS),
     }
 }
 
-fn optional_seconds(option: &str, value: &Value) -> Result<Option<u64>, ConfigError> {
+fn optional_seconds(value: &Value) -> Result<Option<u64>, &'static str> {
     match value {
         Value::Null => Ok(None),
-        other => seconds(option, other).map(Some),
+        other => seconds(other).map(Some),
     }
 }
 
-fn boolean(option: &str, value: &Value) -> Result<bool, ConfigError> {
+fn boolean(value: &Value) -> Result<bool, &'static str> {
     match value {
         Value::Bool(b) => Ok(*b),
-        _ => Err(ConfigError::new(option, "must be true or false")),
+        _ => Err("must be true or false"),
     }
 }
 
-fn text(option: &str, value: &Value) -> Result<String, ConfigError> {
+fn text(value: &Value) -> Result<String, &'static str> {
     match value {
         Value::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
-        _ => Err(ConfigError::new(option, "must be a non-empty string")),
+        _ => Err("must be a non-empty string"),
     }
 }
 
-fn optional_text(option: &str, value: &Value) -> Result<Option<String>, ConfigError> {
+fn optional_text(value: &Value) -> Result<Option<String>, &'static str> {
     match value {
         Value::Null => Ok(None),
-        other => text(option, other).map(Some),
+        other => text(other).map(Some),
     }
 }
 
-fn one_of<T: Copy>(option: &str, value: &Value, choices: &[(&str, T)], reason: &'static str) -> Result<T, ConfigError> {
+fn one_of<T: Copy>(value: &Value, choices: &[(&str, T)], reason: &'static str) -> Result<T, &'static str> {
     if let Value::Str(s) = value {
         if let Some((_, choice)) = choices.iter().find(|(name, _)| name == s) {
             return Ok(*choice);
         }
     }
-    Err(ConfigError::new(option, reason))
+    Err(reason)
 }
 
 /// Parses options given as a JS object. Unknown and ill-typed options are errors.
@@ -99,84 +102,12 @@ pub fn parse_options(entries: &[(String, Value)]) -> Result<Config, ConfigError>
     let mut config = Config::new(None, "");
     let mut keep_alive_url = None;
     for (name, value) in entries {
-        let option = name.as_str();
-        match option {
-            "timeout" => config.timeout_ms = optional_seconds(option, value)?,
-            "warnBefore" => {
-                let ms = seconds(option, value)?;
-                if ms < MIN_WARNING_MS {
-                    return Err(ConfigError::new(option, "must be at least 20 seconds, so users have time to respond (WCAG 2.2.1)"));
-                }
-                config.warn_before_ms = ms;
-            }
-            "keepAliveUrl" => keep_alive_url = Some(text(option, value)?),
-            "loginUrl" => config.login_url = optional_text(option, value)?,
-            "logoutUrl" => config.logout_url = optional_text(option, value)?,
-            "renewOn" => {
-                config.renew_on = one_of(
-                    option,
-                    value,
-                    &[("request", RenewOn::Request), ("keepalive", RenewOn::KeepAlive)],
-                    "must be \"request\" or \"keepalive\"",
-                )?
-            }
-            "slidingWindow" => {
-                config.sliding_window = one_of(
-                    option,
-                    value,
-                    &[("full", SlidingWindow::Full), ("half", SlidingWindow::Half)],
-                    "must be \"full\" or \"half\"",
-                )?
-            }
-            "absoluteTimeout" => config.absolute_timeout_ms = optional_seconds(option, value)?,
-            "autoExtend" => config.auto_extend = boolean(option, value)?,
-            "user" => {
-                config.user = match value {
-                    Value::Str(s) => s.clone(),
-                    Value::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
-                        let mut id = String::new();
-                        super::decimal::push_number(&mut id, *n as u64);
-                        id
-                    }
-                    Value::Null => String::new(),
-                    _ => return Err(ConfigError::new(option, "must be a string or a non-negative integer id")),
-                }
-            }
-            "drafts" => {
-                config.drafts = match value {
-                    Value::Bool(true) => Drafts::AllForms,
-                    Value::Bool(false) => Drafts::Off,
-                    Value::Str(s) if !s.trim().is_empty() => Drafts::Selector(s.clone()),
-                    _ => return Err(ConfigError::new(option, "must be true, false or a CSS selector")),
-                }
-            }
-            "restore" => {
-                config.restore = one_of(
-                    option,
-                    value,
-                    &[("auto", Restore::Auto), ("prompt", Restore::Prompt), ("manual", Restore::Manual)],
-                    "must be \"auto\", \"prompt\" or \"manual\"",
-                )?
-            }
-            "draftTtl" => config.draft_ttl_ms = seconds(option, value)?,
-            "lang" => {
-                config.lang = one_of(
-                    option,
-                    value,
-                    &[("auto", Lang::Auto), ("en", Lang::En), ("ja", Lang::Ja)],
-                    "must be \"auto\", \"en\" or \"ja\"",
-                )?
-            }
+        match name.as_str() {
+            // These two name their nested fields in their errors.
             "messages" => config.messages = messages(value)?,
-            "csrf" => {
-                config.csrf = match value {
-                    Value::Map(fields) => csrf(fields)?,
-                    _ => return Err(ConfigError::new(option, "must be { header, meta | token | cookie }")),
-                }
-            }
-            "cspNonce" => config.csp_nonce = optional_text(option, value)?,
-            "escapeExtends" => config.escape_extends = boolean(option, value)?,
-            _ => return Err(ConfigError::new(option, "is not a session-guard option")),
+            "csrf" => config.csrf = csrf(value)?,
+            "keepAliveUrl" => keep_alive_url = Some(text(value).map_err(|reason| ConfigError::new(name, reason))?),
+            _ => set_option(&mut config, name, value).map_err(|reason| ConfigError::new(name, reason))?,
         }
     }
     config.keep_alive_url = keep_alive_url.ok_or_else(|| ConfigError::new("keepAliveUrl", "is required"))?;
@@ -186,6 +117,77 @@ pub fn parse_options(entries: &[(String, Value)]) -> Result<Config, ConfigError>
         }
     }
     Ok(config)
+}
+
+/// Sets the option `name` of `config` from `value`; the error is the reason.
+fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'static str> {
+    match name {
+        "timeout" => config.timeout_ms = optional_seconds(value)?,
+        "warnBefore" => {
+            let ms = seconds(value)?;
+            if ms < MIN_WARNING_MS {
+                return Err("must be at least 20 seconds, so users have time to respond (WCAG 2.2.1)");
+            }
+            config.warn_before_ms = ms;
+        }
+        "loginUrl" => config.login_url = optional_text(value)?,
+        "logoutUrl" => config.logout_url = optional_text(value)?,
+        "renewOn" => {
+            config.renew_on = one_of(
+                value,
+                &[("request", RenewOn::Request), ("keepalive", RenewOn::KeepAlive)],
+                "must be \"request\" or \"keepalive\"",
+            )?
+        }
+        "slidingWindow" => {
+            config.sliding_window = one_of(
+                value,
+                &[("full", SlidingWindow::Full), ("half", SlidingWindow::Half)],
+                "must be \"full\" or \"half\"",
+            )?
+        }
+        "absoluteTimeout" => config.absolute_timeout_ms = optional_seconds(value)?,
+        "autoExtend" => config.auto_extend = boolean(value)?,
+        "user" => {
+            config.user = match value {
+                Value::Str(s) => s.clone(),
+                Value::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
+                    let mut id = String::new();
+                    super::decimal::push_number(&mut id, *n as u64);
+                    id
+                }
+                Value::Null => String::new(),
+                _ => return Err("must be a string or a non-negative integer id"),
+            }
+        }
+        "drafts" => {
+            config.drafts = match value {
+                Value::Bool(true) => Drafts::AllForms,
+                Value::Bool(false) => Drafts::Off,
+                Value::Str(s) if !s.trim().is_empty() => Drafts::Selector(s.clone()),
+                _ => return Err("must be true, false or a CSS selector"),
+            }
+        }
+        "restore" => {
+            config.restore = one_of(
+                value,
+                &[("auto", Restore::Auto), ("prompt", Restore::Prompt), ("manual", Restore::Manual)],
+                "must be \"auto\", \"prompt\" or \"manual\"",
+            )?
+        }
+        "draftTtl" => config.draft_ttl_ms = seconds(value)?,
+        "lang" => {
+            config.lang = one_of(
+                value,
+                &[("auto", Lang::Auto), ("en", Lang::En), ("ja", Lang::Ja)],
+                "must be \"auto\", \"en\" or \"ja\"",
+            )?
+        }
+        "cspNonce" => config.csp_nonce = optional_text(value)?,
+        "escapeExtends" => config.escape_extends = boolean(value)?,
+        _ => return Err("is not a session-guard option"),
+    }
+    Ok(())
 }
 
 fn messages(value: &Value) -> Result<Vec<(String, String)>, ConfigError> {
@@ -207,7 +209,10 @@ fn messages(value: &Value) -> Result<Vec<(String, String)>, ConfigError> {
     Ok(out)
 }
 
-fn csrf(fields: &[(String, Value)]) -> Result<Csrf, ConfigError> {
+fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
+    let Value::Map(fields) = value else {
+        return Err(ConfigError::new("csrf", "must be { header, meta | token | cookie }"));
+    };
     let mut header = None;
     let mut source = None;
     for (key, value) in fields {
@@ -238,6 +243,7 @@ fn csrf(fields: &[(String, Value)]) -> Result<Csrf, ConfigError> {
 }
 
 /// The type each option takes, for converting `data-` attribute strings.
+#[derive(Clone, Copy)]
 enum Kind {
     Seconds,
     Flag,
@@ -246,16 +252,25 @@ enum Kind {
     FlagOrText,
 }
 
-fn kind_of(option: &str) -> Option<Kind> {
-    Some(match option {
-        "timeout" | "warnBefore" | "absoluteTimeout" | "draftTtl" => Kind::Seconds,
-        "autoExtend" | "escapeExtends" => Kind::Flag,
-        "drafts" => Kind::FlagOrText,
-        "keepAliveUrl" | "loginUrl" | "logoutUrl" | "renewOn" | "slidingWindow" | "user" | "restore"
-        | "lang" | "cspNonce" => Kind::Text,
-        _ => return None,
-    })
-}
+/// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 16] = [
+    ("timeout", Kind::Seconds),
+    ("warnBefore", Kind::Seconds),
+    ("absoluteTimeout", Kind::Seconds),
+    ("draftTtl", Kind::Seconds),
+    ("autoExtend", Kind::Flag),
+    ("escapeExtends", Kind::Flag),
+    ("drafts", Kind::FlagOrText),
+    ("keepAliveUrl", Kind::Text),
+    ("loginUrl", Kind::Text),
+    ("logoutUrl", Kind::Text),
+    ("renewOn", Kind::Text),
+    ("slidingWindow", Kind::Text),
+    ("user", Kind::Text),
+    ("restore", Kind::Text),
+    ("lang", Kind::Text),
+    ("cspNonce", Kind::Text),
+];
 
 /// `warn-before` → `warnBefore`.
 fn camel_case(kebab: &str) -> String {
@@ -274,7 +289,7 @@ fn camel_case(kebab: &str) -> String {
     out
 }
 
-fn attribute_value(option: &str, kind: Kind, raw: &str) -> Result<Value, ConfigError> {
+fn attribute_value(kind: Kind, raw: &str) -> Result<Value, &'static str> {
     let trimmed = raw.trim();
     let flag = match trimmed {
         "" | "true" => Some(true),
@@ -283,11 +298,8 @@ fn attribute_value(option: &str, kind: Kind, raw: &str) -> Result<Value, ConfigE
     };
     Ok(match kind {
         Kind::Seconds if trimmed.is_empty() || trimmed == "null" => Value::Null,
-        Kind::Seconds => match parse_decimal(trimmed) {
-            Some(n) => Value::Number(n),
-            None => return Err(ConfigError::new(option, SECONDS)),
-        },
-        Kind::Flag => Value::Bool(flag.ok_or_else(|| ConfigError::new(option, "must be true or false"))?),
+        Kind::Seconds => Value::Number(parse_decimal(trimmed).ok_or(SECONDS)?),
+        Kind::Flag => Value::Bool(flag.ok_or("must be true or false")?),
         Kind::FlagOrText => flag.map(Value::Bool).unwrap_or_else(|| Value::Str(raw.into())),
         Kind::Text => Value::Str(raw.into()),
     })
@@ -312,12 +324,12 @@ pub fn attributes_to_options(attributes: &[(String, String)]) -> Result<Vec<(Str
             continue;
         }
         let option = if name == "keepalive-url" { "keepAliveUrl".to_string() } else { camel_case(&name) };
-        let kind = kind_of(&option).ok_or_else(|| {
+        let Some((_, kind)) = ATTRIBUTE_OPTIONS.iter().find(|(known, _)| *known == option) else {
             let mut attribute = String::from("data-");
             attribute.push_str(&name);
-            ConfigError { option: attribute, reason: "is not a session-guard option" }
-        })?;
-        let value = attribute_value(&option, kind, raw)?;
+            return Err(ConfigError { option: attribute, reason: "is not a session-guard option" });
+        };
+        let value = attribute_value(*kind, raw).map_err(|reason| ConfigError::new(&option, reason))?;
         entries.push((option, value));
     }
     if !csrf.is_empty() {

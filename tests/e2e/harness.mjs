@@ -6,8 +6,12 @@
 //   const suite = e2eSuite();                       // registers before/after for the file
 //   suite.test("name", async (s) => { ... });       // s: session (context, page, events, …)
 //
+// Tabs: `s.openTab({name})` opens another page in the same context and returns a view of
+// the session bound to it (same helpers, events tagged with `tab`, shared stats and clock).
+//
 // Time: the browser's clock is Playwright's fake clock (installed before the first
 // navigation, paused once the guard is running), so a 60 s timeout takes milliseconds.
+// It is the context's clock: all pages of a session share it.
 // The server's clock is real; the keep-alive reports remaining *seconds*, which the guard
 // turns into deadlines with the (fake) Date.now() of the page.
 
@@ -143,6 +147,20 @@ const RECORDER = `(() => {
   }, true);
 })();`;
 
+/**
+ * Records every sessionguard:* event (and CSP violation) of every document of `context`, in
+ * order, as `{type, detail, at, url}` (`at`: the page's Date.now()). Call before the first
+ * navigation. For tests that drive their own servers and contexts (frameworks.test.mjs).
+ */
+export async function recordGuardEvents(context) {
+  const events = [];
+  await context.exposeBinding("__sgRecord", (source, type, detail, at) => {
+    events.push({ type, detail, at, url: source.page?.url() ?? null });
+  });
+  await context.addInitScript(RECORDER);
+  return events;
+}
+
 class Session {
   constructor(server, context, page) {
     this.server = server;
@@ -153,10 +171,95 @@ class Session {
     this.events = [];
     this.pageErrors = [];
     this.consoleErrors = [];
+    /** This page's name in `events[].tab` and `keepAlives[].tab` (see openTab). */
+    this.name = "main";
+    /** Every keep-alive POST any page of this session sent: `{tab, at, status}` (`at`: real ms; status once answered). */
+    this.keepAlives = [];
+    /** page → its view (this session for the first page, a tab view for the others). */
+    this.views = new Map();
+    this.pending = new Map(); // page → requests in flight
   }
 
   url(p) {
     return this.baseURL + p;
+  }
+
+  /** Requests sent by any page of the session and not answered yet. */
+  get inflight() {
+    let n = 0;
+    for (const set of this.pending.values()) n += set.size;
+    return n;
+  }
+
+  /** Wires a page's errors, console errors, requests and keep-alives to the session. */
+  track(page, view) {
+    this.views.set(page, view);
+    const pending = new Set();
+    this.pending.set(page, pending);
+    page.on("pageerror", (err) => this.pageErrors.push(err));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") this.consoleErrors.push(`${msg.text()} @ ${msg.location()?.url ?? "?"}`);
+    });
+    // In flight = sent and not yet answered. A response counts as the end: a body the page
+    // never reads (say, of a 503 it does not parse) may never produce "requestfinished".
+    const keepAlives = new Map(); // request → its keepAlives entry
+    page.on("request", (r) => {
+      pending.add(r);
+      if (r.method() === "POST" && new URL(r.url()).pathname === "/session/keepalive") {
+        const entry = { tab: view.name, at: Date.now(), status: null };
+        keepAlives.set(r, entry);
+        this.keepAlives.push(entry);
+      }
+    });
+    page.on("response", (res) => {
+      const entry = keepAlives.get(res.request());
+      if (entry) entry.status = res.status();
+    });
+    for (const ev of ["response", "requestfinished", "requestfailed"]) {
+      page.on(ev, (x) => pending.delete(typeof x.request === "function" ? x.request() : x));
+    }
+    page.on("close", () => {
+      this.views.delete(page);
+      this.pending.delete(page);
+    });
+    return view;
+  }
+
+  /**
+   * Opens another page (tab) in this session's browser context, navigates it to `path`
+   * (none if null) and, with `ready`, waits for its guard. Returns a view of the session
+   * bound to that page: the same helpers (guard(), dialog(), button(), login(), …), the
+   * same events, stats, clock and cookies. `closeTab()` closes just that page.
+   */
+  async openTab({ name, path = "/form", ready = true } = {}) {
+    const page = await this.context.newPage();
+    const view = Object.create(this.root ?? this);
+    Object.defineProperties(view, {
+      page: { value: page, enumerable: true },
+      name: { value: name ?? `tab${this.views.size + 1}`, enumerable: true },
+      root: { value: this.root ?? this },
+    });
+    (this.root ?? this).track(page, view);
+    if (path !== null) {
+      await page.goto(this.url(path));
+      if (ready) await view.guardReady();
+    }
+    return view;
+  }
+
+  /** Views of the open pages, the first page's (the session itself) first. */
+  tabs() {
+    return [...(this.root ?? this).views.values()];
+  }
+
+  /** Closes this view's page only (the tab, not the browser context). */
+  closeTab() {
+    return this.page.close();
+  }
+
+  /** Events recorded in this view's page. */
+  eventsIn(type) {
+    return this.events.filter((e) => e.type === type && e.tab === this.name);
   }
 
   eventsOf(type) {
@@ -226,8 +329,17 @@ class Session {
   async settle({ timeout = 5000 } = {}) {
     await sleep(15); // let "request" events of fetches started by timers reach us
     await waitFor(() => this.inflight === 0, { timeout, message: "no request in flight" });
-    await this.page.evaluate(() => new Promise((r) => queueMicrotask(r)));
-    await this.page.evaluate(() => 0);
+    // Every open page of the session (one, unless the test opened tabs).
+    await Promise.all(
+      [...(this.root ?? this).views.keys()].map(async (page) => {
+        try {
+          await page.evaluate(() => new Promise((r) => queueMicrotask(r)));
+          await page.evaluate(() => 0);
+        } catch (err) {
+          if (!page.isClosed()) throw err;
+        }
+      }),
+    );
   }
 
   /**
@@ -326,7 +438,7 @@ class Session {
 
   /** Keep-alive statistics of this browser's session (the stats call sends its cookie). */
   async stats() {
-    const res = await this.page.request.get(this.url("/__test/stats"));
+    const res = await this.context.request.get(this.url("/__test/stats"));
     assert.equal(res.status(), 200);
     return res.json();
   }
@@ -364,22 +476,15 @@ export function e2eSuite({ server: serverOpts } = {}) {
     const page = await context.newPage();
     const s = new Session(state.server, context, page);
     await context.exposeBinding("__sgRecord", (source, type, detail, at) => {
-      s.events.push({ type, detail, at, url: source.page?.url() ?? null });
+      const tab = source.page ? s.views.get(source.page)?.name ?? null : null;
+      // received: real time (Node's Date.now()) when the event reached the test.
+      s.events.push({ type, detail, at, url: source.page?.url() ?? null, tab, received: Date.now() });
     });
     await context.addInitScript(RECORDER);
-    page.on("pageerror", (err) => s.pageErrors.push(err));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") s.consoleErrors.push(`${msg.text()} @ ${msg.location()?.url ?? "?"}`);
-    });
-    // In flight = sent and not yet answered. A response counts as the end: a body the page
-    // never reads (say, of a 503 it does not parse) may never produce "requestfinished".
-    const pending = new Set();
-    page.on("request", (r) => pending.add(r));
-    for (const ev of ["response", "requestfinished", "requestfailed"]) {
-      page.on(ev, (x) => pending.delete(typeof x.request === "function" ? x.request() : x));
-    }
-    Object.defineProperty(s, "inflight", { get: () => pending.size });
-    if (clock) await page.clock.install(); // before any navigation
+    s.track(page, s);
+    // One fake clock for the whole context (page.clock is context.clock): every page,
+    // including tabs opened later, shares its time; runFor/fastForward drive them all.
+    if (clock) await context.clock.install(); // before any navigation
     return s;
   }
 
@@ -403,9 +508,12 @@ export function e2eSuite({ server: serverOpts } = {}) {
       } catch (err) {
         await saveArtifacts(s, name).catch(() => {});
         const t0 = s.events[0]?.at ?? 0;
+        const r0 = s.events[0]?.received ?? 0;
+        const tabbed = s.events.some((e) => e.tab !== "main"); // several tabs: name them, show real time
         const lines = [
           s.events.length &&
-            `guard events (fake ms since the first): ${s.events.map((e) => `${e.type}@${e.at - t0} ${JSON.stringify(e.detail)}`).join(", ")}`,
+            `guard events (fake ms since the first${tabbed ? "; real ms in []" : ""}): ${s.events.map((e) => `${tabbed ? `${e.tab}:` : ""}${e.type}@${e.at - t0}${tabbed ? `[${e.received - r0}]` : ""} ${JSON.stringify(e.detail)}`).join(", ")}`,
+          s.keepAlives.length && `keep-alives (tab→status): ${s.keepAlives.map((k) => `${k.tab}→${k.status ?? "?"}`).join(", ")}`,
           s.pageErrors.length && `page errors: ${s.pageErrors.map(String).join(" | ")}`,
           s.consoleErrors.length && `console errors: ${s.consoleErrors.join(" | ")}`,
         ].filter(Boolean);
@@ -419,6 +527,8 @@ export function e2eSuite({ server: serverOpts } = {}) {
 
   return {
     test,
+    /** Another fresh session (its own context, cookies and clock) inside a test; close it yourself. */
+    openSession,
     get server() {
       return state.server;
     },
@@ -428,8 +538,10 @@ export function e2eSuite({ server: serverOpts } = {}) {
 async function saveArtifacts(s, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const base = path.join(ARTIFACTS, name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").slice(0, 80));
-  await s.page.screenshot({ path: `${base}.png`, fullPage: false, timeout: 3000 });
-  fs.writeFileSync(`${base}.html`, await s.page.content());
+  const page = s.page.isClosed() ? s.tabs()[0]?.page : s.page;
+  if (!page) return;
+  await page.screenshot({ path: `${base}.png`, fullPage: false, timeout: 3000 });
+  fs.writeFileSync(`${base}.html`, await page.content());
 }
 
 /** "1:59" / "0:07" / "59" → seconds. */
