@@ -72,6 +72,16 @@
     render();
   });
 
+  // The header's "Log out" goes through the guard when it runs, so the other tabs learn of
+  // it at once and this user's drafts are purged; without the guard the form posts as usual.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.getAttribute("action") === "/logout" && window.sessionGuard) {
+      event.preventDefault();
+      window.sessionGuard.logout();
+    }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () {
       render();
