@@ -13,7 +13,7 @@ use web_sys::{AbortController, BroadcastChannel, Event, MessageEvent, StorageEve
 
 use super::listener::Listener;
 use super::storage::Store;
-use crate::core::tabs::{self, Shared};
+use crate::core::tabs::{self, Shared, SharedPhase};
 
 /// Holds (or waits for) the leader lock; dropping it releases the lock or withdraws the request.
 struct LeaderLock {
@@ -73,11 +73,17 @@ impl Tabs {
             }
         };
         let lock_name = tabs::leader_lock_name(user);
-        let lock = leader_lock(window, &lock_name, on_leader.clone());
+        let store = Store::open(window);
+        // A page that starts after the session ended elsewhere belongs to a new login: it takes
+        // the lead at once, so keep-alives carry the new session's CSRF token (the old pages
+        // it revives still hold the old one and queue again, see `requeue_leadership`).
+        let fresh_login =
+            store.get(&key).as_deref().and_then(tabs::decode).is_some_and(|s| s.phase != SharedPhase::Live);
+        let lock = leader_lock(window, &lock_name, on_leader.clone(), fresh_login);
         let has_locks = lock.is_some();
         let tabs = Tabs {
             channel,
-            store: Store::open(window),
+            store,
             key,
             _listener: Some(listener),
             lock,
@@ -95,7 +101,7 @@ impl Tabs {
         if self.lock.take().is_none() {
             return false;
         }
-        self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone());
+        self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone(), false);
         true
     }
 
@@ -122,8 +128,8 @@ impl Drop for Tabs {
     }
 }
 
-/// Requests the named Web Lock and keeps it until dropped.
-fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>) -> Option<LeaderLock> {
+/// Requests the named Web Lock and keeps it until dropped; `steal` takes it from its holder.
+fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool) -> Option<LeaderLock> {
     let locks = Reflect::get(&window.navigator(), &JsValue::from_str("locks")).ok().filter(|l| l.is_object())?;
     let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
     let abort = AbortController::new().ok()?;
@@ -136,7 +142,9 @@ fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>) -> Option<L
         held.clone()
     });
     let options = Object::new();
-    let _ = Reflect::set(&options, &JsValue::from_str("signal"), &abort.signal());
+    // The API refuses a signal together with `steal`; a stolen lock is granted at once anyway.
+    let option = if steal { ("steal", JsValue::TRUE) } else { ("signal", abort.signal().into()) };
+    let _ = Reflect::set(&options, &JsValue::from_str(option.0), &option.1);
     let pending = request.call3(&locks, &JsValue::from_str(name), &options, on_grant.as_ref()).ok()?;
     // Withdrawing a waiting request rejects its promise: expected, not an error. The handler
     // must outlive this lock (the rejection comes after the drop), so it is a built-in
