@@ -1,5 +1,6 @@
 //! The browser shell: web-sys glue that feeds the core and carries out its outputs.
 
+mod activity;
 mod dialog;
 mod drafts;
 pub mod events;

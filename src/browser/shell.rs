@@ -11,8 +11,9 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Document, Event, Window};
+use web_sys::{Document, Window};
 
+use super::activity::ActivityListener;
 use super::dialog::{Action, Dialog};
 use super::drafts::Drafts;
 use super::storage::Store;
@@ -51,6 +52,7 @@ pub struct Shell {
     /// The one timer, and the wake-up time it is armed for.
     timer: RefCell<Option<(u64, Timeout)>>,
     listeners: RefCell<Vec<Listener>>,
+    activity: RefCell<Option<ActivityListener>>,
     observer: RefCell<Option<Observer>>,
     drafts: Option<Rc<Drafts>>,
     tabs: RefCell<Option<Tabs>>,
@@ -89,6 +91,7 @@ impl Shell {
             dialog: RefCell::new(None),
             timer: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            activity: RefCell::new(None),
             observer: RefCell::new(None),
             drafts,
             tabs: RefCell::new(None),
@@ -126,20 +129,6 @@ impl Shell {
     fn listen(self: &Rc<Self>) {
         let mut listeners = Vec::new();
         let window_target: &web_sys::EventTarget = self.window.as_ref();
-        for kind in ACTIVITY_EVENTS {
-            let weak = Rc::downgrade(self);
-            let mut last = f64::NEG_INFINITY;
-            listeners.push(Listener::new(window_target, kind, true, true, move |event: Event| {
-                // Date.now(), the clock of every deadline, not event.timeStamp: they diverge under
-                // clock emulation, and a throttle on one with deadlines on the other drops real input.
-                let stamp = js_sys::Date::now();
-                if stamp - last < ACTIVITY_THROTTLE_MS || !event.is_trusted() {
-                    return;
-                }
-                last = stamp;
-                with(&weak, |shell| shell.handle(Input::Activity));
-            }));
-        }
         for kind in WAKE_EVENTS {
             let weak = Rc::downgrade(self);
             listeners.push(Listener::new(window_target, kind, false, true, move |_| {
@@ -155,6 +144,10 @@ impl Shell {
             with(&weak, |shell| shell.handle(Input::Visibility { visible: !shell.document.hidden() }));
         }));
         *self.listeners.borrow_mut() = listeners;
+        let weak = Rc::downgrade(self);
+        *self.activity.borrow_mut() = Some(ActivityListener::new(window_target, &ACTIVITY_EVENTS, ACTIVITY_THROTTLE_MS, move || {
+            with(&weak, |shell| shell.handle(Input::Activity))
+        }));
 
         let weak = Rc::downgrade(self);
         *self.observer.borrow_mut() = Observer::new(move |entry| {
@@ -370,6 +363,7 @@ impl Shell {
             return;
         }
         self.listeners.borrow_mut().clear();
+        self.activity.borrow_mut().take();
         self.observer.borrow_mut().take();
         self.timer.borrow_mut().take();
         self.dialog.borrow_mut().take();
