@@ -1,7 +1,10 @@
 //! The keep-alive and logout requests (server contract in README).
 
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
-use wasm_bindgen_futures::JsFuture;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
 use super::page;
@@ -27,9 +30,25 @@ fn post_init(document: &Document, config: &Config) -> RequestInit {
     .unchecked_into()
 }
 
-async fn fetch(window: &Window, url: &str, init: &RequestInit) -> Option<Response> {
-    // fetch() resolves to a Response or rejects.
-    Some(JsFuture::from(window.fetch_with_str_and_init(url, init)).await.ok()?.unchecked_into())
+/// Runs `then` once `promise` settles, with its value, or `None` when it rejected.
+/// `Promise.allSettled` never rejects, so the one callback always runs, once, and is
+/// freed after (no async executor: it would cost several KB of wasm).
+fn when_settled(promise: &Promise, then: impl FnOnce(Option<JsValue>) + 'static) {
+    settled(promise, Box::new(then));
+}
+
+/// The body of [`when_settled`], shared by every callback rather than copied per closure type.
+fn settled(promise: &Promise, then: Box<dyn FnOnce(Option<JsValue>)>) {
+    let callback = Closure::once_into_js(move |results: JsValue| {
+        let result = Reflect::get_u32(&results, 0).unwrap_or_default();
+        let fulfilled = page::prop_string(&result, "status") == "fulfilled";
+        then(fulfilled.then(|| page::prop(&result, "value")))
+    });
+    // `then` through `Function.call`: js-sys's typed `then` wants a `Closure` kept alive by
+    // its owner, where this one frees itself once called.
+    let settled = Promise::all_settled(&Array::of1(promise));
+    let then: Function = page::prop(&settled, "then").unchecked_into();
+    let _ = then.call1(&settled, &callback);
 }
 
 // Response fields by name (see `page::prop`).
@@ -43,57 +62,59 @@ fn redirected(response: &Response) -> bool {
     page::prop(response, "redirected").as_bool().unwrap_or(false)
 }
 
-async fn body_text(response: &Response) -> String {
-    match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Sends one keep-alive and classifies the answer. Never fails: a network error is `Retry`.
-pub async fn ping(window: Window, document: Document, config: &Config) -> PingOutcome {
-    let init = post_init(&document, config);
+/// Sends one keep-alive and calls `done` with its classification. Never fails: a network
+/// error is `Retry`.
+pub fn ping(window: Window, document: Document, config: Rc<Config>, done: impl FnOnce(PingOutcome) + 'static) {
+    let init = post_init(&document, &config);
     page::set_prop(&init, "signal", &AbortSignal::timeout_with_u32(PING_TIMEOUT_MS));
-    let Some(response) = fetch(&window, &config.keep_alive_url, &init).await else {
-        return server::classify(None);
-    };
-    let headers: Headers = page::prop(&response, "headers").unchecked_into();
-    let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
-    let content_type = header("content-type");
-    let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
-    let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
-    let mut facts = PingResponse {
-        status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
-        redirected_to_login: redirected(&response)
-            && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
-        login_page: false,
-        expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
-            .or_else(|| server::parse_server_timing(&header("server-timing"))),
-    };
-    let text = body_text(&response).await;
-    if text::contains_ignore_case(&content_type, "json") {
-        let expires_in = js_sys::JSON::parse(&text)
-            .ok()
-            .and_then(|json| page::prop(&json, "expiresIn").as_f64())
-            .and_then(server::seconds_to_ms);
-        facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
-    } else {
-        facts.login_page = server::looks_like_login_page(&content_type, &text);
-    }
-    server::classify(Some(&facts))
+    let request = window.fetch_with_str_and_init(&config.keep_alive_url, &init);
+    when_settled(&request, move |response| {
+        // fetch() resolves to a Response or rejects.
+        let Some(response) = response.map(JsCast::unchecked_into::<Response>) else {
+            return done(server::classify(None));
+        };
+        let headers: Headers = page::prop(&response, "headers").unchecked_into();
+        let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
+        let content_type = header("content-type");
+        let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
+        let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
+        let mut facts = PingResponse {
+            status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
+            redirected_to_login: redirected(&response)
+                && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
+            login_page: false,
+            expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
+                .or_else(|| server::parse_server_timing(&header("server-timing"))),
+        };
+        let body = response.text().unwrap_or_else(|_| Promise::resolve(&JsValue::from_str("")));
+        when_settled(&body, move |text| {
+            let text = text.and_then(|t| t.as_string()).unwrap_or_default();
+            if text::contains_ignore_case(&content_type, "json") {
+                let expires_in = js_sys::JSON::parse(&text)
+                    .ok()
+                    .and_then(|json| page::prop(&json, "expiresIn").as_f64())
+                    .and_then(server::seconds_to_ms);
+                facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
+            } else {
+                facts.login_page = server::looks_like_login_page(&content_type, &text);
+            }
+            done(server::classify(Some(&facts)))
+        });
+    });
 }
 
 /// Ends the server session, then leaves the page: for the login page when
 /// configured, else wherever the logout response ended (its redirect).
-pub async fn logout(window: Window, document: Document, config: &Config) {
-    let Some(logout_url) = config.logout_url.as_deref() else {
+pub fn logout(window: Window, document: Document, config: Rc<Config>) {
+    let Some(logout_url) = config.logout_url.clone() else {
         if let Some(login) = config.login_url.as_deref() {
             page::navigate(&window, login);
         }
         return;
     };
-    let init = post_init(&document, config);
-    match fetch(&window, logout_url, &init).await {
+    let init = post_init(&document, &config);
+    let request = window.fetch_with_str_and_init(&logout_url, &init);
+    when_settled(&request, move |response| match response.map(JsCast::unchecked_into::<Response>) {
         Some(response) => {
             let target = match &config.login_url {
                 Some(login) if !redirected(&response) => login.clone(),
@@ -102,6 +123,6 @@ pub async fn logout(window: Window, document: Document, config: &Config) {
             page::navigate(&window, &target);
         }
         // The server could not be told: let the browser try a plain navigation to the logout URL.
-        None => page::navigate(&window, logout_url),
-    }
+        None => page::navigate(&window, &logout_url),
+    });
 }

@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Window};
 
 use super::activity::ActivityListener;
@@ -70,7 +69,7 @@ impl Shell {
     pub fn start(config: Config) -> Option<Rc<Shell>> {
         let window = web_sys::window()?;
         let document = window.document()?;
-        let lang = i18n::resolve_lang(config.lang, &window.navigator().language().unwrap_or_default());
+        let lang = i18n::resolve_lang(config.lang, &page::prop_string(&page::prop(&window, "navigator"), "language"));
         let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
         let now = page::now();
         let login_store = config.absolute_timeout_ms.map(|_| Store::open(&window));
@@ -80,7 +79,7 @@ impl Shell {
             let _ = store.set(&key, &login::encode(started, now));
             started
         });
-        let machine = Machine::new(&config, now, !document.hidden(), started);
+        let machine = Machine::new(&config, now, !page::prop(&document, "hidden").is_truthy(), started);
         let drafts = Drafts::new(&window, &document, &config, &messages);
         let shell = Rc::new(Shell {
             window,
@@ -141,7 +140,7 @@ impl Shell {
         }));
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", false, true, move |_| {
-            with(&weak, |shell| shell.handle(Input::Visibility { visible: !shell.document.hidden() }));
+            with(&weak, |shell| shell.handle(Input::Visibility { visible: !page::prop(&shell.document, "hidden").is_truthy() }));
         }));
         *self.listeners.borrow_mut() = listeners;
         let weak = Rc::downgrade(self);
@@ -230,8 +229,7 @@ impl Shell {
             Output::SendPing => {
                 let weak = Rc::downgrade(self);
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
-                spawn_local(async move {
-                    let outcome = keepalive::ping(window, document, &config).await;
+                keepalive::ping(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
             }
@@ -240,7 +238,7 @@ impl Shell {
             Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
             Output::Logout => {
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
-                spawn_local(async move { keepalive::logout(window, document, &config).await });
+                keepalive::logout(window, document, config);
             }
             Output::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
                 Some(url) => page::navigate(&self.window, &url),
@@ -278,13 +276,18 @@ impl Shell {
 
     fn with_dialog(self: &Rc<Self>, show: impl FnOnce(&mut Dialog, &Document, &Messages)) {
         let mut slot = self.dialog.borrow_mut();
+        self.ensure_dialog(&mut slot);
+        if let Some(dialog) = slot.as_mut() {
+            show(dialog, &self.document, &self.messages);
+        }
+    }
+
+    /// The part of `with_dialog` that does not depend on `show`, so it is not copied per caller.
+    fn ensure_dialog(self: &Rc<Self>, slot: &mut Option<Dialog>) {
         if slot.is_none() {
             let weak = Rc::downgrade(self);
             let on_action = Rc::new(move |action: Action| with(&weak, |shell| shell.on_dialog_action(action)));
             *slot = Dialog::new(&self.document, self.messages.lang_tag(), self.config.csp_nonce.as_deref(), on_action);
-        }
-        if let Some(dialog) = slot.as_mut() {
-            show(dialog, &self.document, &self.messages);
         }
     }
 
@@ -304,14 +307,14 @@ impl Shell {
         match remaining {
             Some(ms) => {
                 if saved.is_none() {
-                    *saved = Some(self.document.title());
+                    *saved = Some(page::prop_string(&self.document, "title"));
                 }
                 let text = self.messages.with_value(MessageKey::TitleCountdown, &i18n::countdown(ms));
-                self.document.set_title(&text);
+                page::set_prop(&self.document, "title", &text.into());
             }
             None => {
                 if let Some(title) = saved.take() {
-                    self.document.set_title(&title);
+                    page::set_prop(&self.document, "title", &title.into());
                 }
             }
         }

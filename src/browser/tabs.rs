@@ -9,7 +9,7 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, BroadcastChannel, Event, MessageEvent, StorageEvent, Window};
+use web_sys::{AbortController, BroadcastChannel, Event, StorageEvent, Window};
 
 use super::listener::Listener;
 use super::storage::Store;
@@ -55,7 +55,7 @@ impl Tabs {
         let channel = BroadcastChannel::new(&key).ok();
         let listener = match &channel {
             Some(channel) => Listener::new(channel.as_ref(), "message", false, true, move |event: Event| {
-                let data = event.unchecked_ref::<MessageEvent>().data();
+                let data = super::page::prop(&event, "data");
                 if let Some(shared) = data.as_string().as_deref().and_then(tabs::decode) {
                     on_message(shared);
                 }
@@ -64,8 +64,8 @@ impl Tabs {
                 let key = key.clone();
                 Listener::new(window.as_ref(), "storage", false, true, move |event: Event| {
                     let event = event.unchecked_ref::<StorageEvent>();
-                    if event.key().as_deref() == Some(key.as_str()) {
-                        if let Some(shared) = event.new_value().as_deref().and_then(tabs::decode) {
+                    if super::page::prop(&event, "key").as_string().as_deref() == Some(key.as_str()) {
+                        if let Some(shared) = super::page::prop(&event, "newValue").as_string().as_deref().and_then(tabs::decode) {
                             on_message(shared);
                         }
                     }
@@ -143,7 +143,7 @@ fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool
     });
     let options = Object::new();
     // The API refuses a signal together with `steal`; a stolen lock is granted at once anyway.
-    let option = if steal { ("steal", JsValue::TRUE) } else { ("signal", abort.signal().into()) };
+    let option = if steal { ("steal", JsValue::TRUE) } else { ("signal", super::page::prop(&abort, "signal")) };
     let _ = Reflect::set(&options, &JsValue::from_str(option.0), &option.1);
     let pending = request.call3(&locks, &JsValue::from_str(name), &options, on_grant.as_ref()).ok()?;
     // Withdrawing a waiting request rejects its promise: expected, not an error. The handler

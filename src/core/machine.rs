@@ -407,12 +407,10 @@ impl Machine {
                 self.ended_at = Some(now);
                 self.ping = Ping::Idle;
                 self.drafts_dirty = None;
-                self.outputs.extend([
-                    Output::TitleCountdown(None),
-                    Output::PurgeDrafts,
-                    Output::ShowSignedOut,
-                    Output::Emit(Event::LoggedOut),
-                ]);
+                self.outputs.push(Output::TitleCountdown(None));
+                self.outputs.push(Output::PurgeDrafts);
+                self.outputs.push(Output::ShowSignedOut);
+                self.outputs.push(Output::Emit(Event::LoggedOut));
             }
             _ => {}
         }
@@ -593,13 +591,11 @@ impl Machine {
                 self.ended_at = Some(now);
                 self.ping = Ping::Idle;
                 self.drafts_dirty = None;
-                self.outputs.extend([
-                    Output::CloseDialog,
-                    Output::TitleCountdown(None),
-                    Output::PurgeDrafts,
-                    Output::Emit(Event::LoggedOut),
-                    Output::Logout,
-                ]);
+                self.outputs.push(Output::CloseDialog);
+                self.outputs.push(Output::TitleCountdown(None));
+                self.outputs.push(Output::PurgeDrafts);
+                self.outputs.push(Output::Emit(Event::LoggedOut));
+                self.outputs.push(Output::Logout);
             }
             UserChoice::LogInAgain => {
                 // After a logout the drafts are gone on purpose; nothing is saved again.
@@ -642,18 +638,17 @@ impl Machine {
         self.announced = None;
         // Drafts first: nothing typed may be lost to the navigation the dialog offers.
         self.save_drafts();
-        self.outputs.extend([
-            Output::MarkResume,
-            Output::TitleCountdown(None),
-            Output::ShowExpired { reason },
-            Output::Emit(Event::Expired { reason }),
-        ]);
+        self.outputs.push(Output::MarkResume);
+        self.outputs.push(Output::TitleCountdown(None));
+        self.outputs.push(Output::ShowExpired { reason });
+        self.outputs.push(Output::Emit(Event::Expired { reason }));
     }
 
     fn leave_warning(&mut self) {
         self.phase = Phase::Active;
         self.announced = None;
-        self.outputs.extend([Output::CloseDialog, Output::TitleCountdown(None)]);
+        self.outputs.push(Output::CloseDialog);
+        self.outputs.push(Output::TitleCountdown(None));
     }
 
     /// Recomputes the phase from `now`: the single place time moves the machine.
