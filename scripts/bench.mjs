@@ -30,7 +30,7 @@ import { chromium } from "playwright-core";
 
 import { INSTRUMENT } from "../bench/instrument.mjs";
 import { startBenchServer } from "../bench/server.mjs";
-import { DIST, measure } from "./build.mjs";
+import { DIST, measure, WASM_OPT_FEATURES } from "./build.mjs";
 import { capture, ROOT, WASM_TARGET } from "./setup.mjs";
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -47,17 +47,6 @@ const SECTIONS = ["size", "startup", "activity", "idle", "keepalive", "drafts", 
 const OUT_DIR = path.join(ROOT, "target", "bench");
 const VIEWPORT = { width: 1024, height: 800 };
 
-/** Same wasm-opt features as scripts/build.mjs (for the names-kept, optimised twiggy view). */
-const WASM_OPT_FEATURES = [
-  "--enable-bulk-memory",
-  "--enable-bulk-memory-opt",
-  "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext",
-  "--enable-mutable-globals",
-  "--enable-reference-types",
-  "--enable-multivalue",
-  "--enable-call-indirect-overlong",
-];
 
 // Workload sizes (per run).
 const MOUSE_EVENTS = 200; // mouseMoved, one per frame (~60 Hz, as real mice are delivered)

@@ -30,7 +30,7 @@ const LOADED = [`${CRATE}_bg.wasm`, `${CRATE}.js`, "index.js", "session-guard.js
  * reference-types by default; bulk-memory, nontrapping-fptoint, sign-ext, mutable-globals are
  * baseline). All are supported by every browser that runs WebAssembly with ES modules today.
  */
-const WASM_OPT_FEATURES = [
+export const WASM_OPT_FEATURES = [
   "--enable-bulk-memory",
   "--enable-bulk-memory-opt",
   "--enable-nontrapping-float-to-int",
