@@ -31,18 +31,10 @@ import { chromium } from "playwright-core";
 import { INSTRUMENT } from "../bench/instrument.mjs";
 import { startBenchServer } from "../bench/server.mjs";
 import { DIST, measure, WASM_OPT_FEATURES } from "./build.mjs";
+// The end-to-end tests' Chromium and flags.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/harness.mjs";
 import { capture, ROOT, WASM_TARGET } from "./setup.mjs";
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-/** The end-to-end tests' flags (tests/e2e/harness.mjs). */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 const SECTIONS = ["size", "startup", "activity", "idle", "keepalive", "drafts", "leaks"];
 const OUT_DIR = path.join(ROOT, "target", "bench");
 const VIEWPORT = { width: 1024, height: 800 };

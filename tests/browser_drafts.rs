@@ -90,6 +90,16 @@ fn fire_input(selector: &str) {
     field(selector).dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
 }
 
+/// Mounts the form, types in it as alice and saves the draft; the guard is gone after.
+fn save_a_draft_of_alice() -> Element {
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    type_everything();
+    g.save_drafts();
+    g.destroy();
+    holder
+}
+
 fn type_everything() {
     set("[name=subject]", "value", "Refund".into());
     set("[name=message]", "value", "Line one\nline \"two\" 日本語".into());
@@ -184,11 +194,7 @@ async fn edits_are_saved_by_the_guard_timer_after_a_pause() {
 #[wasm_bindgen_test]
 fn restores_values_where_the_page_still_has_its_defaults() {
     clear_ours();
-    let holder = mount(FORM);
-    let g = guard("alice", "manual");
-    type_everything();
-    g.save_drafts();
-    g.destroy();
+    let holder = save_a_draft_of_alice();
     holder.remove();
 
     let holder = mount(FORM);
@@ -216,11 +222,7 @@ fn restores_values_where_the_page_still_has_its_defaults() {
 #[wasm_bindgen_test]
 async fn fields_that_appear_later_are_filled_when_they_do() {
     clear_ours();
-    let holder = mount(FORM);
-    let g = guard("alice", "manual");
-    type_everything();
-    g.save_drafts();
-    g.destroy();
+    let holder = save_a_draft_of_alice();
     holder.remove();
 
     let holder = mount(r#"<form id="contact"><input name="subject"></form>"#);
@@ -243,11 +245,7 @@ async fn fields_that_appear_later_are_filled_when_they_do() {
 #[wasm_bindgen_test]
 fn another_user_never_sees_the_drafts() {
     clear_ours();
-    let holder = mount(FORM);
-    let g = guard("alice", "manual");
-    type_everything();
-    g.save_drafts();
-    g.destroy();
+    let holder = save_a_draft_of_alice();
     assert_eq!(our_entries().len(), 1);
     let g = guard("bob", "manual");
     assert_eq!(our_entries().len(), 0, "alice's drafts are purged when bob's page starts");
