@@ -82,8 +82,9 @@ fn starts_active_with_deadline_from_timeout() {
     assert_eq!(r.m.phase(), Phase::Active);
     assert_eq!(r.m.deadline(), Some(T0 + 1800 * S));
     assert_eq!(r.m.remaining(T0), Some(1800 * S));
-    // One wake-up: the warning. No polling.
-    assert_eq!(r.m.next_wakeup(T0), Some(T0 + (1800 - 120) * S));
+    // No polling: the first wake-up starts listening for input, `warnBefore` ahead of the
+    // renewal point (half the timeout); the next one is the warning.
+    assert_eq!(r.m.next_wakeup(T0), Some(T0 + (900 - 120) * S));
 }
 
 #[test]
@@ -344,7 +345,10 @@ fn without_a_timeout_the_guard_waits_for_the_server() {
     r.at(S, Input::Activity);
     assert_eq!(r.pings(), 0);
     r.at(2 * S, Input::ServerReport { at: T0 + 2 * S, remaining_ms: 600 * S });
-    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 2 * S + 480 * S));
+    // Input matters from `warnBefore` (120 s) ahead of the renewal point (300 s in).
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 2 * S + 180 * S));
+    r.run_until(300 * S);
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 2 * S + 480 * S), "then the warning");
     // The reported window also serves as the extension length.
     r.at(3 * S, Input::Choice(UserChoice::Continue));
     r.at(4 * S, Input::PingResult(PingOutcome::Extended { expires_in_ms: None }));
@@ -441,7 +445,7 @@ fn hiding_the_page_flushes_drafts() {
 }
 
 #[test]
-fn idle_wakeups_before_the_dialog_are_one_per_deadline() {
+fn idle_wakeups_before_the_dialog_are_the_listening_point_and_the_warning() {
     let mut r = Run::new(config(1800, 120));
     let mut wakes = 0;
     while let Some(w) = r.m.next_wakeup(r.now) {
@@ -453,7 +457,39 @@ fn idle_wakeups_before_the_dialog_are_one_per_deadline() {
         r.m.handle(Input::Wake, w);
         r.drain();
     }
-    assert_eq!(wakes, 1);
+    assert_eq!(wakes, 2);
+}
+
+#[test]
+fn input_is_listened_for_only_while_it_can_matter() {
+    let mut r = Run::new(config(1800, 120));
+    let listen = |r: &Run| r.out.iter().filter_map(|o| if let Output::ListenForActivity(on) = o { Some(*on) } else { None }).collect::<Vec<_>>();
+    r.at(0, Input::Start { stored: None });
+    r.run_until(780 * S - 1);
+    assert_eq!(listen(&r), Vec::<bool>::new(), "input 2 minutes before the renewal point changes nothing");
+    r.run_until(780 * S);
+    assert_eq!(listen(&r), [true]);
+    r.at(800 * S, Input::Activity);
+    assert_eq!(listen(&r), [true, false], "the first input is enough until the session is renewed");
+    r.run_until(900 * S);
+    assert_eq!(r.pings(), 1);
+    r.at(900 * S + 50, Input::PingResult(PingOutcome::Extended { expires_in_ms: None }));
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + (900 + 780) * S + 50), "listening again in the next window");
+    r.run_until(2000 * S);
+    assert_eq!(listen(&r), [true, false, true]);
+    // The open dialog is not dismissed by input: nothing to listen for.
+    r.run_until(3480 * S + 50);
+    assert_eq!(r.count(is_warning), 1);
+    assert_eq!(listen(&r), [true, false, true, false]);
+}
+
+#[test]
+fn without_auto_extension_input_is_never_listened_for() {
+    let mut c = config(60, 30);
+    c.auto_extend = false;
+    let mut r = Run::new(c);
+    r.run_until(60 * S);
+    assert_eq!(r.count(|o| matches!(o, Output::ListenForActivity(_))), 0);
 }
 
 #[test]
@@ -498,7 +534,7 @@ fn draft_edits_are_saved_after_a_pause_and_during_long_typing() {
     r.run_until(30 * S);
     let saves = r.count(|o| *o == Output::SaveDrafts) - 1;
     assert!((3..=4).contains(&saves), "{saves} saves");
-    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 1680 * S), "nothing pending but the warning");
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 780 * S), "nothing pending but listening for input");
 }
 
 #[test]
@@ -506,7 +542,7 @@ fn leaving_the_page_saves_at_once() {
     let mut r = Run::new(config(1800, 120));
     r.at(0, Input::DraftEdited);
     assert_eq!(r.at(100, Input::PageHide), vec![Output::SaveDrafts]);
-    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 1680 * S));
+    assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 780 * S), "the save is not pending any more");
 }
 
 #[test]

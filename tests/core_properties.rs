@@ -176,4 +176,52 @@ proptest! {
             if let Some(w) = wake { prop_assert!(w >= h.now, "wake-up {} before now {}", w, h.now); }
         }
     }
+
+    /// The shell listens for input only while the machine asks (`ListenForActivity`). Dropping
+    /// every input that arrives meanwhile changes no decision: the same keep-alives, warnings
+    /// and expiries at the same moments, and the same deadline after every step. Unless a later
+    /// server signal moves the renewal point back, before an input already dropped: then the
+    /// next input counts instead (the comparison stops there).
+    #[test]
+    fn input_outside_the_listening_spans_changes_nothing(config in config_strategy(), steps in prop::collection::vec(step(true), 1..80)) {
+        let new = || Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let (mut every, mut gated) = (new(), new());
+        let (mut decisions_every, mut decisions_gated) = (Vec::new(), Vec::new());
+        let mut listening = false;
+        let mut dropped: Option<u64> = None;
+        for s in &steps {
+            let now = every.now;
+            every.apply(s, |m, _, _, outs| decisions_every.extend(decisions(m, now, outs)));
+            if matches!(s, Step::Activity) && !listening {
+                // Too early to count, as far as the machine knows now (not: already counted).
+                if gated.m.input_counts_from().is_none_or(|from| from > gated.now) {
+                    dropped = Some(gated.now);
+                }
+                continue;
+            }
+            let now = gated.now;
+            gated.apply(s, |m, _, _, outs| {
+                for o in &outs {
+                    if let Output::ListenForActivity(on) = o {
+                        listening = *on;
+                    }
+                }
+                decisions_gated.extend(decisions(m, now, outs));
+            });
+            if dropped.is_some_and(|at| gated.m.input_counts_from().is_some_and(|from| from <= at)) {
+                break;
+            }
+            prop_assert_eq!(every.m.deadline(), gated.m.deadline());
+            prop_assert_eq!(every.m.phase(), gated.m.phase());
+            prop_assert_eq!(&decisions_every, &decisions_gated);
+        }
+    }
+}
+
+/// What the user and the server see of a step's outputs, with the machine's phase after it.
+fn decisions(m: &Machine, now: u64, outs: Vec<Output>) -> Vec<(u64, Output, Phase)> {
+    outs.into_iter()
+        .filter(|o| matches!(o, Output::SendPing | Output::ShowWarning { .. } | Output::ShowExpired { .. } | Output::CloseDialog))
+        .map(|o| (now, o, m.phase()))
+        .collect()
 }

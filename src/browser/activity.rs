@@ -1,8 +1,9 @@
-//! Trusted user input, throttled before it reaches wasm. A mousemove storm fires
-//! dozens of events per second; crossing into wasm for each costs ~20 µs, a JS
-//! comparison next to nothing. So the listener itself is a few lines of JS
-//! (shipped as a file beside the glue: no eval, CSP-safe) that calls into Rust at
-//! most once per interval. Throttled on `Date.now()`, the clock every deadline uses.
+//! Trusted user input, listened for only while the core asks
+//! ([`Output::ListenForActivity`](crate::core::machine::Output::ListenForActivity)).
+//! Even a trivial JS listener costs several µs per mousemove, so the cheapest
+//! handler is none: the listeners are attached while input matters and removed
+//! by the first one. The toggle is a few lines of JS shipped beside the glue (no
+//! eval, CSP-safe), so adding and removing five listeners is one call.
 
 use js_sys::{Array, Function};
 use wasm_bindgen::closure::Closure;
@@ -10,42 +11,46 @@ use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
 #[wasm_bindgen(inline_js = "
-export function listenActivity(target, types, interval, callback) {
+export function activityToggle(target, types, callback) {
   const options = { capture: true, passive: true };
-  let last = -Infinity;
-  const handler = (event) => {
-    if (!event.isTrusted) return;
-    const now = Date.now();
-    if (now - last < interval) return;
-    last = now;
-    callback();
+  const handler = (event) => { if (event.isTrusted) callback(); };
+  let listening = false;
+  return (listen) => {
+    if (listen === listening) return;
+    listening = listen;
+    for (const type of types) {
+      if (listen) target.addEventListener(type, handler, options);
+      else target.removeEventListener(type, handler, options);
+    }
   };
-  for (const type of types) target.addEventListener(type, handler, options);
-  return () => { for (const type of types) target.removeEventListener(type, handler, options); };
 }
 ")]
 extern "C" {
-    #[wasm_bindgen(js_name = listenActivity)]
-    fn listen_activity(target: &EventTarget, types: &Array, interval: f64, callback: &Function) -> Function;
+    #[wasm_bindgen(js_name = activityToggle)]
+    fn activity_toggle(target: &EventTarget, types: &Array, callback: &Function) -> Function;
 }
 
-/// Listens while alive; dropping it removes the listeners.
+/// Listeners for user input, off until [`ActivityListener::listen`]; dropping it removes them.
 pub struct ActivityListener {
-    stop: Function,
+    toggle: Function,
     _callback: Closure<dyn FnMut()>,
 }
 
 impl ActivityListener {
-    pub fn new(target: &EventTarget, types: &[&str], interval_ms: f64, on_activity: impl FnMut() + 'static) -> ActivityListener {
+    pub fn new(target: &EventTarget, types: &[&str], on_activity: impl FnMut() + 'static) -> ActivityListener {
         let callback = Closure::<dyn FnMut()>::new(on_activity);
         let types: Array = types.iter().map(|t| JsValue::from_str(t)).collect();
-        let stop = listen_activity(target, &types, interval_ms, callback.as_ref().unchecked_ref());
-        ActivityListener { stop, _callback: callback }
+        let toggle = activity_toggle(target, &types, callback.as_ref().unchecked_ref());
+        ActivityListener { toggle, _callback: callback }
+    }
+
+    pub fn listen(&self, on: bool) {
+        let _ = self.toggle.call1(&JsValue::UNDEFINED, &JsValue::from_bool(on));
     }
 }
 
 impl Drop for ActivityListener {
     fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
+        self.listen(false);
     }
 }

@@ -27,10 +27,6 @@ use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
 use crate::core::login;
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
 
-/// Activity is forwarded at most this often: a mousemove storm costs one
-/// timestamp comparison per event.
-const ACTIVITY_THROTTLE_MS: f64 = 1000.0;
-
 /// setTimeout's longest delay (about 24.8 days); longer waits re-arm on wake.
 const MAX_TIMER_MS: u64 = i32::MAX as u64;
 
@@ -144,7 +140,7 @@ impl Shell {
         }));
         *self.listeners.borrow_mut() = listeners;
         let weak = Rc::downgrade(self);
-        *self.activity.borrow_mut() = Some(ActivityListener::new(window_target, &ACTIVITY_EVENTS, ACTIVITY_THROTTLE_MS, move || {
+        *self.activity.borrow_mut() = Some(ActivityListener::new(window_target, &ACTIVITY_EVENTS, move || {
             with(&weak, |shell| shell.handle(Input::Activity))
         }));
 
@@ -233,6 +229,7 @@ impl Shell {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
             }
+            Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
             Output::SaveDrafts => self.drafts.iter().for_each(|d| d.save_dirty()),
             Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
             Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),

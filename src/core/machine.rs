@@ -64,7 +64,7 @@ pub enum UserChoice {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// Trusted user input (the shell throttles it).
+    /// Trusted user input. The shell listens only while [`Output::ListenForActivity`] says so.
     Activity,
     /// A same-origin request completed at `at`; whether it renewed the session depends on `renewOn`.
     RequestObserved { at: Millis },
@@ -146,6 +146,10 @@ pub enum Output {
     ShowSignedOut,
     /// Tell the other tabs (and store for tabs opened later) this view of the session.
     Publish(Shared),
+    /// Start or stop listening for user input. Input only matters from `warnBefore` ahead of
+    /// the renewal point until the first one after it; the rest of the time a mousemove storm
+    /// runs no guard code at all.
+    ListenForActivity(bool),
     Emit(Event),
 }
 
@@ -203,6 +207,8 @@ pub struct Machine {
     published: Option<Shared>,
     /// Nothing is published before [`Input::Start`] has merged the stored view.
     started: bool,
+    /// What the last [`Output::ListenForActivity`] said.
+    listening: bool,
     outputs: Vec<Output>,
 }
 
@@ -233,6 +239,7 @@ impl Machine {
             ended_at: None,
             published: None,
             started: false,
+            listening: false,
             outputs: Vec::new(),
         }
     }
@@ -298,6 +305,29 @@ impl Machine {
         }
         self.update(now);
         self.publish(received);
+        let listen = self.activity_wanted_from().is_some_and(|from| from <= now);
+        if listen != self.listening {
+            self.listening = listen;
+            self.outputs.push(Output::ListenForActivity(listen));
+        }
+    }
+
+    /// From when new user input would change a decision, if at all without another input
+    /// first. The first input after [`Self::input_counts_from`] is enough: later ones change
+    /// nothing until the session is renewed. Without auto-extension, input never matters.
+    fn activity_wanted_from(&self) -> Option<Millis> {
+        if !self.auto_extend || self.phase != Phase::Active || self.absolute_binds() {
+            return None;
+        }
+        let from = self.input_counts_from()?;
+        let seen = self.last_activity.is_some_and(|at| at > self.last_renewal && at >= from);
+        (!seen).then_some(from)
+    }
+
+    /// Only input at most `warnBefore` before the renewal point triggers a keep-alive
+    /// (see [`Self::auto_ping_at`]); `None` while the renewal window is unknown.
+    pub fn input_counts_from(&self) -> Option<Millis> {
+        Some((self.last_renewal + self.renew_after(self.window()?)).saturating_sub(self.warn_before_ms))
     }
 
     /// This tab's view of the session, as the other tabs get it.
@@ -422,7 +452,9 @@ impl Machine {
             Ping::Backoff { retry_at, .. } if self.is_live() => Some(retry_at),
             _ => None,
         };
-        let retry = [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due)].into_iter().flatten().min();
+        // Listening starts at a moment of its own: the machine wakes for it.
+        let listen_at = self.activity_wanted_from().filter(|from| *from > now);
+        let retry = [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at].into_iter().flatten().min();
         let timing = match (self.phase, self.end()) {
             (Phase::Active, Some(end)) => Some(match self.warn_at(end) {
                 Some(warn_at) => warn_at.min(end),
