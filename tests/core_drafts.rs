@@ -74,34 +74,9 @@ fn record() -> DraftRecord {
 }
 
 /// A tiny JSON reader standing in for the browser's JSON.parse in native tests.
+/// Records are read back with the parser the shell uses.
 fn parse_json(text: &str) -> Value {
-    fn value(s: &[u8], i: &mut usize) -> Value {
-        while s[*i].is_ascii_whitespace() { *i += 1; }
-        match s[*i] {
-            b'{' => { *i += 1; let mut m = Vec::new(); loop { if s[*i] == b'}' { *i += 1; break; } if s[*i] == b',' { *i += 1; } let Value::Str(k) = value(s, i) else { panic!() }; *i += 1; m.push((k, value(s, i))); } Value::Map(m) }
-            b'[' => { *i += 1; let mut l = Vec::new(); loop { if s[*i] == b']' { *i += 1; break; } if s[*i] == b',' { *i += 1; } l.push(value(s, i)); } Value::List(l) }
-            b'"' => { let start = *i; *i += 1; while s[*i] != b'"' { if s[*i] == b'\\' { *i += 1; } *i += 1; } *i += 1; let raw = std::str::from_utf8(&s[start..*i]).unwrap(); Value::Str(unescape(raw)) }
-            b't' => { *i += 4; Value::Bool(true) }
-            b'f' => { *i += 5; Value::Bool(false) }
-            _ => { let start = *i; while *i < s.len() && (s[*i].is_ascii_digit() || s[*i] == b'.' || s[*i] == b'-') { *i += 1; } Value::Number(std::str::from_utf8(&s[start..*i]).unwrap().parse().unwrap()) }
-        }
-    }
-    fn unescape(quoted: &str) -> String {
-        let inner = &quoted[1..quoted.len() - 1];
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' { out.push(c); continue; }
-            match chars.next().unwrap() {
-                'n' => out.push('\n'), 'r' => out.push('\r'), 't' => out.push('\t'),
-                'u' => { let hex: String = chars.by_ref().take(4).collect(); out.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap()); }
-                other => out.push(other),
-            }
-        }
-        out
-    }
-    let mut i = 0;
-    value(text.as_bytes(), &mut i)
+    session_guard::core::json::parse(text).expect("valid JSON")
 }
 
 #[test]
@@ -245,5 +220,112 @@ fn only_draft_keys_are_swept() {
         assert!(!is_draft_key(&other), "{other}");
         assert_eq!(sweep(&other, &corrupt, "alice", 0, day, true), Sweep::Keep);
         assert_eq!(sweep(&other, &corrupt, "bob", 0, day, true), Sweep::Delete, "another user's markers go too");
+    }
+}
+
+#[test]
+fn the_json_reader_takes_what_json_stringify_writes() {
+    use session_guard::core::json::parse;
+    let parsed = parse(r#" {"a": [1, 2.5, -3, true, false, null], "b": "x\"y\\z\n\t\u00e9\ud83d\ude00\/", "c": {}} "#);
+    let Some(Value::Map(map)) = parsed else { panic!("{parsed:?}") };
+    assert_eq!(map[0].1, Value::List(vec![Value::Number(1.0), Value::Number(2.5), Value::Number(-3.0), Value::Bool(true), Value::Bool(false), Value::Null]));
+    assert_eq!(map[1].1, Value::Str("x\"y\\z\n\té😀/".into()));
+    assert_eq!(map[2].1, Value::Map(vec![]));
+    // A lone surrogate, as JSON.stringify escapes it, becomes U+FFFD.
+    assert_eq!(parse(r#""a\ud800b""#), Some(Value::Str("a\u{fffd}b".into())));
+    assert_eq!(parse(r#""\ud800\u0041""#), Some(Value::Str("\u{fffd}A".into())));
+    for bad in ["", "[", "[1,]", "{\"a\"}", "{\"a\":1,}", "\"open", "tru", "[1] 2", "1e5", "\"\\x\"", "\"\\u12\"", "{1:2}"] {
+        assert_eq!(parse(bad), None, "{bad}");
+    }
+    assert!(parse(&"[".repeat(20)).is_none(), "too deep");
+    assert!(parse(&format!("{}{}", "[".repeat(8), "]".repeat(8))).is_some());
+}
+
+fn reading(items: &[&[Value]]) -> Value {
+    Value::List(items.iter().map(|i| Value::List(i.to_vec())).collect())
+}
+
+fn s(text: &str) -> Value {
+    Value::Str(text.into())
+}
+
+#[test]
+fn controls_come_from_the_shells_facts_in_form_order() {
+    let b = Value::Bool;
+    let facts = reading(&[
+        &[s("input"), s("text"), s("item"), s(""), b(false), s("")],
+        &[s("input"), s("password"), s("pw"), s(""), b(false), s("")],
+        &[s("button"), s(""), s("go"), s(""), b(false), s("")],
+        &[s("input"), s("checkbox"), s("tags"), s(""), b(false), s("rust")],
+        &[s("input"), s("RADIO"), s("size"), s(""), b(false), s("m")],
+        &[s("input"), s("radio"), s("size"), s(""), b(false), s("l")],
+        &[s("textarea"), s(""), s("item"), s(""), b(false), s("")],
+        &[s("select"), s(""), s("country"), s(""), b(true), s("")],
+        &[s("input"), s(""), s("card"), s("cc-number"), b(false), s("")],
+        &[Value::Null],
+    ]);
+    let got: Vec<(usize, FieldKind, String)> = controls(&facts).into_iter().map(|c| (c.index, c.kind, c.key)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, FieldKind::Text, "item".into()),
+            (3, FieldKind::Checkbox, "tags=rust".into()),
+            (4, FieldKind::Radio, "size".into()),
+            (5, FieldKind::Radio, "size".into()),
+            (6, FieldKind::Text, "item#1".into()),
+        ]
+    );
+    assert!(controls(&Value::Null).is_empty());
+}
+
+#[test]
+fn current_fields_merge_radio_groups_and_read_selects() {
+    let b = Value::Bool;
+    let control = |index, kind, key: &str| Control { index, kind, key: key.into() };
+    let list = [
+        control(0, FieldKind::Text, "name"),
+        control(1, FieldKind::Radio, "size"),
+        control(2, FieldKind::Radio, "size"),
+        control(3, FieldKind::Checkbox, "ok=1"),
+        control(4, FieldKind::Select, "pick"),
+        control(5, FieldKind::Select, "many"),
+    ];
+    let option = |v: &str, sel, def| Value::List(vec![s(v), b(sel), b(def)]);
+    let values = reading(&[
+        &[s("Ann"), s(""), b(false), b(false)],
+        &[s("m"), s("m"), b(false), b(true)],
+        &[s("l"), s("l"), b(true), b(false)],
+        &[s("1"), s("1"), b(true), b(false)],
+        &[b(false), Value::List(vec![option("a", false, false), option("b", true, false)])],
+        &[b(true), Value::List(vec![option("x", true, false), option("y", true, false)])],
+    ]);
+    let fields = current_fields(&list, values);
+    let f = |key: &str| fields.iter().find(|f| f.key == key).unwrap().clone();
+    assert_eq!(fields.len(), 5, "one field per radio group");
+    assert_eq!((f("name").value, f("name").default), (FieldValue::Text("Ann".into()), FieldValue::Text("".into())));
+    assert_eq!((f("size").value, f("size").default), (FieldValue::Choice("l".into()), FieldValue::Choice("m".into())));
+    assert_eq!((f("ok=1").value, f("ok=1").default), (FieldValue::Checked(true), FieldValue::Checked(false)));
+    // A single select without a `selected` option shows (and resets to) its first one.
+    assert_eq!(f("pick").default, FieldValue::Selected(vec!["a".into()]));
+    assert_eq!(f("pick").value, FieldValue::Selected(vec!["b".into()]));
+    assert_eq!(f("many").default, FieldValue::Selected(vec![]));
+    assert_eq!(f("many").value, FieldValue::Selected(vec!["x".into(), "y".into()]));
+}
+
+#[test]
+fn fields_are_found_in_order_or_anywhere() {
+    let field = |key: &str| SavedField { key: key.into(), value: FieldValue::Checked(true), default: FieldValue::Checked(false) };
+    let fields = [field("a"), field("b"), field("c")];
+    assert_eq!(position_of(&fields, "b", 1), Some(1));
+    assert_eq!(position_of(&fields, "a", 2), Some(0), "a wrong hint still finds it");
+    assert_eq!(position_of(&fields, "c", 9), Some(2));
+    assert_eq!(position_of(&fields, "d", 0), None);
+}
+
+proptest! {
+    /// Whatever storage or the page hands over, the reader answers without panicking.
+    #[test]
+    fn the_json_reader_never_panics(text in "[\\[\\]{}\",:\\\\ntfrue0-9.eu\\-a-z ]{0,40}") {
+        let _ = session_guard::core::json::parse(&text);
     }
 }

@@ -5,27 +5,39 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object};
+use js_sys::Array;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, HtmlElement, MutationObserver, Window};
 
 use super::dialog;
 use super::events;
 use super::listener::Listener;
-use super::options::to_value;
 use super::page::{prop, prop_string};
 use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
-    changed_fields, decode, decode_resume, draft_key, encode, encode_resume, eviction_order, field_key,
-    field_kind, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, utf16_bytes, CurrentField,
-    DraftRecord, FieldFacts, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
+    changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
+    eviction_order, position_of, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, utf16_bytes, Control,
+    CurrentField, DraftRecord, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
 };
 use crate::core::i18n::{MessageKey, Messages};
+use crate::core::json;
+use crate::core::options::Value;
 
-// Form controls are read by property name (see `page::prop`): `value`, `checked`,
-// `defaultValue`… are the same properties on every kind of control.
+#[wasm_bindgen(module = "/src/browser/form_io.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = formFacts)]
+    fn form_facts(form: &Element) -> String;
+    #[wasm_bindgen(js_name = formValues)]
+    fn form_values(form: &Element, indexes: &[u32]) -> Vec<u8>;
+    #[wasm_bindgen(js_name = formElement)]
+    fn form_element(form: &Element, index: u32) -> JsValue;
+    #[wasm_bindgen(js_name = writeValue)]
+    fn write_value(element: &JsValue, value: &str);
+    #[wasm_bindgen(js_name = writeSelected)]
+    fn write_selected(select: &JsValue, values: &Array);
+}
 
 fn get_bool(object: &JsValue, name: &str) -> bool {
     prop(object, name).as_bool().unwrap_or(false)
@@ -45,13 +57,6 @@ fn items(collection: &JsValue) -> Vec<JsValue> {
         }
     }
     items
-}
-
-/// A control of a guarded form, with what the core decided about it.
-struct Control {
-    element: Element,
-    kind: FieldKind,
-    key: String,
 }
 
 /// A field being restored that is not on the page yet.
@@ -197,98 +202,19 @@ impl Drafts {
         id
     }
 
+    /// The form's saveable controls, as the core decides from one reading of all its elements.
     fn controls(&self, form: &Element) -> Vec<Control> {
-        // Names of the text fields and selects so far, to number those sharing a name.
-        let mut seen: Vec<String> = Vec::new();
-        let mut controls = Vec::new();
-        for item in items(&prop(form, "elements")) {
-            let Ok(element) = item.dyn_into::<Element>() else { continue };
-            let tag = prop_string(&element, "tagName").to_ascii_lowercase();
-            let input_type = attribute(&element, "type");
-            let name = attribute(&element, "name");
-            let facts = FieldFacts {
-                tag: &tag,
-                input_type: &input_type,
-                name: &name,
-                autocomplete: &attribute(&element, "autocomplete"),
-                opted_out: element.closest("[data-session-draft=off]").ok().flatten().is_some(),
-            };
-            let Some(kind) = field_kind(&facts) else { continue };
-            let occurrence = match kind {
-                FieldKind::Text | FieldKind::Select => {
-                    let earlier = seen.iter().filter(|n| **n == name).count();
-                    seen.push(name.clone());
-                    earlier
-                }
-                _ => 0,
-            };
-            let value = if kind == FieldKind::Checkbox { prop_string(&element, "value") } else { String::new() };
-            controls.push(Control { key: field_key(kind, &name, &value, occurrence), element, kind });
-        }
-        controls
+        controls(&json::parse(&form_facts(form)).unwrap_or(Value::Null))
     }
 
     /// Current and server-default values of every saveable field (radio groups merged).
-    fn read(&self, controls: &[Control]) -> Vec<CurrentField> {
-        let mut fields: Vec<CurrentField> = Vec::with_capacity(controls.len());
+    fn read(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
+        let mut indexes = Vec::with_capacity(controls.len());
         for control in controls {
-            let e: &JsValue = control.element.as_ref();
-            match control.kind {
-                FieldKind::Text => fields.push(CurrentField {
-                    key: control.key.clone(),
-                    value: FieldValue::Text(prop_string(e, "value")),
-                    default: FieldValue::Text(prop_string(e, "defaultValue")),
-                }),
-                FieldKind::Checkbox => fields.push(CurrentField {
-                    key: control.key.clone(),
-                    value: FieldValue::Checked(get_bool(e, "checked")),
-                    default: FieldValue::Checked(get_bool(e, "defaultChecked")),
-                }),
-                FieldKind::Select => {
-                    let (mut value, mut default) = (Vec::new(), Vec::new());
-                    let options = items(&prop(e, "options"));
-                    for option in &options {
-                        if get_bool(option, "selected") {
-                            value.push(prop_string(option, "value"));
-                        }
-                        if get_bool(option, "defaultSelected") {
-                            default.push(prop_string(option, "value"));
-                        }
-                    }
-                    // A single select with no `selected` option shows its first option,
-                    // which is what the server rendered (and what `form.reset()` gives).
-                    if default.is_empty() && !get_bool(e, "multiple") {
-                        if let Some(first) = options.first() {
-                            default.push(prop_string(first, "value"));
-                        }
-                    }
-                    fields.push(CurrentField {
-                        key: control.key.clone(),
-                        value: FieldValue::Selected(value),
-                        default: FieldValue::Selected(default),
-                    });
-                }
-                FieldKind::Radio => {
-                    // One field per group: the first radio of a name adds it.
-                    if !fields.iter().any(|f| f.key == control.key) {
-                        fields.push(CurrentField {
-                            key: control.key.clone(),
-                            value: FieldValue::Choice(String::new()),
-                            default: FieldValue::Choice(String::new()),
-                        });
-                    }
-                    let Some(group) = fields.iter_mut().find(|f| f.key == control.key) else { continue };
-                    let radio_value = prop_string(e, "value");
-                    if get_bool(e, "checked") {
-                        group.value = FieldValue::Choice(radio_value.clone());
-                    }
-                    if get_bool(e, "defaultChecked") {
-                        group.default = FieldValue::Choice(radio_value);
-                    }
-                }
-            }
+            indexes.push(control.index as u32);
         }
-        fields
+        let values = String::from_utf8(form_values(form, &indexes)).ok();
+        current_fields(controls, values.and_then(|v| json::parse(&v)).unwrap_or(Value::Null))
     }
 
     /// Records `form`'s values as its server-rendered state, the first time it is seen.
@@ -298,17 +224,21 @@ impl Drafts {
             return;
         }
         baselines.retain(|(f, _)| prop(f, "isConnected").as_bool().unwrap_or(false));
-        let fields = self.read(&self.controls(form));
+        let fields = self.read(form, &self.controls(form));
         baselines.push((form.clone(), fields));
     }
 
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
-        let mut fields = self.read(controls);
+        let mut fields = self.read(form, controls);
         if let Some((_, baseline)) = self.baselines.borrow().iter().find(|(f, _)| f == form) {
+            let mut hint = 0;
             for field in &mut fields {
-                if let Some(seen) = baseline.iter().find(|b| b.key == field.key) {
-                    field.default = seen.value.clone();
+                if let Some(at) = position_of(baseline, &field.key, hint) {
+                    hint = at + 1;
+                    if let Some(seen) = baseline.get(at) {
+                        field.default = seen.value.clone();
+                    }
                 }
             }
         }
@@ -361,7 +291,8 @@ impl Drafts {
 
     /// Writes one record, evicting our own oldest drafts when storage is full.
     fn write(&self, key: &str, json: &str) {
-        if utf16_bytes(json) > MAX_DRAFT_BYTES {
+        // A UTF-16 code unit never takes fewer UTF-8 bytes: count only when it could matter.
+        if json.len() * 2 > MAX_DRAFT_BYTES && utf16_bytes(json) > MAX_DRAFT_BYTES {
             self.store.keep_in_memory(key, json);
             events::error(&self.document, "quota", "draft too large for storage; kept in memory");
             return;
@@ -395,8 +326,7 @@ impl Drafts {
 
     fn load(&self, key: &str) -> Option<Result<DraftRecord, &'static str>> {
         let text = self.store.get(key)?;
-        let parsed = js_sys::JSON::parse(&text).map_err(|_| "corrupt JSON");
-        Some(parsed.and_then(|value| decode(&to_value(&value, 0))))
+        Some(json::parse(&text).ok_or("corrupt JSON").and_then(|value| decode(&value)))
     }
 
     /// At start: drops expired, foreign-user, corrupt and successfully submitted drafts,
@@ -492,7 +422,7 @@ impl Drafts {
             let Some(Ok(record)) = self.load(&key) else { continue };
             let controls = self.controls(&form);
             let (apply, later) = restore_plan(&record, &self.current(&form, &controls));
-            let written = apply.iter().filter(|(key, value)| self.write_field(&controls, key, value)).count();
+            let written = apply.iter().filter(|(key, value)| write_field(&form, &controls, key, value)).count();
             if !later.is_empty() {
                 let mut waiting = self.waiting.borrow_mut();
                 waiting.retain(|w| w.form_id != form_id);
@@ -519,7 +449,7 @@ impl Drafts {
             for w in waiting.iter().filter(|w| w.form_id == form_id) {
                 match current.iter().find(|c| c.key == w.field.key) {
                     Some(now) if now.value == now.default && now.default == w.field.default => {
-                        written += self.write_field(&controls, &w.field.key, &w.field.value) as usize;
+                        written += write_field(&form, &controls, &w.field.key, &w.field.value) as usize;
                     }
                     Some(_) => {}
                     None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
@@ -561,51 +491,6 @@ impl Drafts {
             let _ = observer.observe_with_options(&root, init.unchecked_ref());
         }
         *self.observer.borrow_mut() = Some((observer, callback));
-    }
-
-    /// Writes one saved value the way a user would, so React, Vue and Angular see it:
-    /// the prototype's value setter (bypassing framework trackers) and bubbling
-    /// `input`/`change`; `click()` for checkboxes and radios.
-    fn write_field(&self, controls: &[Control], key: &str, value: &FieldValue) -> bool {
-        match value {
-            FieldValue::Text(text) => {
-                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                set_native_value(&control.element, "value", &JsValue::from_str(text));
-                dispatch(&control.element, "input");
-                dispatch(&control.element, "change");
-                true
-            }
-            FieldValue::Checked(checked) => {
-                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                if get_bool(control.element.as_ref(), "checked") != *checked {
-                    click(&control.element);
-                }
-                true
-            }
-            FieldValue::Choice(choice) => {
-                let radio = controls.iter().find(|c| {
-                    c.key == key && c.kind == FieldKind::Radio && prop_string(c.element.as_ref(), "value") == *choice
-                });
-                match radio {
-                    Some(radio) if !get_bool(radio.element.as_ref(), "checked") => {
-                        click(&radio.element);
-                        true
-                    }
-                    Some(_) => true,
-                    None => false,
-                }
-            }
-            FieldValue::Selected(values) => {
-                let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-                for option in items(&prop(control.element.as_ref(), "options")) {
-                    let wanted = values.contains(&prop_string(&option, "value"));
-                    super::page::set_prop(&option, "selected", &JsValue::from_bool(wanted));
-                }
-                dispatch(&control.element, "input");
-                dispatch(&control.element, "change");
-                true
-            }
-        }
     }
 
     fn show_notice(self: &Rc<Self>) {
@@ -662,29 +547,47 @@ fn same_but_time(a: &str, b: &str) -> bool {
     after_time(a).is_some() && after_time(a) == after_time(b)
 }
 
-fn set_native_value(element: &Element, property: &str, value: &JsValue) {
-    let proto = Object::get_prototype_of(element.as_ref());
-    let setter = proto.is_object().then(|| {
-        let descriptor = Object::get_own_property_descriptor(proto.unchecked_ref::<Object>(), &JsValue::from_str(property));
-        prop(&descriptor, "set")
-    });
-    let setter = setter.and_then(|set| set.dyn_into::<Function>().ok());
-    match setter {
-        Some(set) => {
-            let _ = set.call1(element, value);
+/// Writes one saved value the way a user would, so React, Vue and Angular see it:
+/// `writeValue`/`writeSelected` (form_io.js) for text and selects, `click()` for
+/// checkboxes and radios.
+fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
+    let element = |control: &Control| form_element(form, control.index as u32);
+    match value {
+        FieldValue::Text(text) => {
+            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+            write_value(&element(control), text);
+            true
         }
-        None => super::page::set_prop(element, property, value),
-    }
-}
-
-fn dispatch(element: &Element, kind: &str) {
-    let init = super::page::object(&[("bubbles", JsValue::TRUE)]);
-    if let Ok(event) = Event::new_with_event_init_dict(kind, init.unchecked_ref()) {
-        let _ = element.dispatch_event(&event);
+        FieldValue::Checked(checked) => {
+            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+            let checkbox = element(control);
+            if get_bool(&checkbox, "checked") != *checked {
+                click(&checkbox);
+            }
+            true
+        }
+        FieldValue::Choice(choice) => {
+            for control in controls.iter().filter(|c| c.key == key && c.kind == FieldKind::Radio) {
+                let radio = element(control);
+                if prop_string(&radio, "value") == *choice {
+                    if !get_bool(&radio, "checked") {
+                        click(&radio);
+                    }
+                    return true;
+                }
+            }
+            false
+        }
+        FieldValue::Selected(values) => {
+            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
+            let values: Array = values.iter().map(|v| JsValue::from_str(v)).collect();
+            write_selected(&element(control), &values);
+            true
+        }
     }
 }
 
 /// Checkboxes and radios are `<input>`s, HTML elements with `click()`.
-fn click(element: &Element) {
+fn click(element: &JsValue) {
     element.unchecked_ref::<HtmlElement>().click();
 }

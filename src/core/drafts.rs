@@ -72,6 +72,135 @@ pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
     }
 }
 
+/// A saveable control: its position in `form.elements`, what it is, and its key in the draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Control {
+    pub index: usize,
+    pub kind: FieldKind,
+    pub key: String,
+}
+
+fn text_at(list: &[Value], i: usize) -> &str {
+    match list.get(i) {
+        Some(Value::Str(s)) => s,
+        _ => "",
+    }
+}
+
+/// Moves a text out of a reading: a 200 KB textarea is not copied again.
+fn take_text(list: &mut [Value], i: usize) -> String {
+    match list.get_mut(i) {
+        Some(Value::Str(s)) => std::mem::take(s),
+        _ => String::new(),
+    }
+}
+
+fn flag_at(list: &[Value], i: usize) -> bool {
+    matches!(list.get(i), Some(Value::Bool(true)))
+}
+
+/// The saveable controls of a form, from the shell's facts about every element of
+/// `form.elements`, in order: `[tag (lower case), type, name, autocomplete, optedOut,
+/// value]` (the value only for checkboxes and radios: it keys them). Text fields and
+/// selects sharing a name are numbered in order.
+pub fn controls(facts: &Value) -> Vec<Control> {
+    let Value::List(elements) = facts else { return Vec::new() };
+    // Names (and their hashes, compared first: forms have hundreds of fields) of the text
+    // fields and selects so far, to number those sharing a name.
+    let mut seen: Vec<(u32, &str)> = Vec::new();
+    let mut controls = Vec::new();
+    for (index, element) in elements.iter().enumerate() {
+        let Value::List(f) = element else { continue };
+        let name = text_at(f, 2);
+        let facts = FieldFacts {
+            tag: text_at(f, 0),
+            input_type: text_at(f, 1),
+            name,
+            autocomplete: text_at(f, 3),
+            opted_out: flag_at(f, 4),
+        };
+        let Some(kind) = field_kind(&facts) else { continue };
+        let occurrence = match kind {
+            FieldKind::Text | FieldKind::Select => {
+                let hash = fnv1a(name);
+                let earlier = seen.iter().filter(|(h, n)| *h == hash && *n == name).count();
+                seen.push((hash, name));
+                earlier
+            }
+            _ => 0,
+        };
+        controls.push(Control { index, kind, key: field_key(kind, name, text_at(f, 5), occurrence) });
+    }
+    controls
+}
+
+/// The fields of a form now, from the shell's reading of each control (in the order of
+/// `controls`): `[value, defaultValue, checked, defaultChecked]`, or for a select
+/// `[multiple, [[value, selected, defaultSelected], …]]`. Radio groups become one field.
+pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> {
+    let Value::List(mut values) = values else { return Vec::new() };
+    let mut fields: Vec<CurrentField> = Vec::with_capacity(controls.len());
+    for (control, read) in controls.iter().zip(values.iter_mut()) {
+        let Value::List(v) = read else { continue };
+        let key = control.key.clone();
+        match control.kind {
+            FieldKind::Text => fields.push(CurrentField {
+                key,
+                value: FieldValue::Text(take_text(v, 0)),
+                default: FieldValue::Text(take_text(v, 1)),
+            }),
+            FieldKind::Checkbox => fields.push(CurrentField {
+                key,
+                value: FieldValue::Checked(flag_at(v, 2)),
+                default: FieldValue::Checked(flag_at(v, 3)),
+            }),
+            FieldKind::Select => {
+                let (mut value, mut default) = (Vec::new(), Vec::new());
+                let options = match v.get(1) {
+                    Some(Value::List(options)) => options.as_slice(),
+                    _ => &[],
+                };
+                for option in options {
+                    let Value::List(o) = option else { continue };
+                    if flag_at(o, 1) {
+                        value.push(text_at(o, 0).into());
+                    }
+                    if flag_at(o, 2) {
+                        default.push(text_at(o, 0).into());
+                    }
+                }
+                // A single select with no `selected` option shows its first option,
+                // which is what the server rendered (and what `form.reset()` gives).
+                if default.is_empty() && !flag_at(v, 0) {
+                    if let Some(Value::List(first)) = options.first() {
+                        default.push(text_at(first, 0).into());
+                    }
+                }
+                fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default) });
+            }
+            FieldKind::Radio => {
+                // One field per group: the first radio of a name adds it.
+                let group = match fields.iter().position(|f| f.key == key) {
+                    Some(at) => at,
+                    None => {
+                        let none = FieldValue::Choice(String::new());
+                        fields.push(CurrentField { key, value: none.clone(), default: none });
+                        fields.len() - 1
+                    }
+                };
+                let Some(group) = fields.get_mut(group) else { continue };
+                if flag_at(v, 2) {
+                    group.value = FieldValue::Choice(text_at(v, 0).into());
+                }
+                if flag_at(v, 3) {
+                    group.default = FieldValue::Choice(text_at(v, 0).into());
+                }
+            }
+        }
+    }
+    fields
+}
+
 /// A field's value, or a checkbox/radio group's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue {
@@ -191,22 +320,32 @@ pub fn utf16_bytes(text: &str) -> usize {
 }
 
 fn push_json_string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(char::from_digit((c as u32) >> 4, 16).unwrap_or('0'));
-                out.push(char::from_digit((c as u32) & 0xf, 16).unwrap_or('0'));
-            }
-            c => out.push(c),
+    // Runs of plain text are copied whole: a 200 KB textarea is one copy, not 200 K pushes.
+    // Every byte escaped is ASCII, so each run ends on a character boundary.
+    let mut run_start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(text.get(run_start..at).unwrap_or_default());
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
+            out.push(char::from_digit((byte & 0xf) as u32, 16).unwrap_or('0'));
+        } else {
+            out.push_str(escape);
         }
+        run_start = at + 1;
     }
+    out.push_str(text.get(run_start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -370,8 +509,11 @@ pub type CurrentField = SavedField;
 pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
     let mut apply = Vec::new();
     let mut later = Vec::new();
+    let mut hint = 0;
     for field in &saved.fields {
-        match current.iter().find(|c| c.key == field.key) {
+        let found = position_of(current, &field.key, hint);
+        hint = found.map_or(hint, |at| at + 1);
+        match found.and_then(|at| current.get(at)) {
             Some(now) if now.value == now.default && now.default == field.default && now.value != field.value => {
                 apply.push((field.key.clone(), field.value.clone()))
             }
@@ -380,6 +522,16 @@ pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(Stri
         }
     }
     (apply, later)
+}
+
+/// Where the field with `key` is. A form's fields come in the same order each time it is
+/// read, so the one at `hint` (just after the last one found) is tried first: a form of
+/// hundreds of fields is matched in one pass instead of a search per field.
+pub fn position_of(fields: &[SavedField], key: &str, hint: usize) -> Option<usize> {
+    if fields.get(hint).is_some_and(|f| f.key == key) {
+        return Some(hint);
+    }
+    fields.iter().position(|f| f.key == key)
 }
 
 /// Fields worth saving: those the user changed from the server's default.

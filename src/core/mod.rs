@@ -5,6 +5,7 @@ pub mod config;
 pub mod decimal;
 pub mod drafts;
 pub mod i18n;
+pub mod json;
 pub mod login;
 pub mod machine;
 pub mod options;
