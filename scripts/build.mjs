@@ -3,6 +3,7 @@
 //   cargo build --release --target wasm32-unknown-unknown --lib
 //   wasm-bindgen --target web          → session_guard.js, session_guard_bg.wasm, session_guard.d.ts
 //   wasm-opt -Oz (npm's binaryen)      → smaller session_guard_bg.wasm
+//   scripts/shrink.mjs                 → short import names in the wasm and the glue
 //   js/index.js, js/index.d.ts, js/session-guard.js copied beside them
 //
 // Skipped when dist/ is newer than every input. Prints raw/gzip/brotli sizes, writes
@@ -13,6 +14,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
+import { shortenImports } from "./shrink.mjs";
 
 /** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
 export const GZIP_BUDGET = 60 * 1024;
@@ -70,6 +72,7 @@ export function upToDate() {
     join(ROOT, "Cargo.toml"),
     join(ROOT, "Cargo.lock"),
     join(ROOT, "scripts", "build.mjs"),
+    join(ROOT, "scripts", "shrink.mjs"),
   ];
   for (const input of inputs) for (const file of walk(input)) newestInput = Math.max(newestInput, file.mtimeMs);
   let oldestOutput = Infinity;
@@ -181,6 +184,11 @@ export function build({ force = false, enforceBudget = true } = {}) {
       "--strip-debug", "--strip-producers", "--strip-target-features",
       bg, "-o", bg,
     ]);
+    // wasm-bindgen's hashed import names, stored in both the wasm and the glue, don't compress.
+    const gluePath = join(out, `${CRATE}.js`);
+    const short = shortenImports(readFileSync(bg), readFileSync(gluePath, "utf8"));
+    writeFileSync(bg, short.wasm);
+    writeFileSync(gluePath, short.glue);
     for (const name of HAND_WRITTEN) copyFileSync(join(ROOT, "js", name), join(out, name));
     sizes = measure(out);
     writeFileSync(join(out, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
