@@ -3,7 +3,7 @@
 //   cargo build --release --target wasm32-unknown-unknown --lib
 //   wasm-bindgen --target web          → session_guard.js, session_guard_bg.wasm, session_guard.d.ts
 //   wasm-opt -Oz (npm's binaryen)      → smaller session_guard_bg.wasm
-//   scripts/shrink.mjs                 → short import names in the wasm and the glue
+//   scripts/shrink.mjs                 → short import names in the wasm and the glue; glue minified
 //   js/index.js, js/index.d.ts, js/session-guard.js copied beside them
 //
 // Skipped when dist/ is newer than every input. Prints raw/gzip/brotli sizes, writes
@@ -14,7 +14,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
-import { shortenImports } from "./shrink.mjs";
+import { minifyJs, shortenImports } from "./shrink.mjs";
 
 /** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
 export const GZIP_BUDGET = 60 * 1024;
@@ -73,6 +73,7 @@ export function upToDate() {
     join(ROOT, "Cargo.lock"),
     join(ROOT, "scripts", "build.mjs"),
     join(ROOT, "scripts", "shrink.mjs"),
+    join(ROOT, "package-lock.json"), // wasm-opt (binaryen) and esbuild versions
   ];
   for (const input of inputs) for (const file of walk(input)) newestInput = Math.max(newestInput, file.mtimeMs);
   let oldestOutput = Infinity;
@@ -188,7 +189,7 @@ export function build({ force = false, enforceBudget = true } = {}) {
     const gluePath = join(out, `${CRATE}.js`);
     const short = shortenImports(readFileSync(bg), readFileSync(gluePath, "utf8"));
     writeFileSync(bg, short.wasm);
-    writeFileSync(gluePath, short.glue);
+    writeFileSync(gluePath, minifyJs(short.glue));
     for (const name of HAND_WRITTEN) copyFileSync(join(ROOT, "js", name), join(out, name));
     sizes = measure(out);
     writeFileSync(join(out, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");

@@ -1,5 +1,8 @@
 // Post-processing that makes what a page downloads smaller, used by scripts/build.mjs.
 //
+// minifyJs(): esbuild's minifier (whitespace, comments, local names; exported names and
+// `import.meta.url` stay) for the glue, the snippets and our own js/*.js.
+//
 // shortenImports(): wasm-bindgen names every import after the JS it calls plus a 16-hex-digit
 // hash (`__wbg_addEventListener_3f1a…`), and the import module after a file that does not exist
 // (`./session_guard_bg.js`). Each name is stored twice, once in the wasm's import section and once
@@ -8,6 +11,8 @@
 // other section stays byte-identical); the glue's keys are renamed only where the name occurs
 // exactly once, as an object key, so anything unexpected fails the build instead of shipping
 // a glue that does not match its wasm.
+
+import { transformSync } from "esbuild";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const IMPORT_SECTION = 2;
@@ -231,4 +236,22 @@ export function shortenImports(wasm, glue) {
     return { module: m.name, field: short, desc };
   });
   return { wasm: writeImports(wasm, renamedImports), glue, renamed };
+}
+
+/**
+ * Minifies a script: an ES module, or with `classic` a classic script (kept an IIFE-style
+ * script, no module syntax). `/*!` comments stay, as does wasm-bindgen's `@ts-self-types`
+ * header (Deno finds the glue's types by it). ES2020 output: never newer syntax than browsers
+ * with the wasm features we need understand.
+ */
+export function minifyJs(code, { classic = false } = {}) {
+  const { code: out } = transformSync(code, {
+    loader: "js",
+    format: classic ? undefined : "esm",
+    target: "es2020",
+    minify: true,
+    charset: "utf8",
+  });
+  const selfTypes = /^\/\* @ts-self-types="[^"]*" \*\/\n/.exec(code);
+  return (selfTypes ? selfTypes[0] : "") + out;
 }
