@@ -4,7 +4,7 @@
 //   wasm-bindgen --target web          → session_guard.js, session_guard_bg.wasm, session_guard.d.ts
 //   wasm-opt -Oz (npm's binaryen)      → smaller session_guard_bg.wasm
 //   scripts/shrink.mjs                 → short import names in the wasm and the glue; glue minified
-//   js/index.js, js/index.d.ts, js/session-guard.js copied beside them
+//   js/index.js, js/index.d.ts, js/session-guard.js copied beside them (the .js and the snippets minified)
 //
 // Skipped when dist/ is newer than every input. Prints raw/gzip/brotli sizes, writes
 // dist/sizes.json, and fails when the gzip total of what a page loads exceeds the budget.
@@ -21,8 +21,10 @@ export const GZIP_BUDGET = 60 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";
-/** Copied verbatim from js/ into dist/. */
+/** Copied from js/ into dist/: the .d.ts verbatim, the .js minified. */
 const HAND_WRITTEN = ["index.js", "index.d.ts", "session-guard.js"];
+/** Of HAND_WRITTEN, the classic (non-module) script. */
+const CLASSIC = "session-guard.js";
 /** Files dist/ must hold after a build (wasm-bindgen's own plus ours). */
 const OUTPUTS = [`${CRATE}.js`, `${CRATE}_bg.wasm`, `${CRATE}.d.ts`, ...HAND_WRITTEN, "sizes.json"];
 /** What a page downloads; counted against the budget. */
@@ -190,7 +192,15 @@ export function build({ force = false, enforceBudget = true } = {}) {
     const short = shortenImports(readFileSync(bg), readFileSync(gluePath, "utf8"));
     writeFileSync(bg, short.wasm);
     writeFileSync(gluePath, minifyJs(short.glue));
-    for (const name of HAND_WRITTEN) copyFileSync(join(ROOT, "js", name), join(out, name));
+    // Snippets stay where the glue imports them from, minified.
+    for (const { path } of walk(join(out, "snippets"))) {
+      if (path.endsWith(".js")) writeFileSync(path, minifyJs(readFileSync(path, "utf8")));
+    }
+    for (const name of HAND_WRITTEN) {
+      const from = join(ROOT, "js", name);
+      if (!name.endsWith(".js")) copyFileSync(from, join(out, name));
+      else writeFileSync(join(out, name), minifyJs(readFileSync(from, "utf8"), { classic: name === CLASSIC }));
+    }
     sizes = measure(out);
     writeFileSync(join(out, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
     rmSync(DIST, { recursive: true, force: true });
