@@ -45,6 +45,19 @@ export const WASM_OPT_FEATURES = [
   "--enable-call-indirect-overlong",
 ];
 
+/**
+ * wasm-opt's passes, in order (−0.5 KB gzip in all vs. -Oz --converge alone; binaryen 132):
+ * - --merge-similar-functions before -Oz: ≈ −0.1 KB (not part of -Oz);
+ * - --flatten --rereloop: rebuilds the control flow, which -Oz then shrinks further: ≈ −0.13 KB;
+ * - -Oz --converge: repeats -Oz while it still shrinks;
+ * - --low-memory-unused: lets -Oz fold address additions into load/store offsets, ≈ −0.15 KB. It
+ *   assumes the first 1 KiB of memory is never used: true for rustc's wasm32 layout, where the
+ *   stack grows down from 1 MiB to 0 and data and heap lie above it (only a stack overflow of
+ *   ~1 MiB reaches that KiB).
+ * The target-features section, stripped too, is metadata no browser reads.
+ */
+export const WASM_OPT_PASSES = ["--merge-similar-functions", "--flatten", "--rereloop", "-Oz", "--converge", "--low-memory-unused"];
+
 function targetDir() {
   const dir = process.env.CARGO_TARGET_DIR;
   if (!dir) return join(ROOT, "target");
@@ -180,13 +193,7 @@ export function build({ force = false, enforceBudget = true } = {}) {
       wasm,
     ]);
     const bg = join(out, `${CRATE}_bg.wasm`);
-    // --converge repeats -Oz while it still shrinks; the target-features section is metadata no
-    // browser reads.
-    run("wasm-opt", [
-      "-Oz", "--converge", ...WASM_OPT_FEATURES,
-      "--strip-debug", "--strip-producers", "--strip-target-features",
-      bg, "-o", bg,
-    ]);
+    run("wasm-opt", [...WASM_OPT_PASSES, ...WASM_OPT_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", bg, "-o", bg]);
     // wasm-bindgen's hashed import names, stored in both the wasm and the glue, don't compress.
     const gluePath = join(out, `${CRATE}.js`);
     const short = shortenImports(readFileSync(bg), readFileSync(gluePath, "utf8"));
