@@ -3,7 +3,7 @@
 //   cargo build --release --target wasm32-unknown-unknown --lib
 //   wasm-bindgen --target web          → session_guard.js, session_guard_bg.wasm, session_guard.d.ts
 //   wasm-opt -Oz (npm's binaryen)      → smaller session_guard_bg.wasm
-//   scripts/shrink.mjs                 → short import names in the wasm and the glue; glue minified
+//   scripts/shrink.mjs                 → short import/export names in the wasm and the glue; glue minified
 //   js/index.js, js/index.d.ts, js/session-guard.js copied beside them (the .js and the snippets minified)
 //
 // Skipped when dist/ is newer than every input. Prints raw/gzip/brotli sizes, writes
@@ -14,7 +14,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
-import { minifyJs, shortenImports } from "./shrink.mjs";
+import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
 
 /** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
 export const GZIP_BUDGET = 60 * 1024;
@@ -194,11 +194,20 @@ export function build({ force = false, enforceBudget = true } = {}) {
     ]);
     const bg = join(out, `${CRATE}_bg.wasm`);
     run("wasm-opt", [...WASM_OPT_PASSES, ...WASM_OPT_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", bg, "-o", bg]);
-    // wasm-bindgen's hashed import names, stored in both the wasm and the glue, don't compress.
-    const gluePath = join(out, `${CRATE}.js`);
-    const short = shortenImports(readFileSync(bg), readFileSync(gluePath, "utf8"));
-    writeFileSync(bg, short.wasm);
-    writeFileSync(gluePath, minifyJs(short.glue));
+    // wasm-bindgen's long import and export names (hashes), stored in both the wasm and the
+    // glue, don't compress: one- or two-letter names instead (see shrink.mjs).
+    const at = (name) => join(out, name);
+    const imports = shortenImports(readFileSync(bg), readFileSync(at(`${CRATE}.js`), "utf8"));
+    const exports = shortenExports(
+      imports.wasm,
+      imports.glue,
+      readFileSync(at(`${CRATE}.d.ts`), "utf8"),
+      readFileSync(at(`${CRATE}_bg.wasm.d.ts`), "utf8"),
+    );
+    writeFileSync(bg, exports.wasm);
+    writeFileSync(at(`${CRATE}.js`), minifyJs(exports.glue));
+    writeFileSync(at(`${CRATE}.d.ts`), exports.dts);
+    writeFileSync(at(`${CRATE}_bg.wasm.d.ts`), exports.wasmDts);
     // Snippets stay where the glue imports them from, minified.
     for (const { path } of walk(join(out, "snippets"))) {
       if (path.endsWith(".js")) writeFileSync(path, minifyJs(readFileSync(path, "utf8")));

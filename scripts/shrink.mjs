@@ -1,5 +1,10 @@
 // Post-processing that makes what a page downloads smaller, used by scripts/build.mjs.
 //
+// shortenExports(): likewise for the wasm's function exports (`sessionguard_state`,
+// `wasm_bindgen__convert__closures_____invoke__h71bd…`), which the glue calls as `wasm.<name>`
+// and the .d.ts files list: ≈ −0.4 KB gzip. The memory, the externref table and globals keep
+// their names. Nothing public changes: index.js's ready() resolves to nothing.
+//
 // minifyJs(): esbuild's minifier (whitespace, comments, local names; exported names and
 // `import.meta.url` stay) for the glue, the snippets and our own js/*.js.
 //
@@ -16,6 +21,8 @@ import { transformSync } from "esbuild";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const IMPORT_SECTION = 2;
+const EXPORT_SECTION = 7;
+const FUNCTION_EXPORT = 0x00;
 
 function readU32(bytes, pos) {
   let result = 0;
@@ -133,19 +140,46 @@ export function readImports(bytes) {
   return imports;
 }
 
-/** The module with its import section replaced by `imports`; every other byte unchanged. */
-function writeImports(bytes, imports) {
-  const content = [...writeU32(imports.length)];
-  for (const { module, field, desc } of imports) content.push(...writeName(module), ...writeName(field), ...desc);
+/** The export section's entries: { name, kind, index }. */
+export function readExports(bytes) {
+  const section = sections(bytes).find((s) => s.id === EXPORT_SECTION);
+  if (!section) return [];
+  let [count, pos] = readU32(bytes, section.contentStart);
+  const exports = [];
+  for (let i = 0; i < count; i++) {
+    let name, index;
+    [name, pos] = readName(bytes, pos);
+    const kind = bytes[pos++];
+    [index, pos] = readU32(bytes, pos);
+    exports.push({ name, kind, index });
+  }
+  if (pos !== section.end) throw new Error("wasm: export section has trailing bytes");
+  return exports;
+}
+
+/** The module with section `id`'s content replaced by `content`; every other byte unchanged. */
+function replaceSection(bytes, id, content) {
   const parts = [];
   let pos = 0;
   for (const s of sections(bytes)) {
-    if (s.id !== IMPORT_SECTION) continue;
-    parts.push(bytes.subarray(pos, s.start), Uint8Array.from([IMPORT_SECTION, ...writeU32(content.length), ...content]));
+    if (s.id !== id) continue;
+    parts.push(bytes.subarray(pos, s.start), Uint8Array.from([id, ...writeU32(content.length), ...content]));
     pos = s.end;
   }
   parts.push(bytes.subarray(pos));
   return Buffer.concat(parts);
+}
+
+function writeImports(bytes, imports) {
+  const content = [...writeU32(imports.length)];
+  for (const { module, field, desc } of imports) content.push(...writeName(module), ...writeName(field), ...desc);
+  return replaceSection(bytes, IMPORT_SECTION, content);
+}
+
+function writeExports(bytes, exports) {
+  const content = [...writeU32(exports.length)];
+  for (const { name, kind, index } of exports) content.push(...writeName(name), kind, ...writeU32(index));
+  return replaceSection(bytes, EXPORT_SECTION, content);
 }
 
 const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
@@ -174,13 +208,13 @@ function escapeRegExp(text) {
  * there is exactly one and, with `keyOnly`, unless it is followed by `:` (an object key).
  */
 function replaceOnce(text, pattern, replacement, what, keyOnly = false) {
-  const matches = [...text.matchAll(new RegExp(pattern.source, "g"))];
+  const matches = [...text.matchAll(new RegExp(pattern.source, pattern.flags.replace("g", "") + "g"))];
   if (matches.length !== 1) {
-    throw new Error(`shrink: expected ${what} exactly once in the glue, found it ${matches.length} times`);
+    throw new Error(`shrink: expected ${what} exactly once, found it ${matches.length} times`);
   }
   const { index, 0: found } = matches[0];
   const after = index + found.length;
-  if (keyOnly && !/^\s*:/.test(text.slice(after, after + 20))) throw new Error(`shrink: ${what} is not an object key in the glue`);
+  if (keyOnly && !/^\s*:/.test(text.slice(after, after + 20))) throw new Error(`shrink: ${what} is not an object key`);
   return text.slice(0, index) + replacement(matches[0]) + text.slice(after);
 }
 
@@ -216,7 +250,7 @@ export function shortenImports(wasm, glue) {
         variable = m[1];
         return `${JSON.stringify(short)}: ${variable}`;
       },
-      `the import module key ${JSON.stringify(module)}`,
+      `the import module key ${JSON.stringify(module)} in the glue`,
     );
     const literal = new RegExp(`\\bconst ${variable} = \\{`).test(glue);
     if (!literal && !new RegExp(`\\bimport \\* as ${variable} from `).test(glue)) {
@@ -231,11 +265,44 @@ export function shortenImports(wasm, glue) {
     if (!m.literal) return { module: m.name, field, desc };
     const short = m.fields.next().value;
     // The old name must appear once in the glue, as a key (`name: function…`).
-    glue = replaceOnce(glue, new RegExp(`(?<![\\w$])${escapeRegExp(field)}(?![\\w$])`), () => short, `the import name ${field}`, true);
+    glue = replaceOnce(glue, new RegExp(`(?<![\\w$])${escapeRegExp(field)}(?![\\w$])`), () => short, `the import name ${field} in the glue`, true);
     renamed++;
     return { module: m.name, field: short, desc };
   });
   return { wasm: writeImports(wasm, renamedImports), glue, renamed };
+}
+
+/**
+ * Gives the wasm's function exports short names, in the wasm and in wasm-bindgen's glue and
+ * .d.ts files, consistently. The glue keeps the exports in one variable, `wasm`
+ * (`wasm = instance.exports;`) and calls them as `wasm.<name>(…)`: exactly those property
+ * accesses are renamed (a JS function of the same name beside them is a different thing, left to
+ * the minifier). `dts` (session_guard.d.ts, its `InitOutput` interface: `readonly <name>: …`) and
+ * `wasmDts` (session_guard_bg.wasm.d.ts: `export const <name>: …`) are updated to match.
+ * Returns { wasm, glue, dts, wasmDts, renamed }.
+ */
+export function shortenExports(wasm, glue, dts, wasmDts) {
+  if ((glue.match(/\binstance\.exports\b/g) ?? []).length !== 1 || !/\bwasm = instance\.exports;/.test(glue)) {
+    throw new Error("shrink: the glue does not keep the wasm's exports in `wasm = instance.exports;` alone");
+  }
+  if (/(?<![\w$])wasm\s*\[/.test(glue)) throw new Error("shrink: the glue indexes `wasm[…]`: cannot rename its exports");
+  const exports = readExports(wasm);
+  const taken = new Set(exports.map((e) => e.name));
+  const names = shortNames();
+  let renamed = 0;
+  const renamedExports = exports.map((entry) => {
+    if (entry.kind !== FUNCTION_EXPORT) return entry;
+    let short;
+    do short = names.next().value;
+    while (taken.has(short));
+    const old = new RegExp(`(?<![\\w$])wasm\\.${escapeRegExp(entry.name)}(?![\\w$])`, "g");
+    glue = glue.replace(old, `wasm.${short}`);
+    dts = replaceOnce(dts, new RegExp(`(?<=^\\s*readonly )${escapeRegExp(entry.name)}(?=: )`, "m"), () => short, `${entry.name} in session_guard.d.ts`);
+    wasmDts = replaceOnce(wasmDts, new RegExp(`(?<=^export const )${escapeRegExp(entry.name)}(?=: )`, "m"), () => short, `${entry.name} in the wasm's .d.ts`);
+    renamed++;
+    return { ...entry, name: short };
+  });
+  return { wasm: writeExports(wasm, renamedExports), glue, dts, wasmDts, renamed };
 }
 
 /**
