@@ -1,21 +1,22 @@
 // Post-processing that makes what a page downloads smaller, used by scripts/build.mjs.
 //
-// shortenExports(): likewise for the wasm's function exports (`sessionguard_state`,
-// `wasm_bindgen__convert__closures_____invoke__h71bd…`), which the glue calls as `wasm.<name>`
-// and the .d.ts files list: ≈ −0.4 KB gzip. The memory, the externref table and globals keep
-// their names. Nothing public changes: index.js's ready() resolves to nothing.
-//
-// minifyJs(): esbuild's minifier (whitespace, comments, local names; exported names and
-// `import.meta.url` stay) for the glue, the snippets and our own js/*.js.
-//
 // shortenImports(): wasm-bindgen names every import after the JS it calls plus a 16-hex-digit
 // hash (`__wbg_addEventListener_3f1a…`), and the import module after a file that does not exist
 // (`./session_guard_bg.js`). Each name is stored twice, once in the wasm's import section and once
-// as a key of the glue's import object, and the hashes do not compress: giving them one- or
-// two-letter names saves ≈ 4 KB gzip. The wasm's import section is rewritten in place (every
-// other section stays byte-identical); the glue's keys are renamed only where the name occurs
-// exactly once, as an object key, so anything unexpected fails the build instead of shipping
-// a glue that does not match its wasm.
+// as a key of the glue's import object, and the hashes do not compress: one- or two-letter names
+// save ≈ 3.6 KB gzip. The wasm's import section is rewritten in place (every other section stays
+// byte-identical); the glue's keys are renamed only where the name occurs exactly once, as an
+// object key, so anything unexpected fails the build instead of shipping a glue that does not
+// match its wasm.
+//
+// shortenExports(): likewise for the wasm's function exports (`sessionguard_state`,
+// `wasm_bindgen__convert__closures_____invoke__h71bd…`), which the glue calls as `wasm.<name>`
+// and the .d.ts files list: ≈ −0.4 KB gzip. The memory, the externref table and globals keep
+// their names. Nothing public changes: index.js's ready() resolves to nothing, and
+// session_guard.js is not in the package's exports.
+//
+// minifyJs(): esbuild's minifier (whitespace, comments, local names; exported names and
+// `import.meta.url` stay) for the glue, the snippets and our own js/*.js.
 
 import { transformSync } from "esbuild";
 
@@ -227,9 +228,10 @@ function replaceOnce(text, pattern, replacement, what, keyOnly = false) {
  *       return { __proto__: null, "./session_guard_bg.js": import0, "./snippets/…/inline0.js": import1 };
  *   }
  *
- * Module names become short (or empty) keys of the returned object. Fields are renamed only in modules the
- * glue builds as an object literal (`const importN = {`); a snippet module is an ES module
- * namespace (`import * as importN from`) whose fields are the snippet's own export names, kept.
+ * Module names become short (or empty) keys of the returned object. Fields are renamed only in
+ * modules the glue builds as an object literal (`const importN = {`); a snippet module is an ES
+ * module namespace (`import * as importN from`) whose fields are the snippet's own export names,
+ * kept.
  * Returns { wasm, glue, renamed } (renamed: how many names changed).
  */
 export function shortenImports(wasm, glue) {
