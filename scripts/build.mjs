@@ -17,7 +17,7 @@ import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
 import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
 
 /** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
-export const GZIP_BUDGET = 52 * 1024;
+export const GZIP_BUDGET = 54 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

@@ -30,7 +30,7 @@ extern "C" {
     #[wasm_bindgen(js_name = formFacts)]
     fn form_facts(form: &Element) -> String;
     #[wasm_bindgen(js_name = formValues)]
-    fn form_values(form: &Element, indexes: &[u32]) -> Vec<u8>;
+    fn form_values(form: &Element, indexes: &[u32]) -> String;
     #[wasm_bindgen(js_name = formElement)]
     fn form_element(form: &Element, index: u32) -> JsValue;
     #[wasm_bindgen(js_name = writeValue)]
@@ -213,8 +213,7 @@ impl Drafts {
         for control in controls {
             indexes.push(control.index as u32);
         }
-        let values = String::from_utf8(form_values(form, &indexes)).ok();
-        current_fields(controls, values.and_then(|v| json::parse(&v)).unwrap_or(Value::Null))
+        current_fields(controls, json::parse(&form_values(form, &indexes)).unwrap_or(Value::Null))
     }
 
     /// Records `form`'s values as its server-rendered state, the first time it is seen.

@@ -6,7 +6,6 @@
 
 const attribute = (element, name) => element.getAttribute(name) || "";
 const OPT_OUT = "[data-session-draft=off]";
-const encoder = new TextEncoder();
 
 // [tag, type, name, autocomplete, optedOut, value] for every element of `form.elements`;
 // the value only for checkboxes and radios, which it keys (never a password's).
@@ -43,9 +42,7 @@ export function formValues(form, indexes) {
       values.push([element.multiple, options]);
     } else values.push([element.value, element.defaultValue, element.checked, element.defaultChecked]);
   }
-  // As UTF-8 bytes: wasm-bindgen copies those natively, where a returned string is
-  // copied by a JS loop over its characters (slow for a 200 KB textarea).
-  return encoder.encode(JSON.stringify(values));
+  return JSON.stringify(values);
 }
 
 export function formElement(form, index) {
