@@ -18,7 +18,11 @@
 // minifyJs(): esbuild's minifier (whitespace, comments, local names; exported names and
 // `import.meta.url` stay) for the glue, the snippets and our own js/*.js.
 
-import { transformSync } from "esbuild";
+import { createRequire } from "node:module";
+
+// Loaded on first use, not at import: `npm test` and `npm start` import the build before
+// setup() has run `npm install` on a fresh clone.
+const require = createRequire(import.meta.url);
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const IMPORT_SECTION = 2;
@@ -314,7 +318,7 @@ export function shortenExports(wasm, glue, dts, wasmDts) {
  * with the wasm features we need understand.
  */
 export function minifyJs(code, { classic = false } = {}) {
-  const { code: out } = transformSync(code, {
+  const { code: out } = require("esbuild").transformSync(code, {
     loader: "js",
     format: classic ? undefined : "esm",
     target: "es2020",
