@@ -127,39 +127,44 @@ function sections(bytes) {
   return list;
 }
 
-/** The import section's entries: { module, field, desc } (desc = the raw descriptor bytes). */
-export function readImports(bytes) {
-  const section = sections(bytes).find((s) => s.id === IMPORT_SECTION);
+/**
+ * The entries of a section that is a vector (a count, then the entries), each read by
+ * `readEntry(bytes, pos)` → [entry, next pos]; [] when the module has no such section.
+ */
+function readVector(bytes, id, what, readEntry) {
+  const section = sections(bytes).find((s) => s.id === id);
   if (!section) return [];
   let [count, pos] = readU32(bytes, section.contentStart);
-  const imports = [];
+  const entries = [];
   for (let i = 0; i < count; i++) {
+    let entry;
+    [entry, pos] = readEntry(bytes, pos);
+    entries.push(entry);
+  }
+  if (pos !== section.end) throw new Error(`wasm: ${what} section has trailing bytes`);
+  return entries;
+}
+
+/** The import section's entries: { module, field, desc } (desc = the raw descriptor bytes). */
+export function readImports(bytes) {
+  return readVector(bytes, IMPORT_SECTION, "import", (bytes, pos) => {
     let module, field;
     [module, pos] = readName(bytes, pos);
     [field, pos] = readName(bytes, pos);
     const descEnd = skipImportDesc(bytes, pos);
-    imports.push({ module, field, desc: bytes.subarray(pos, descEnd) });
-    pos = descEnd;
-  }
-  if (pos !== section.end) throw new Error("wasm: import section has trailing bytes");
-  return imports;
+    return [{ module, field, desc: bytes.subarray(pos, descEnd) }, descEnd];
+  });
 }
 
 /** The export section's entries: { name, kind, index }. */
 export function readExports(bytes) {
-  const section = sections(bytes).find((s) => s.id === EXPORT_SECTION);
-  if (!section) return [];
-  let [count, pos] = readU32(bytes, section.contentStart);
-  const exports = [];
-  for (let i = 0; i < count; i++) {
+  return readVector(bytes, EXPORT_SECTION, "export", (bytes, pos) => {
     let name, index;
     [name, pos] = readName(bytes, pos);
     const kind = bytes[pos++];
     [index, pos] = readU32(bytes, pos);
-    exports.push({ name, kind, index });
-  }
-  if (pos !== section.end) throw new Error("wasm: export section has trailing bytes");
-  return exports;
+    return [{ name, kind, index }, pos];
+  });
 }
 
 /** The module with section `id`'s content replaced by `content`; every other byte unchanged. */
@@ -175,16 +180,19 @@ function replaceSection(bytes, id, content) {
   return Buffer.concat(parts);
 }
 
+/** The module with vector section `id` holding `entries`, each written by `writeEntry` → bytes. */
+function writeVector(bytes, id, entries, writeEntry) {
+  const content = [...writeU32(entries.length)];
+  for (const entry of entries) content.push(...writeEntry(entry));
+  return replaceSection(bytes, id, content);
+}
+
 function writeImports(bytes, imports) {
-  const content = [...writeU32(imports.length)];
-  for (const { module, field, desc } of imports) content.push(...writeName(module), ...writeName(field), ...desc);
-  return replaceSection(bytes, IMPORT_SECTION, content);
+  return writeVector(bytes, IMPORT_SECTION, imports, ({ module, field, desc }) => [...writeName(module), ...writeName(field), ...desc]);
 }
 
 function writeExports(bytes, exports) {
-  const content = [...writeU32(exports.length)];
-  for (const { name, kind, index } of exports) content.push(...writeName(name), kind, ...writeU32(index));
-  return replaceSection(bytes, EXPORT_SECTION, content);
+  return writeVector(bytes, EXPORT_SECTION, exports, ({ name, kind, index }) => [...writeName(name), kind, ...writeU32(index)]);
 }
 
 const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
