@@ -176,6 +176,29 @@ fn saves_what_was_typed_and_never_secrets() {
     clear_ours();
 }
 
+/// `data-session-draft="off"` counts wherever it is: also around a control that belongs to the
+/// form through `form=` but sits outside it, when nothing inside the form opts out.
+#[wasm_bindgen_test]
+fn opted_out_fields_are_never_saved_wherever_they_sit() {
+    clear_ours();
+    let holder = mount(
+        r#"<form id="opt"><input name="kept"></form>
+        <div data-session-draft="off"><input name="outer" form="opt"></div>"#,
+    );
+    let g = guard("alice", "manual");
+    set("[name=kept]", "value", "keep-me".into());
+    set("[name=outer]", "value", "outer-secret".into());
+    g.save_drafts();
+    let entries = our_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let json = &entries[0].1;
+    assert!(json.contains("keep-me"), "{json}");
+    assert!(!json.contains("outer-secret"), "stored in {json}");
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
 #[wasm_bindgen_test]
 async fn edits_are_saved_by_the_guard_timer_after_a_pause() {
     clear_ours();

@@ -11,8 +11,9 @@ const OPT_OUT = "[data-session-draft=off]";
 // the value only for checkboxes and radios, which it keys (never a password's).
 export function formFacts(form) {
   const facts = [];
-  // `closest()` for each of hundreds of elements is slow; most forms have no opt-out inside.
-  const optOuts = form.closest(OPT_OUT) !== null || form.querySelector(OPT_OUT) !== null;
+  // `closest()` for each of hundreds of elements is slow, and most pages have no opt-out at
+  // all. The whole tree is searched, not the form: a control can sit outside its form (`form=`).
+  const optOuts = form.closest(OPT_OUT) !== null || form.getRootNode().querySelector(OPT_OUT) !== null;
   for (const element of form.elements) {
     const type = attribute(element, "type");
     const checkable = /^(checkbox|radio)$/i.test(type);
