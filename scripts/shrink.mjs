@@ -217,6 +217,27 @@ function escapeRegExp(text) {
 }
 
 /**
+ * wasm-bindgen 0.2.130 imports a snippet once per wasm import taken from it directly
+ * (`import * as import2 from "./snippets/…/form_io.js"`, then `import3` from the same file)
+ * and lists each under the same key, where the last one wins. They are the same module
+ * namespace: one key and one import are kept, so that every module key occurs once.
+ */
+function dropRepeatedSnippetKeys(glue) {
+  const keyLine = /^[ \t]*("[^"\n]+")\s*:\s*(import\d+),?[ \t]*\n/gm;
+  const byKey = new Map();
+  for (const m of glue.matchAll(keyLine)) byKey.set(m[1], [...(byKey.get(m[1]) ?? []), m]);
+  for (const [key, lines] of byKey) {
+    if (lines.length < 2) continue;
+    for (const { 0: line, 2: variable } of lines.slice(0, -1)) {
+      const importLine = new RegExp(`^import \\* as ${variable} from ${escapeRegExp(key)};?[ \\t]*\\n`, "m");
+      if (!importLine.test(glue)) throw new Error(`shrink: ${variable}, listed again under ${key}, is not that module`);
+      glue = glue.replace(importLine, "").replace(line, "");
+    }
+  }
+  return glue;
+}
+
+/**
  * Replaces the one match of `pattern` in `text` (`replacement` gets the match); throws unless
  * there is exactly one and, with `keyOnly`, unless it is followed by `:` (an object key).
  */
@@ -249,6 +270,7 @@ function replaceOnce(text, pattern, replacement, what, keyOnly = false) {
 export function shortenImports(wasm, glue) {
   const imports = readImports(wasm);
   const names = shortNames();
+  glue = dropRepeatedSnippetKeys(glue);
   const moduleNames = new Map(); // old module name → { name, literal, fields: its short names }
   // The module most imports come from gets the empty name, stored once per import (−36 B gzip).
   const counts = new Map();

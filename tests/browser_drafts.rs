@@ -176,6 +176,51 @@ fn saves_what_was_typed_and_never_secrets() {
     clear_ours();
 }
 
+/// Long texts stay in JS while a save compares and encodes them (form_io.js): the server's
+/// long text unedited is no draft, an edit of it is saved whole, and a restore writes it back.
+#[wasm_bindgen_test]
+fn long_texts_are_compared_saved_and_restored_whole() {
+    clear_ours();
+    let server_text = "Chapter \"1\"\n\t日本語 \u{1F600} \\ ".repeat(300);
+    let edited = format!("{server_text}and one more line");
+    let mount_document = || {
+        let holder = mount(r#"<form id="doc"><input name="title" value="Draft"><textarea name="body"></textarea></form>"#);
+        set("[name=body]", "defaultValue", server_text.as_str().into());
+        holder
+    };
+    let stored_body = || {
+        let entries = our_entries();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        let value = session_guard::core::json::parse(&entries[0].1).expect("the record is JSON");
+        let record = session_guard::core::drafts::decode(&value).expect("the record decodes");
+        let body = record.fields.iter().find(|f| f.key == "body").expect("body saved").clone();
+        (body.value, body.default)
+    };
+    let text = |s: &str| session_guard::core::drafts::FieldValue::Text(s.into());
+
+    let holder = mount_document();
+    let g = guard("alice", "manual");
+    g.save_drafts();
+    assert!(our_entries().is_empty(), "the server's own long text is not a draft");
+    set("[name=body]", "value", edited.as_str().into());
+    g.save_drafts();
+    assert_eq!(stored_body(), (text(&edited), text(&server_text)));
+    set("[name=title]", "value", "Final".into());
+    g.save_drafts();
+    assert_eq!(stored_body(), (text(&edited), text(&server_text)), "an edit elsewhere keeps the long text");
+    g.destroy();
+    holder.remove();
+
+    let holder = mount_document();
+    let g = guard("alice", "manual");
+    g.restore_drafts();
+    assert_eq!(get("[name=body]", "value").as_string().unwrap(), edited);
+    assert_eq!(get("[name=title]", "value").as_string().unwrap(), "Final");
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
 /// `data-session-draft="off"` counts wherever it is: also around a control that belongs to the
 /// form through `form=` but sits outside it, when nothing inside the form opts out.
 #[wasm_bindgen_test]

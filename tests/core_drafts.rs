@@ -145,9 +145,47 @@ fn restore_merges_without_overwriting_the_server_or_the_user() {
 #[test]
 fn only_changed_fields_are_saved() {
     let t = |s: &str| FieldValue::Text(s.into());
-    let saved = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))]);
+    let saved = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))], |_, _| unreachable!());
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].key, "a");
+}
+
+#[test]
+fn held_texts_are_compared_by_the_shell() {
+    let held = FieldValue::Held;
+    // The shell's texts: 0 and 2 are equal, 4 differs.
+    let same = |a: u32, b: u32| {
+        assert!(a != b, "equal numbers need no question");
+        let text = |n| if n == 4 { "other" } else { "long" };
+        text(a) == text(b)
+    };
+    let fields = vec![
+        current("unchanged", held(2), held(0)),
+        current("edited", held(4), held(0)),
+        current("same number", held(2), held(2)),
+        current("was empty", held(2), FieldValue::Text(String::new())),
+        current("now short", FieldValue::Text("x".into()), held(0)),
+    ];
+    let saved: Vec<_> = changed_fields(fields, same).into_iter().map(|f| f.key).collect();
+    assert_eq!(saved, ["edited", "was empty", "now short"]);
+}
+
+#[test]
+fn held_texts_leave_a_placeholder_the_shell_fills() {
+    let mut r = record();
+    r.fields = vec![SavedField { key: "notes".into(), value: FieldValue::Held(7), default: FieldValue::Text(String::new()) }];
+    let encoded = encode(&r);
+    let placeholder = format!("{HELD_MARK}7{HELD_MARK}");
+    assert_eq!(encoded.matches(HELD_MARK).count(), 2);
+    // What the shell does: the text as a JSON string in the placeholder's place.
+    let filled = encoded.replace(&placeholder, "\"a long \\\"text\\\"\"");
+    let decoded = decode(&parse_json(&filled)).unwrap();
+    assert_eq!(decoded.fields[0].value, FieldValue::Text("a long \"text\"".into()));
+    // A text (or URL) with U+0000 in it is escaped, so the mark is never ambiguous.
+    let mut r = record();
+    r.url.push(HELD_MARK);
+    r.fields[0].value = FieldValue::Text("a\0b".into());
+    assert!(!encode(&r).contains(HELD_MARK));
 }
 
 #[test]
@@ -292,7 +330,7 @@ fn current_fields_merge_radio_groups_and_read_selects() {
     ];
     let option = |v: &str, sel, def| Value::List(vec![s(v), b(sel), b(def)]);
     let values = reading(&[
-        &[s("Ann"), s(""), b(false), b(false)],
+        &[Value::Number(3.0), s(""), b(false), b(false)],
         &[s("m"), s("m"), b(false), b(true)],
         &[s("l"), s("l"), b(true), b(false)],
         &[s("1"), s("1"), b(true), b(false)],
@@ -302,7 +340,7 @@ fn current_fields_merge_radio_groups_and_read_selects() {
     let fields = current_fields(&list, values);
     let f = |key: &str| fields.iter().find(|f| f.key == key).unwrap().clone();
     assert_eq!(fields.len(), 5, "one field per radio group");
-    assert_eq!((f("name").value, f("name").default), (FieldValue::Text("Ann".into()), FieldValue::Text("".into())));
+    assert_eq!((f("name").value, f("name").default), (FieldValue::Held(3), FieldValue::Text("".into())), "a number is a held text");
     assert_eq!((f("size").value, f("size").default), (FieldValue::Choice("l".into()), FieldValue::Choice("m".into())));
     assert_eq!((f("ok=1").value, f("ok=1").default), (FieldValue::Checked(true), FieldValue::Checked(false)));
     // A single select without a `selected` option shows (and resets to) its first one.

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, HtmlElement, MutationObserver, Window};
@@ -14,11 +14,11 @@ use super::dialog;
 use super::events;
 use super::listener::Listener;
 use super::page::{prop, prop_string};
-use super::storage::{Entries, Store, StoreError};
+use super::storage::{Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
-    eviction_order, position_of, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, utf16_bytes, Control,
+    eviction_order, position_of, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, Control,
     CurrentField, DraftRecord, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
 };
 use crate::core::i18n::{MessageKey, Messages};
@@ -28,9 +28,17 @@ use crate::core::options::Value;
 #[wasm_bindgen(module = "/src/browser/form_io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = formFacts)]
-    fn form_facts(form: &Element) -> String;
+    fn form_facts(form: &Element) -> Vec<u8>;
     #[wasm_bindgen(js_name = formValues)]
-    fn form_values(form: &Element, indexes: &[u32]) -> String;
+    fn form_values(form: &Element, indexes: &[u32], baseline: bool) -> Vec<u8>;
+    #[wasm_bindgen(js_name = sameText)]
+    fn same_text(form: &Element, a: u32, b: u32) -> bool;
+    #[wasm_bindgen(js_name = heldText)]
+    fn held_text(form: &Element, number: u32) -> String;
+    #[wasm_bindgen(js_name = recordText)]
+    fn record_text(form: &Element, encoded: &str) -> JsString;
+    #[wasm_bindgen(js_name = sameButTime)]
+    fn same_but_time(a: &JsString, b: &JsString) -> bool;
     #[wasm_bindgen(js_name = formElement)]
     fn form_element(form: &Element, index: u32) -> JsValue;
     #[wasm_bindgen(js_name = writeValue)]
@@ -81,7 +89,7 @@ pub struct Drafts {
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
     baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
-    written: RefCell<Entries>,
+    written: RefCell<Vec<(String, JsString)>>,
     waiting: RefCell<Vec<Waiting>>,
     observer: RefCell<Option<(MutationObserver, Closure<dyn FnMut()>)>>,
     notice: RefCell<Option<(Element, [Listener; 1])>>,
@@ -111,7 +119,7 @@ impl Drafts {
             login_path,
             dirty: RefCell::new(Vec::new()),
             baselines: RefCell::new(Vec::new()),
-            written: RefCell::default(),
+            written: RefCell::new(Vec::new()),
             waiting: RefCell::new(Vec::new()),
             observer: RefCell::new(None),
             notice: RefCell::new(None),
@@ -204,16 +212,18 @@ impl Drafts {
 
     /// The form's saveable controls, as the core decides from one reading of all its elements.
     fn controls(&self, form: &Element) -> Vec<Control> {
-        controls(&json::parse(&form_facts(form)).unwrap_or(Value::Null))
+        controls(&json::parse_utf8(form_facts(form)).unwrap_or(Value::Null))
     }
 
     /// Current and server-default values of every saveable field (radio groups merged).
-    fn read(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
+    /// Long texts stay in JS (form_io.js) as [`FieldValue::Held`]; a `baseline` reading's
+    /// for as long as the form lives, another's until the next reading of the form.
+    fn read(&self, form: &Element, controls: &[Control], baseline: bool) -> Vec<CurrentField> {
         let mut indexes = Vec::with_capacity(controls.len());
         for control in controls {
             indexes.push(control.index as u32);
         }
-        current_fields(controls, json::parse(&form_values(form, &indexes)).unwrap_or(Value::Null))
+        current_fields(controls, json::parse_utf8(form_values(form, &indexes, baseline)).unwrap_or(Value::Null))
     }
 
     /// Records `form`'s values as its server-rendered state, the first time it is seen.
@@ -223,13 +233,13 @@ impl Drafts {
             return;
         }
         baselines.retain(|(f, _)| prop(f, "isConnected").as_bool().unwrap_or(false));
-        let fields = self.read(form, &self.controls(form));
+        let fields = self.read(form, &self.controls(form), true);
         baselines.push((form.clone(), fields));
     }
 
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
-        let mut fields = self.read(form, controls);
+        let mut fields = self.read(form, controls, false);
         if let Some((_, baseline)) = self.baselines.borrow().iter().find(|(f, _)| f == form) {
             let mut hint = 0;
             for field in &mut fields {
@@ -238,6 +248,19 @@ impl Drafts {
                     if let Some(seen) = baseline.get(at) {
                         field.default = seen.value.clone();
                     }
+                }
+            }
+        }
+        fields
+    }
+
+    /// [`Drafts::current`] with every text in the core, to compare with saved ones.
+    fn current_texts(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
+        let mut fields = self.current(form, controls);
+        for field in &mut fields {
+            for value in [&mut field.value, &mut field.default] {
+                if let FieldValue::Held(number) = *value {
+                    *value = FieldValue::Text(held_text(form, number));
                 }
             }
         }
@@ -262,12 +285,12 @@ impl Drafts {
 
     fn save_form(&self, form: &Element, pending: bool) {
         let controls = self.controls(form);
-        let fields = changed_fields(self.current(form, &controls));
+        let fields = changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b));
         let key = draft_key(&self.user, &self.path(), &self.form_id(form));
         if fields.is_empty() {
-            if self.written.borrow().get(&key).is_some() {
+            if self.written_text(&key).is_some() {
                 self.store.remove(&key);
-                self.written.borrow_mut().remove(&key);
+                self.remember_written(&key, None);
             }
             return;
         }
@@ -278,25 +301,37 @@ impl Drafts {
             pending,
             fields,
         };
-        let json = encode(&record);
+        let text = record_text(form, &encode(&record));
         // Unchanged but for the time: nothing to write.
-        let unchanged = self.written.borrow().get(&key).is_some_and(|old| same_but_time(old, &json));
+        let unchanged = self.written_text(&key).is_some_and(|old| same_but_time(&old, &text));
         if !unchanged {
-            self.write(&key, &json);
-            self.written.borrow_mut().set(&key, json);
+            self.write(&key, &text);
+            self.remember_written(&key, Some(text));
         }
         events::emit(&self.document, "draftsaved", &[("form", form.into())]);
     }
 
+    fn written_text(&self, key: &str) -> Option<JsString> {
+        self.written.borrow().iter().find(|(k, _)| k == key).map(|(_, text)| text.clone())
+    }
+
+    fn remember_written(&self, key: &str, text: Option<JsString>) {
+        let mut written = self.written.borrow_mut();
+        written.retain(|(k, _)| k != key);
+        if let Some(text) = text {
+            written.push((key.to_string(), text));
+        }
+    }
+
     /// Writes one record, evicting our own oldest drafts when storage is full.
-    fn write(&self, key: &str, json: &str) {
-        // A UTF-16 code unit never takes fewer UTF-8 bytes: count only when it could matter.
-        if json.len() * 2 > MAX_DRAFT_BYTES && utf16_bytes(json) > MAX_DRAFT_BYTES {
-            self.store.keep_in_memory(key, json);
+    fn write(&self, key: &str, text: &JsString) {
+        // Storage counts UTF-16 code units, two bytes each.
+        if text.length() as usize * 2 > MAX_DRAFT_BYTES {
+            self.store.keep_in_memory(key, &String::from(text));
             events::error(&self.document, "quota", "draft too large for storage; kept in memory");
             return;
         }
-        let mut result = self.store.set(key, json);
+        let mut result = self.store.set_text(key, text);
         if result == Err(StoreError::Quota) {
             let mut ours = Vec::new();
             for k in self.store.keys() {
@@ -306,7 +341,7 @@ impl Drafts {
             }
             for victim in eviction_order(ours, key) {
                 self.store.remove(&victim);
-                result = self.store.set(key, json);
+                result = self.store.set_text(key, text);
                 if result != Err(StoreError::Quota) {
                     break;
                 }
@@ -420,7 +455,7 @@ impl Drafts {
             let key = draft_key(&self.user, &self.path(), &form_id);
             let Some(Ok(record)) = self.load(&key) else { continue };
             let controls = self.controls(&form);
-            let (apply, later) = restore_plan(&record, &self.current(&form, &controls));
+            let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls));
             let written = apply.iter().filter(|(key, value)| write_field(&form, &controls, key, value)).count();
             if !later.is_empty() {
                 let mut waiting = self.waiting.borrow_mut();
@@ -430,7 +465,7 @@ impl Drafts {
                 }
             }
             // The restored values are the draft now; an unchanged form must not re-save.
-            self.written.borrow_mut().set(&key, encode(&record));
+            self.remember_written(&key, Some(JsString::from(encode(&record))));
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();
@@ -443,7 +478,7 @@ impl Drafts {
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
             let controls = self.controls(&form);
-            let current = self.current(&form, &controls);
+            let current = self.current_texts(&form, &controls);
             let mut written = 0;
             for w in waiting.iter().filter(|w| w.form_id == form_id) {
                 match current.iter().find(|c| c.key == w.field.key) {
@@ -540,12 +575,6 @@ impl Drafts {
     }
 }
 
-/// Two encodings of the same record at different times: equal after the timestamp.
-fn same_but_time(a: &str, b: &str) -> bool {
-    let after_time = |s| crate::core::text::split_around(s, ",\"url\"").map(|(_, rest)| rest);
-    after_time(a).is_some() && after_time(a) == after_time(b)
-}
-
 /// Writes one saved value the way a user would, so React, Vue and Angular see it:
 /// `writeValue`/`writeSelected` (form_io.js) for text and selects, `click()` for
 /// checkboxes and radios.
@@ -557,6 +586,8 @@ fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldVal
             write_value(&element(control), text);
             true
         }
+        // Saved values come from storage, where no text is held.
+        FieldValue::Held(_) => false,
         FieldValue::Checked(checked) => {
             let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
             let checkbox = element(control);

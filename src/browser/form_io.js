@@ -1,8 +1,8 @@
 // Reads and writes form controls for src/browser/drafts.rs. Each crossing into
 // or out of wasm costs about a microsecond, and a 500-field form took thousands
 // of them per save; here a whole form is read in one call and comes back as one
-// JSON string. What the readings mean (which fields are saved, their keys) is
-// decided in Rust (src/core/drafts.rs).
+// JSON text (as UTF-8 bytes). What the readings mean (which fields are saved, their
+// keys) is decided in Rust (src/core/drafts.rs).
 
 const attribute = (element, name) => element.getAttribute(name) || "";
 const OPT_OUT = "[data-session-draft=off]";
@@ -26,14 +26,32 @@ export function formFacts(form) {
       checkable ? element.value : "",
     ]);
   }
-  return JSON.stringify(facts);
+  return utf8(facts);
 }
+
+// Texts from this length up stay here, and wasm gets a number in their place: copying a
+// 200 KB textarea into wasm memory, scanning it there and copying the record back out cost
+// more than everything else a save does. Numbers are even for a form's baseline reading
+// (kept as long as the form), odd for its latest other reading (kept until the next one).
+const LONG_TEXT = 256;
+const held = new WeakMap();
+
+function heldOf(form) {
+  let texts = held.get(form);
+  if (!texts) held.set(form, (texts = [[], []]));
+  return texts;
+}
+
+const textOf = (form, number) => heldOf(form)[number & 1][number >> 1];
 
 // The state of the elements at `indexes` (saveable controls only): [value, defaultValue,
 // checked, defaultChecked], or for a select [multiple, [[value, selected, defaultSelected], …]].
-export function formValues(form, indexes) {
+export function formValues(form, indexes, baseline) {
   const elements = form.elements;
   const values = [];
+  const parity = baseline ? 0 : 1;
+  const texts = (heldOf(form)[parity] = []);
+  const hold = (text) => (text.length < LONG_TEXT ? text : texts.push(text) * 2 - 2 + parity);
   for (const index of indexes) {
     const element = elements[index];
     if (!element) values.push([]);
@@ -41,9 +59,43 @@ export function formValues(form, indexes) {
       const options = [];
       for (const option of element.options) options.push([option.value, option.selected, option.defaultSelected]);
       values.push([element.multiple, options]);
-    } else values.push([element.value, element.defaultValue, element.checked, element.defaultChecked]);
+    } else values.push([hold(element.value), hold(element.defaultValue), element.checked, element.defaultChecked]);
   }
-  return JSON.stringify(values);
+  return utf8(values);
+}
+
+// As UTF-8 bytes: copied into wasm memory natively. A string would be copied by
+// wasm-bindgen's JS loop, one character at a time, which for a 200 KB textarea in code
+// not yet optimized takes milliseconds.
+const encoder = new TextEncoder();
+const utf8 = (value) => encoder.encode(JSON.stringify(value));
+
+export function sameText(form, a, b) {
+  const text = textOf(form, a);
+  return text !== undefined && text === textOf(form, b);
+}
+
+export function heldText(form, number) {
+  return textOf(form, number) ?? "";
+}
+
+// A record as src/core/drafts.rs encodes it, each held text's placeholder (its number
+// between two U+0000) replaced with the text as a JSON string.
+export function recordText(form, encoded) {
+  const parts = encoded.split("\0");
+  for (let i = 1; i < parts.length; i += 2) parts[i] = JSON.stringify(textOf(form, +parts[i]) ?? "");
+  return parts.join("");
+}
+
+// Two records of the same form at different times are equal after the timestamp, which
+// the record has first: `{"v":…,"at":…,"url":…`.
+export function sameButTime(a, b) {
+  const afterTime = (record) => {
+    const at = record.indexOf(',"url"');
+    return at < 0 ? null : record.slice(at);
+  };
+  const rest = afterTime(a);
+  return rest !== null && rest === afterTime(b);
 }
 
 export function formElement(form, index) {

@@ -5,7 +5,8 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::JsValue;
+use js_sys::JsString;
+use wasm_bindgen::prelude::*;
 use web_sys::{Storage, Window};
 
 use crate::core::drafts::is_our_key;
@@ -35,10 +36,6 @@ impl Entries {
 
     pub fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);
-    }
-
-    pub fn clear(&mut self) {
-        self.0.clear();
     }
 }
 
@@ -86,14 +83,20 @@ impl Store {
 
     /// Writes to localStorage; on failure keeps the value in memory and says why.
     pub fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.set_text(key, &JsString::from(value))
+    }
+
+    /// [`Store::set`] of a text that is already a JS string: a draft record of a 200 KB
+    /// textarea goes from JS to storage without a copy through wasm memory.
+    pub fn set_text(&self, key: &str, value: &JsString) -> Result<(), StoreError> {
         let result = match &self.local {
-            Some(local) => local.set_item(key, value).map_err(|e| classify(&e)),
+            Some(local) => local.unchecked_ref::<TextStorage>().set_item(key, value).map_err(|e| classify(&e)),
             None => Err(StoreError::Unavailable),
         };
         let mut memory = self.memory.borrow_mut();
         match result {
             Ok(()) => memory.remove(key),
-            Err(_) => memory.set(key, value.to_string()),
+            Err(_) => memory.set(key, String::from(value)),
         }
         result
     }
@@ -109,6 +112,14 @@ impl Store {
             let _ = local.remove_item(key);
         }
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `Storage` whose `setItem` takes a JS string value (web-sys's takes `&str`).
+    type TextStorage;
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item(this: &TextStorage, key: &str, value: &JsString) -> Result<(), JsValue>;
 }
 
 fn classify(error: &JsValue) -> StoreError {

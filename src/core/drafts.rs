@@ -87,11 +87,13 @@ fn text_at(list: &[Value], i: usize) -> &str {
     }
 }
 
-/// Moves a text out of a reading: a 200 KB textarea is not copied again.
-fn take_text(list: &mut [Value], i: usize) -> String {
+/// A text field's value or default in a reading: the text, or the number of a long
+/// text the shell holds ([`FieldValue::Held`]).
+fn take_text(list: &mut [Value], i: usize) -> FieldValue {
     match list.get_mut(i) {
-        Some(Value::Str(s)) => std::mem::take(s),
-        _ => String::new(),
+        Some(Value::Str(s)) => FieldValue::Text(std::mem::take(s)),
+        Some(Value::Number(n)) if *n >= 0.0 && *n <= u32::MAX as f64 => FieldValue::Held(*n as u32),
+        _ => FieldValue::Text(String::new()),
     }
 }
 
@@ -146,8 +148,8 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
         match control.kind {
             FieldKind::Text => fields.push(CurrentField {
                 key,
-                value: FieldValue::Text(take_text(v, 0)),
-                default: FieldValue::Text(take_text(v, 1)),
+                value: take_text(v, 0),
+                default: take_text(v, 1),
             }),
             FieldKind::Checkbox => fields.push(CurrentField {
                 key,
@@ -205,6 +207,11 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue {
     Text(String),
+    /// A long text that stays with the shell, by its number: a 200 KB textarea is never
+    /// copied into the core, scanned or re-escaped. The shell says whether two are equal
+    /// ([`changed_fields`]) and writes them where [`encode`] leaves their placeholder.
+    /// Only readings of the page hold texts; texts read back from storage never are.
+    Held(u32),
     Checked(bool),
     /// The checked radio's value in a group ("" when none).
     Choice(String),
@@ -352,6 +359,11 @@ fn push_json_string(out: &mut String, text: &str) {
 fn push_json_value(out: &mut String, value: &FieldValue) {
     match value {
         FieldValue::Text(text) | FieldValue::Choice(text) => push_json_string(out, text),
+        FieldValue::Held(number) => {
+            out.push(HELD_MARK);
+            push_number(out, *number as u64);
+            out.push(HELD_MARK);
+        }
         FieldValue::Checked(checked) => out.push_str(if *checked { "true" } else { "false" }),
         FieldValue::Selected(values) => {
             out.push('[');
@@ -368,7 +380,7 @@ fn push_json_value(out: &mut String, value: &FieldValue) {
 
 fn kind_tag(value: &FieldValue) -> &'static str {
     match value {
-        FieldValue::Text(_) => "t",
+        FieldValue::Text(_) | FieldValue::Held(_) => "t",
         FieldValue::Checked(_) => "c",
         FieldValue::Choice(_) => "r",
         FieldValue::Selected(_) => "s",
@@ -376,6 +388,13 @@ fn kind_tag(value: &FieldValue) -> &'static str {
 }
 
 /// JSON: `{"v":1,"at":…,"url":"…","sig":…,"pending":false,"f":[["key","t","value","default"],…]}`.
+/// Brackets a held text's number in [`encode`]'s output. JSON text never holds a raw
+/// U+0000 (strings escape it), so the shell finds each placeholder unambiguously.
+pub const HELD_MARK: char = '\0';
+
+/// The record as stored: JSON, except that each [`FieldValue::Held`] text is a
+/// placeholder, `HELD_MARK number HELD_MARK`, for the shell to replace with the text as a
+/// JSON string.
 pub fn encode(record: &DraftRecord) -> String {
     let mut out = String::from("{\"v\":");
     push_number(&mut out, SCHEMA_VERSION);
@@ -535,8 +554,13 @@ pub fn position_of(fields: &[SavedField], key: &str, hint: usize) -> Option<usiz
 }
 
 /// Fields worth saving: those the user changed from the server's default.
-pub fn changed_fields(mut current: Vec<CurrentField>) -> Vec<SavedField> {
-    current.retain(|f| f.value != f.default);
+/// `same_held` says whether two held texts are equal. A held text never equals one that
+/// is not: the shell holds every text from a length up, and only those.
+pub fn changed_fields(mut current: Vec<CurrentField>, same_held: impl Fn(u32, u32) -> bool) -> Vec<SavedField> {
+    current.retain(|f| match (&f.value, &f.default) {
+        (FieldValue::Held(a), FieldValue::Held(b)) => a != b && !same_held(*a, *b),
+        (value, default) => value != default,
+    });
     current
 }
 

@@ -18,6 +18,11 @@ pub fn parse(text: &str) -> Option<Value> {
     (parser.at == text.len()).then_some(value)
 }
 
+/// [`parse`] of UTF-8 bytes; `None` when they are not UTF-8.
+pub fn parse_utf8(bytes: Vec<u8>) -> Option<Value> {
+    parse(&String::from_utf8(bytes).ok()?)
+}
+
 struct Parser<'a> {
     text: &'a str,
     at: usize,
