@@ -16,8 +16,13 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:z
 import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
 import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
 
-/** Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js. */
-export const GZIP_BUDGET = 54 * 1024;
+/**
+ * Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js.
+ * Raised from 54 to 55 KB for the drafts save of a 500-field form (16 → ~5 ms): the talc
+ * allocator (+0.5 KB; lol_alloc's free list made every allocation a walk) and long texts held
+ * in JS plus the controls cache (+1 KB).
+ */
+export const GZIP_BUDGET = 55 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

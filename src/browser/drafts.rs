@@ -2,17 +2,16 @@
 //! and writes saved values back so frameworks notice. The rules (what is
 //! saved, keys, merge, sweep) are the core's; this module only moves values.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, JsString};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, HtmlElement, MutationObserver, Window};
+use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 use super::dialog;
 use super::events;
-use super::listener::Listener;
+use super::listener::{Listener, Mutations};
 use super::page::{prop, prop_string};
 use super::storage::{Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
@@ -28,7 +27,7 @@ use crate::core::options::Value;
 #[wasm_bindgen(module = "/src/browser/form_io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = formFacts)]
-    fn form_facts(form: &Element) -> Vec<u8>;
+    fn form_facts(form: &Element, known: f64, generation: u32) -> Option<Vec<u8>>;
     #[wasm_bindgen(js_name = formValues)]
     fn form_values(form: &Element, indexes: &[u32], baseline: bool) -> Vec<u8>;
     #[wasm_bindgen(js_name = sameText)]
@@ -91,7 +90,13 @@ pub struct Drafts {
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Vec<(String, JsString)>>,
     waiting: RefCell<Vec<Waiting>>,
-    observer: RefCell<Option<(MutationObserver, Closure<dyn FnMut()>)>>,
+    /// Watches for fields that appear later, while some are waiting.
+    late_fields: RefCell<Option<Mutations>>,
+    /// Each form's saveable controls, and the `fact_changes` count they were read at.
+    controls: RefCell<Vec<(Element, u32, Rc<Vec<Control>>)>>,
+    /// Changes of the attributes that controls depend on, anywhere in the document.
+    fact_changes: Rc<Cell<u32>>,
+    fact_watch: RefCell<Option<Mutations>>,
     notice: RefCell<Option<(Element, [Listener; 1])>>,
     listeners: RefCell<Vec<Listener>>,
 }
@@ -121,7 +126,10 @@ impl Drafts {
             baselines: RefCell::new(Vec::new()),
             written: RefCell::new(Vec::new()),
             waiting: RefCell::new(Vec::new()),
-            observer: RefCell::new(None),
+            late_fields: RefCell::new(None),
+            controls: RefCell::new(Vec::new()),
+            fact_changes: Rc::new(Cell::new(0)),
+            fact_watch: RefCell::new(None),
             notice: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
         }))
@@ -165,6 +173,12 @@ impl Drafts {
             }
         }));
         *self.listeners.borrow_mut() = listeners;
+        // The facts `controls()` reads change with these attributes, or with the elements of a
+        // form (form_io.js compares those itself).
+        let filter: Array = ["type", "name", "autocomplete", "value", "data-session-draft"].iter().map(|a| JsValue::from_str(a)).collect();
+        let init = super::page::object(&[("subtree", JsValue::TRUE), ("attributeFilter", filter.into())]);
+        let changes = self.fact_changes.clone();
+        *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
@@ -210,9 +224,37 @@ impl Drafts {
         id
     }
 
-    /// The form's saveable controls, as the core decides from one reading of all its elements.
-    fn controls(&self, form: &Element) -> Vec<Control> {
-        controls(&json::parse_utf8(form_facts(form)).unwrap_or(Value::Null))
+    /// The form's saveable controls, as the core decides from one reading of all its elements;
+    /// the last ones while nothing they depend on changed. Reading 500 elements' attributes
+    /// is most of what a save of a 500-field form costs otherwise.
+    fn controls(&self, form: &Element) -> Rc<Vec<Control>> {
+        // A change made just now, in the same task, is still in the observer's queue.
+        let watching = match self.fact_watch.borrow().as_ref() {
+            Some(watch) => {
+                if watch.take_pending() {
+                    self.fact_changes.set(self.fact_changes.get().wrapping_add(1));
+                }
+                true
+            }
+            None => false,
+        };
+        let now = self.fact_changes.get();
+        let known = if watching {
+            self.controls.borrow().iter().find(|(f, ..)| f == form).map(|(_, at, list)| (*at, list.clone()))
+        } else {
+            None
+        };
+        let known_at = known.as_ref().map_or(-1.0, |(at, _)| *at as f64);
+        match (form_facts(form, known_at, now), known) {
+            (None, Some((_, list))) => list,
+            (facts, _) => {
+                let list = Rc::new(controls(&facts.and_then(json::parse_utf8).unwrap_or(Value::Null)));
+                let mut cache = self.controls.borrow_mut();
+                cache.retain(|(f, ..)| f != form && prop(f, "isConnected").as_bool().unwrap_or(false));
+                cache.push((form.clone(), now, list.clone()));
+                list
+            }
+        }
     }
 
     /// Current and server-default values of every saveable field (radio groups merged).
@@ -505,26 +547,21 @@ impl Drafts {
         }
         *self.waiting.borrow_mut() = still;
         if self.waiting.borrow().is_empty() {
-            self.observer.borrow_mut().take().map(|(o, _)| o.disconnect());
+            self.late_fields.borrow_mut().take();
         }
     }
 
     fn watch_for_late_fields(self: &Rc<Self>) {
-        if self.waiting.borrow().is_empty() || self.observer.borrow().is_some() {
+        if self.waiting.borrow().is_empty() || self.late_fields.borrow().is_some() {
             return;
         }
         let weak = Rc::downgrade(self);
-        let callback = Closure::<dyn FnMut()>::new(move || {
+        let init = super::page::object(&[("childList", JsValue::TRUE), ("subtree", JsValue::TRUE)]);
+        *self.late_fields.borrow_mut() = Mutations::watch(&self.document, &init, move || {
             if let Some(drafts) = weak.upgrade() {
                 drafts.apply_waiting();
             }
         });
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
-        let init = super::page::object(&[("childList", JsValue::TRUE), ("subtree", JsValue::TRUE)]);
-        if let Ok(root) = prop(&self.document, "documentElement").dyn_into::<Element>() {
-            let _ = observer.observe_with_options(&root, init.unchecked_ref());
-        }
-        *self.observer.borrow_mut() = Some((observer, callback));
     }
 
     fn show_notice(self: &Rc<Self>) {
@@ -570,7 +607,9 @@ impl Drafts {
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
         self.listeners.borrow_mut().clear();
-        self.observer.borrow_mut().take().map(|(o, _)| o.disconnect());
+        self.late_fields.borrow_mut().take();
+        self.fact_watch.borrow_mut().take();
+        self.controls.borrow_mut().clear();
         self.close_notice();
     }
 }

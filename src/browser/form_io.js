@@ -6,17 +6,28 @@
 
 const attribute = (element, name) => element.getAttribute(name) || "";
 const OPT_OUT = "[data-session-draft=off]";
+const CHECKABLE = /^(checkbox|radio)$/i;
+
+// The elements each form's facts were last read from, and when: `generation` counts the
+// changes of the attributes facts depend on (src/browser/drafts.rs watches for them).
+const factsRead = new WeakMap();
 
 // [tag, type, name, autocomplete, optedOut, value] for every element of `form.elements`;
-// the value only for checkboxes and radios, which it keys (never a password's).
-export function formFacts(form) {
-  const facts = [];
+// the value only for checkboxes and radios, which it keys (never a password's). Nothing
+// (undefined) when the caller knows them from a reading at `generation` (`known`) and the
+// form still has the same elements: then they cannot have changed.
+export function formFacts(form, known, generation) {
   // `closest()` for each of hundreds of elements is slow, and most pages have no opt-out at
   // all. The whole tree is searched, not the form: a control can sit outside its form (`form=`).
+  // Where there are opt-outs, moving a control in or out of one changes its facts: read again.
   const optOuts = form.closest(OPT_OUT) !== null || form.getRootNode().querySelector(OPT_OUT) !== null;
+  const last = factsRead.get(form);
+  if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, form.elements)) return;
+  factsRead.set(form, { generation, elements: [...form.elements] });
+  const facts = [];
   for (const element of form.elements) {
     const type = attribute(element, "type");
-    const checkable = /^(checkbox|radio)$/i.test(type);
+    const checkable = CHECKABLE.test(type);
     facts.push([
       element.localName,
       type,
@@ -27,6 +38,12 @@ export function formFacts(form) {
     ]);
   }
   return utf8(facts);
+}
+
+function sameItems(list, collection) {
+  if (list.length !== collection.length) return false;
+  for (let i = 0; i < list.length; i++) if (list[i] !== collection[i]) return false;
+  return true;
 }
 
 // Texts from this length up stay here, and wasm gets a number in their place: copying a
@@ -44,8 +61,9 @@ function heldOf(form) {
 
 const textOf = (form, number) => heldOf(form)[number & 1][number >> 1];
 
-// The state of the elements at `indexes` (saveable controls only): [value, defaultValue,
-// checked, defaultChecked], or for a select [multiple, [[value, selected, defaultSelected], …]].
+// The state of the elements at `indexes` (saveable controls only): [value, defaultValue] of a
+// text, [value, "", checked, defaultChecked] of a checkbox or radio, or for a select
+// [multiple, [[value, selected, defaultSelected], …]].
 export function formValues(form, indexes, baseline) {
   const elements = form.elements;
   const values = [];
@@ -59,7 +77,8 @@ export function formValues(form, indexes, baseline) {
       const options = [];
       for (const option of element.options) options.push([option.value, option.selected, option.defaultSelected]);
       values.push([element.multiple, options]);
-    } else values.push([hold(element.value), hold(element.defaultValue), element.checked, element.defaultChecked]);
+    } else if (CHECKABLE.test(attribute(element, "type"))) values.push([element.value, "", element.checked, element.defaultChecked]);
+    else values.push([hold(element.value), hold(element.defaultValue)]);
   }
   return utf8(values);
 }
@@ -83,9 +102,19 @@ export function heldText(form, number) {
 // between two U+0000) replaced with the text as a JSON string.
 export function recordText(form, encoded) {
   const parts = encoded.split("\0");
-  for (let i = 1; i < parts.length; i += 2) parts[i] = JSON.stringify(textOf(form, +parts[i]) ?? "");
+  const used = [];
+  for (let i = 1; i < parts.length; i += 2) {
+    const text = textOf(form, +parts[i]) ?? "";
+    // A text unchanged since the last record (the same string, as a rule) is not escaped again.
+    const literal = literals.find((known) => known[0] === text)?.[1] ?? JSON.stringify(text);
+    used.push([text, literal]);
+    parts[i] = literal;
+  }
+  literals = used;
   return parts.join("");
 }
+
+let literals = [];
 
 // Two records of the same form at different times are equal after the timestamp, which
 // the record has first: `{"v":…,"at":…,"url":…`.

@@ -60,3 +60,31 @@ impl Drop for Listener {
         );
     }
 }
+
+/// A MutationObserver that disconnects when dropped, like [`Listener`].
+pub struct Mutations {
+    observer: web_sys::MutationObserver,
+    _callback: Callback,
+}
+
+impl Mutations {
+    /// Calls `on_change` after changes under `target` that `init` (a MutationObserverInit) selects.
+    pub fn watch(target: &web_sys::Node, init: &JsValue, mut on_change: impl FnMut() + 'static) -> Option<Mutations> {
+        let callback = Callback::wrap(Box::new(move |_: JsValue| on_change()));
+        let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe_with_options(target, init.unchecked_ref()).ok()?;
+        Some(Mutations { observer, _callback: callback })
+    }
+
+    /// Whether changes happened that `on_change` has not been told of yet (it is called
+    /// later, in a microtask); they are taken, so it will not be.
+    pub fn take_pending(&self) -> bool {
+        self.observer.take_records().length() > 0
+    }
+}
+
+impl Drop for Mutations {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
