@@ -221,6 +221,37 @@ fn long_texts_are_compared_saved_and_restored_whole() {
     clear_ours();
 }
 
+/// A record over `MAX_DRAFT_BYTES` (UTF-16 bytes, as localStorage counts them) is kept in
+/// memory with a quota error, never written; one just under it is written.
+#[wasm_bindgen_test]
+fn a_draft_too_large_for_storage_stays_in_memory() {
+    use session_guard::core::drafts::MAX_DRAFT_BYTES;
+    clear_ours();
+    let holder = mount(FORM);
+    let errors = Recorder::new("error");
+    let g = guard("alice", "manual");
+    // "日" is 2 UTF-16 bytes but 3 UTF-8 bytes: only the UTF-16 count decides.
+    let fits = "日".repeat(MAX_DRAFT_BYTES / 2 - 1024);
+    set("[name=message]", "value", fits.as_str().into());
+    g.save_drafts();
+    assert_eq!(our_entries().len(), 1, "{} UTF-16 bytes fit", fits.len() / 3 * 2);
+    assert_eq!(errors.count(), 0);
+    let too_large = "日".repeat(MAX_DRAFT_BYTES / 2 + 1);
+    set("[name=message]", "value", too_large.as_str().into());
+    g.save_drafts();
+    let codes: Vec<String> = (0..errors.count()).filter_map(|i| errors.field(i, "code").as_string()).collect();
+    assert_eq!(codes, ["quota"]);
+    let stored = &our_entries()[0].1;
+    assert!(stored.len() < MAX_DRAFT_BYTES * 2, "the record in storage is still the one that fit");
+    // Kept in memory: still restorable in this page.
+    set("[name=message]", "value", "".into());
+    g.restore_drafts();
+    assert_eq!(get("[name=message]", "value").as_string().unwrap(), too_large);
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
 /// `data-session-draft="off"` counts wherever it is: also around a control that belongs to the
 /// form through `form=` but sits outside it, when nothing inside the form opts out.
 #[wasm_bindgen_test]

@@ -194,12 +194,6 @@ fn eviction_goes_oldest_first_and_spares_the_draft_being_saved() {
     assert_eq!(order, vec!["old", "mid", "new"]);
 }
 
-#[test]
-fn sizes_count_utf16_bytes() {
-    assert_eq!(utf16_bytes("ab"), 4);
-    assert_eq!(utf16_bytes("日本"), 4);
-    assert_eq!(utf16_bytes("😀"), 4);
-}
 
 fn any_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

@@ -13,7 +13,7 @@ use super::dialog;
 use super::events;
 use super::listener::{Listener, Mutations};
 use super::page::{prop, prop_string};
-use super::storage::{Store, StoreError};
+use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
@@ -88,7 +88,7 @@ pub struct Drafts {
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
     baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
-    written: RefCell<Vec<(String, JsString)>>,
+    written: RefCell<Entries<JsString>>,
     waiting: RefCell<Vec<Waiting>>,
     /// Watches for fields that appear later, while some are waiting.
     late_fields: RefCell<Option<Mutations>>,
@@ -124,7 +124,7 @@ impl Drafts {
             login_path,
             dirty: RefCell::new(Vec::new()),
             baselines: RefCell::new(Vec::new()),
-            written: RefCell::new(Vec::new()),
+            written: RefCell::default(),
             waiting: RefCell::new(Vec::new()),
             late_fields: RefCell::new(None),
             controls: RefCell::new(Vec::new()),
@@ -228,22 +228,15 @@ impl Drafts {
     /// the last ones while nothing they depend on changed. Reading 500 elements' attributes
     /// is most of what a save of a 500-field form costs otherwise.
     fn controls(&self, form: &Element) -> Rc<Vec<Control>> {
-        // A change made just now, in the same task, is still in the observer's queue.
-        let watching = match self.fact_watch.borrow().as_ref() {
-            Some(watch) => {
-                if watch.take_pending() {
-                    self.fact_changes.set(self.fact_changes.get().wrapping_add(1));
-                }
-                true
+        // Without the watch nothing is known. A change made just now, in the same task, is
+        // still in the observer's queue.
+        let known = self.fact_watch.borrow().as_ref().and_then(|watch| {
+            if watch.take_pending() {
+                self.fact_changes.set(self.fact_changes.get().wrapping_add(1));
             }
-            None => false,
-        };
-        let now = self.fact_changes.get();
-        let known = if watching {
             self.controls.borrow().iter().find(|(f, ..)| f == form).map(|(_, at, list)| (*at, list.clone()))
-        } else {
-            None
-        };
+        });
+        let now = self.fact_changes.get();
         let known_at = known.as_ref().map_or(-1.0, |(at, _)| *at as f64);
         match (form_facts(form, known_at, now), known) {
             (None, Some((_, list))) => list,
@@ -330,9 +323,9 @@ impl Drafts {
         let fields = changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b));
         let key = draft_key(&self.user, &self.path(), &self.form_id(form));
         if fields.is_empty() {
-            if self.written_text(&key).is_some() {
+            if self.written.borrow().get(&key).is_some() {
                 self.store.remove(&key);
-                self.remember_written(&key, None);
+                self.written.borrow_mut().remove(&key);
             }
             return;
         }
@@ -345,24 +338,12 @@ impl Drafts {
         };
         let text = record_text(form, &encode(&record));
         // Unchanged but for the time: nothing to write.
-        let unchanged = self.written_text(&key).is_some_and(|old| same_but_time(&old, &text));
+        let unchanged = self.written.borrow().get(&key).is_some_and(|old| same_but_time(old, &text));
         if !unchanged {
             self.write(&key, &text);
-            self.remember_written(&key, Some(text));
+            self.written.borrow_mut().set(&key, text);
         }
         events::emit(&self.document, "draftsaved", &[("form", form.into())]);
-    }
-
-    fn written_text(&self, key: &str) -> Option<JsString> {
-        self.written.borrow().iter().find(|(k, _)| k == key).map(|(_, text)| text.clone())
-    }
-
-    fn remember_written(&self, key: &str, text: Option<JsString>) {
-        let mut written = self.written.borrow_mut();
-        written.retain(|(k, _)| k != key);
-        if let Some(text) = text {
-            written.push((key.to_string(), text));
-        }
     }
 
     /// Writes one record, evicting our own oldest drafts when storage is full.
@@ -507,7 +488,7 @@ impl Drafts {
                 }
             }
             // The restored values are the draft now; an unchanged form must not re-save.
-            self.remember_written(&key, Some(JsString::from(encode(&record))));
+            self.written.borrow_mut().set(&key, JsString::from(encode(&record)));
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();

@@ -19,23 +19,33 @@ pub enum StoreError {
     Unavailable,
 }
 
-/// Keys and their texts, few enough for a linear search. One type for every such table
-/// of the crate: each `Vec<T>` instantiation costs its own wasm code.
-#[derive(Default)]
-pub struct Entries(Vec<(String, String)>);
+/// Keys and their values (texts in wasm memory, or JS strings), few enough for a linear
+/// search. One type for every such table of the crate: each `Vec<T>` instantiation costs
+/// its own wasm code.
+pub struct Entries<V = String>(Vec<(String, V)>);
 
-impl Entries {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, value)| value.as_str())
+impl<V> Default for Entries<V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<V> Entries<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, value)| value)
     }
 
-    pub fn set(&mut self, key: &str, value: String) {
+    pub fn set(&mut self, key: &str, value: V) {
         self.remove(key);
         self.0.push((key.to_string(), value));
     }
 
     pub fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
     }
 }
 

@@ -321,11 +321,6 @@ pub fn signature<'a>(keys: impl IntoIterator<Item = &'a str>) -> u32 {
     fnv1a(&all)
 }
 
-/// localStorage counts UTF-16 code units, two bytes each.
-pub fn utf16_bytes(text: &str) -> usize {
-    text.encode_utf16().count() * 2
-}
-
 fn push_json_string(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
