@@ -22,7 +22,7 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * allocator (+0.5 KB; lol_alloc's free list made every allocation a walk) and long texts held
  * in JS plus the controls cache (+1 KB).
  */
-export const GZIP_BUDGET = 55 * 1024;
+export const GZIP_BUDGET = 56 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

@@ -188,13 +188,19 @@ fn long_texts_are_compared_saved_and_restored_whole() {
         set("[name=body]", "defaultValue", server_text.as_str().into());
         holder
     };
+    // The body's value and default as stored: each long text under its own key.
     let stored_body = || {
+        use session_guard::core::drafts::{decode, text_key, FieldValue};
         let entries = our_entries();
         assert_eq!(entries.len(), 1, "{entries:?}");
-        let value = session_guard::core::json::parse(&entries[0].1).expect("the record is JSON");
-        let record = session_guard::core::drafts::decode(&value).expect("the record decodes");
+        let (key, json) = &entries[0];
+        let record = decode(&session_guard::core::json::parse(json).expect("the record is JSON")).expect("the record decodes");
         let body = record.fields.iter().find(|f| f.key == "body").expect("body saved").clone();
-        (body.value, body.default)
+        let stored = |value: FieldValue| match value {
+            FieldValue::Held(index) => FieldValue::Text(storage().get_item(&text_key(key, index)).unwrap().expect("the text is stored")),
+            other => other,
+        };
+        (stored(body.value), stored(body.default))
     };
     let text = |s: &str| session_guard::core::drafts::FieldValue::Text(s.into());
 
@@ -221,11 +227,11 @@ fn long_texts_are_compared_saved_and_restored_whole() {
     clear_ours();
 }
 
-/// A record over `MAX_DRAFT_BYTES` (UTF-16 bytes, as localStorage counts them) is kept in
-/// memory with a quota error, never written; one just under it is written.
+/// A draft (record and texts) over `MAX_DRAFT_BYTES` (UTF-16 bytes, as localStorage counts
+/// them) is kept in memory with a quota error, never written; one just under it is written.
 #[wasm_bindgen_test]
 fn a_draft_too_large_for_storage_stays_in_memory() {
-    use session_guard::core::drafts::MAX_DRAFT_BYTES;
+    use session_guard::core::drafts::{text_key, MAX_DRAFT_BYTES};
     clear_ours();
     let holder = mount(FORM);
     let errors = Recorder::new("error");
@@ -234,19 +240,115 @@ fn a_draft_too_large_for_storage_stays_in_memory() {
     let fits = "日".repeat(MAX_DRAFT_BYTES / 2 - 1024);
     set("[name=message]", "value", fits.as_str().into());
     g.save_drafts();
-    assert_eq!(our_entries().len(), 1, "{} UTF-16 bytes fit", fits.len() / 3 * 2);
+    let entries = our_entries();
+    assert_eq!(entries.len(), 1, "{} UTF-16 bytes fit", fits.len() / 3 * 2);
+    let text = text_key(&entries[0].0, 0);
+    assert_eq!(storage().get_item(&text).unwrap().as_deref(), Some(fits.as_str()));
     assert_eq!(errors.count(), 0);
     let too_large = "日".repeat(MAX_DRAFT_BYTES / 2 + 1);
     set("[name=message]", "value", too_large.as_str().into());
     g.save_drafts();
     let codes: Vec<String> = (0..errors.count()).filter_map(|i| errors.field(i, "code").as_string()).collect();
     assert_eq!(codes, ["quota"]);
-    let stored = &our_entries()[0].1;
-    assert!(stored.len() < MAX_DRAFT_BYTES * 2, "the record in storage is still the one that fit");
+    assert_eq!(our_entries(), entries, "the record in storage is still the one that fit");
+    assert_eq!(storage().get_item(&text).unwrap().as_deref(), Some(fits.as_str()), "and its text");
     // Kept in memory: still restorable in this page.
     set("[name=message]", "value", "".into());
     g.restore_drafts();
     assert_eq!(get("[name=message]", "value").as_string().unwrap(), too_large);
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+/// Counts `localStorage.setItem` calls by key while alive.
+struct StorageWrites {
+    original: JsValue,
+    keys: js_sys::Array,
+}
+
+impl StorageWrites {
+    fn new() -> StorageWrites {
+        let keys = js_sys::Array::new();
+        let prototype: JsValue = Reflect::get(&js_sys::global(), &"Storage".into()).unwrap();
+        let prototype = Reflect::get(&prototype, &"prototype".into()).unwrap();
+        let original = Reflect::get(&prototype, &"setItem".into()).unwrap();
+        let wrap = js_sys::Function::new_with_args(
+            "original, keys",
+            "return function (key, value) { keys.push(key); return original.call(this, key, value); }",
+        );
+        let wrapped = wrap.call2(&JsValue::NULL, &original, &keys).unwrap();
+        Reflect::set(&prototype, &"setItem".into(), &wrapped).unwrap();
+        StorageWrites { original, keys }
+    }
+
+    fn take(&self) -> Vec<String> {
+        let keys = self.keys.iter().filter_map(|k| k.as_string()).collect();
+        self.keys.set_length(0);
+        keys
+    }
+}
+
+impl Drop for StorageWrites {
+    fn drop(&mut self) {
+        let prototype = Reflect::get(&Reflect::get(&js_sys::global(), &"Storage".into()).unwrap(), &"prototype".into()).unwrap();
+        Reflect::set(&prototype, &"setItem".into(), &self.original).unwrap();
+    }
+}
+
+/// A long text goes to storage under its own key: written when it changes, not when another
+/// field does; removed when the record stops naming it; swept at start when its draft is gone.
+#[wasm_bindgen_test]
+fn long_texts_are_stored_beside_the_record() {
+    use session_guard::core::drafts::{draft_key, text_key};
+    clear_ours();
+    let long = "Lorem ipsum dolor sit amet. ".repeat(40);
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    let writes = StorageWrites::new();
+    set("[name=message]", "value", long.as_str().into());
+    g.save_drafts();
+    let entries = our_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let key = entries[0].0.clone();
+    let text = text_key(&key, 0);
+    assert_eq!(writes.take(), [text.clone(), key.clone()], "the text, then the record that names it");
+    assert_eq!(storage().get_item(&text).unwrap().as_deref(), Some(long.as_str()), "stored as it is, not as JSON");
+    assert!(!entries[0].1.contains("Lorem"), "{}", entries[0].1);
+
+    set("[name=subject]", "value", "Refund".into());
+    g.save_drafts();
+    assert_eq!(writes.take(), [key.clone()], "an edit elsewhere writes the record only");
+    g.save_drafts();
+    assert_eq!(writes.take(), Vec::<String>::new(), "nothing changed: nothing written");
+
+    set("[name=message]", "value", "short now".into());
+    g.save_drafts();
+    assert_eq!(writes.take(), [key.clone()]);
+    assert_eq!(storage().get_item(&text).unwrap(), None, "the record no longer names it");
+    assert!(our_entries()[0].1.contains("short now"));
+
+    set("[name=message]", "value", long.as_str().into());
+    g.save_drafts();
+    g.destroy();
+    drop(writes);
+    holder.remove();
+
+    // The text lost (another tab, a cleared key): the rest of the draft still restores.
+    storage().remove_item(&text).unwrap();
+    // A text no record names, and one of a draft that is gone, are swept at start.
+    let orphans = [text_key(&key, 7), text_key(&draft_key("alice", "/elsewhere", "#gone"), 0)];
+    for orphan in &orphans {
+        storage().set_item(orphan, "left over").unwrap();
+    }
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    for orphan in &orphans {
+        assert_eq!(storage().get_item(orphan).unwrap(), None, "{orphan}");
+    }
+    g.restore_drafts();
+    assert_eq!(get("[name=subject]", "value").as_string().unwrap(), "Refund");
+    assert_eq!(get("[name=message]", "value").as_string().unwrap(), "", "its text is gone");
     g.destroy();
     holder.remove();
     clear_ours();

@@ -171,21 +171,38 @@ fn held_texts_are_compared_by_the_shell() {
 }
 
 #[test]
-fn held_texts_leave_a_placeholder_the_shell_fills() {
+fn held_texts_are_numbered_in_the_record_and_stored_beside_it() {
     let mut r = record();
-    r.fields = vec![SavedField { key: "notes".into(), value: FieldValue::Held(7), default: FieldValue::Text(String::new()) }];
+    let held = FieldValue::Held;
+    r.fields = vec![
+        SavedField { key: "notes".into(), value: held(7), default: held(2) },
+        SavedField { key: "title".into(), value: FieldValue::Text("short".into()), default: FieldValue::Text(String::new()) },
+        SavedField { key: "body".into(), value: held(9), default: FieldValue::Text(String::new()) },
+    ];
+    // The shell writes its texts 7, 2 and 9 under text numbers 0, 1 and 2.
+    assert_eq!(held_texts(&r), [7, 2, 9]);
     let encoded = encode(&r);
-    let placeholder = format!("{HELD_MARK}7{HELD_MARK}");
-    assert_eq!(encoded.matches(HELD_MARK).count(), 2);
-    // What the shell does: the text as a JSON string in the placeholder's place.
-    let filled = encoded.replace(&placeholder, "\"a long \\\"text\\\"\"");
-    let decoded = decode(&parse_json(&filled)).unwrap();
-    assert_eq!(decoded.fields[0].value, FieldValue::Text("a long \"text\"".into()));
-    // A text (or URL) with U+0000 in it is escaped, so the mark is never ambiguous.
-    let mut r = record();
-    r.url.push(HELD_MARK);
-    r.fields[0].value = FieldValue::Text("a\0b".into());
-    assert!(!encode(&r).contains(HELD_MARK));
+    assert!(encoded.contains(r#"["notes","t",0,1]"#) && encoded.contains(r#"["body","t",2,""]"#), "{encoded}");
+    let stored = decode(&parse_json(&encoded)).unwrap();
+    assert_eq!((&stored.fields[0].value, &stored.fields[0].default, &stored.fields[2].value), (&held(0), &held(1), &held(2)));
+    assert_eq!(held_texts(&stored), [0, 1, 2]);
+    assert!(decode(&parse_json(r#"{"v":1,"at":1,"url":"/","sig":1,"f":[["k","t",1.5,""]]}"#)).is_err());
+    assert!(decode(&parse_json(r#"{"v":1,"at":1,"url":"/","sig":1,"f":[["k","c",0,false]]}"#)).is_err(), "only texts are held");
+}
+
+#[test]
+fn text_keys_belong_to_their_user_and_are_no_drafts() {
+    let day = 24 * 3600 * 1000;
+    let key = draft_key("alice", "/docs/7", "#^3/odd");
+    let text = text_key(&key, 12);
+    assert!(text.starts_with(&user_prefix("alice")), "{text}: purged with the user's keys");
+    assert!(text.ends_with("/docs/7|#^3/odd") && text != text_key(&key, 1) && text != text_key(&draft_key("alice", "/docs/7", "#other"), 12));
+    assert!(is_our_key(&text) && is_text_key(&text) && !is_draft_key(&text), "{text}");
+    for other in [key, resume_key("alice"), "theme".into()] {
+        assert!(!is_text_key(&other), "{other}");
+    }
+    let none: Result<DraftRecord, &str> = Err("no record");
+    assert_eq!(sweep(&text, &none, "bob", 0, day, true), Sweep::Delete, "another user's texts go");
 }
 
 #[test]
@@ -218,6 +235,7 @@ proptest! {
         let _ = decode(&v);
     }
 
+    #[test]
     #[test]
     fn any_text_round_trips(text in "\\PC{0,40}", key in "[a-z\\[\\]#=]{1,10}", at in 0u64..4_000_000_000_000) {
         let r = DraftRecord { saved_at: at, url: text.clone(), signature: 7, pending: true,

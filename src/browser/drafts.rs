@@ -17,8 +17,9 @@ use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
-    eviction_order, position_of, resume_key, restore_plan, restore_mode, signature, sweep, user_prefix, Control,
-    CurrentField, DraftRecord, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
+    eviction_order, held_texts, is_draft_key, is_text_key, position_of, resume_key, restore_plan, restore_mode, signature,
+    sweep, text_key, user_prefix, Control, CurrentField, DraftRecord, FieldKind, FieldValue,
+    RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
 };
 use crate::core::i18n::{MessageKey, Messages};
 use crate::core::json;
@@ -33,9 +34,7 @@ extern "C" {
     #[wasm_bindgen(js_name = sameText)]
     fn same_text(form: &Element, a: u32, b: u32) -> bool;
     #[wasm_bindgen(js_name = heldText)]
-    fn held_text(form: &Element, number: u32) -> String;
-    #[wasm_bindgen(js_name = recordText)]
-    fn record_text(form: &Element, encoded: &str) -> JsString;
+    fn held_text(form: &Element, number: u32) -> JsString;
     #[wasm_bindgen(js_name = sameButTime)]
     fn same_but_time(a: &JsString, b: &JsString) -> bool;
     #[wasm_bindgen(js_name = formElement)]
@@ -295,7 +294,7 @@ impl Drafts {
         for field in &mut fields {
             for value in [&mut field.value, &mut field.default] {
                 if let FieldValue::Held(number) = *value {
-                    *value = FieldValue::Text(held_text(form, number));
+                    *value = FieldValue::Text(held_text(form, number).into());
                 }
             }
         }
@@ -324,8 +323,7 @@ impl Drafts {
         let key = draft_key(&self.user, &self.path(), &self.form_id(form));
         if fields.is_empty() {
             if self.written.borrow().get(&key).is_some() {
-                self.store.remove(&key);
-                self.written.borrow_mut().remove(&key);
+                self.remove_draft(&key);
             }
             return;
         }
@@ -336,54 +334,123 @@ impl Drafts {
             pending,
             fields,
         };
-        let text = record_text(form, &encode(&record));
-        // Unchanged but for the time: nothing to write.
-        let unchanged = self.written.borrow().get(&key).is_some_and(|old| same_but_time(old, &text));
-        if !unchanged {
-            self.write(&key, &text);
-            self.written.borrow_mut().set(&key, text);
+        let mut parts = Vec::new();
+        for (index, number) in held_texts(&record).into_iter().enumerate() {
+            parts.push((text_key(&key, index as u32), held_text(form, number)));
         }
+        let texts = parts.len();
+        // The record last: it names the texts.
+        parts.push((key.clone(), JsString::from(encode(&record))));
+        // Storage counts UTF-16 code units, two bytes each.
+        let units = parts.iter().fold(0, |sum, (_, text)| sum + text.length() as usize);
+        if units * 2 > MAX_DRAFT_BYTES {
+            for (key, text) in &parts {
+                self.store.keep_in_memory(key, &String::from(text));
+            }
+            events::error(&self.document, "quota", "draft too large for storage; kept in memory");
+        } else {
+            let mut failed = None;
+            for (at, (key, text)) in parts.iter().enumerate() {
+                // Unchanged (a record: but for the time): nothing to write.
+                let unchanged = self.written.borrow().get(key).is_some_and(|old| {
+                    if at < texts {
+                        old == text
+                    } else {
+                        same_but_time(old, text)
+                    }
+                });
+                if !unchanged {
+                    failed = self.write(key, text, &parts[texts].0).err().or(failed);
+                }
+            }
+            match failed {
+                None => {}
+                Some(StoreError::Quota) => {
+                    events::error(&self.document, "quota", "storage is full; the draft is kept in memory")
+                }
+                Some(StoreError::Unavailable) => {
+                    events::error(&self.document, "storage", "storage is unavailable; the draft is kept in memory")
+                }
+            }
+        }
+        let mut written = self.written.borrow_mut();
+        // Texts of this draft the record no longer names (fewer long texts than before).
+        for index in texts as u32.. {
+            let old = text_key(&key, index);
+            if written.get(&old).is_none() {
+                break;
+            }
+            self.store.remove(&old);
+            written.remove(&old);
+        }
+        for (key, text) in parts {
+            written.set(&key, text);
+        }
+        drop(written);
         events::emit(&self.document, "draftsaved", &[("form", form.into())]);
     }
 
-    /// Writes one record, evicting our own oldest drafts when storage is full.
-    fn write(&self, key: &str, text: &JsString) {
-        // Storage counts UTF-16 code units, two bytes each.
-        if text.length() as usize * 2 > MAX_DRAFT_BYTES {
-            self.store.keep_in_memory(key, &String::from(text));
-            events::error(&self.document, "quota", "draft too large for storage; kept in memory");
-            return;
+    /// Removes a stored draft and its texts.
+    fn remove_draft(&self, key: &str) {
+        if let Some(Ok(record)) = self.load(key) {
+            for index in held_texts(&record) {
+                let text = text_key(key, index);
+                self.store.remove(&text);
+                self.written.borrow_mut().remove(&text);
+            }
         }
+        self.store.remove(key);
+        self.written.borrow_mut().remove(key);
+    }
+
+    /// Writes a record or text of `draft`, evicting our own oldest other drafts when storage is
+    /// full. On failure the store keeps it in memory.
+    fn write(&self, key: &str, text: &JsString, draft: &str) -> Result<(), StoreError> {
         let mut result = self.store.set_text(key, text);
         if result == Err(StoreError::Quota) {
             let mut ours = Vec::new();
             for k in self.store.keys() {
-                if let Some(Ok(record)) = self.load(&k) {
+                if let (true, Some(Ok(record))) = (is_draft_key(&k), self.load(&k)) {
                     ours.push((k, record.saved_at));
                 }
             }
-            for victim in eviction_order(ours, key) {
-                self.store.remove(&victim);
+            for victim in eviction_order(ours, draft) {
+                self.remove_draft(&victim);
                 result = self.store.set_text(key, text);
                 if result != Err(StoreError::Quota) {
                     break;
                 }
             }
         }
-        match result {
-            Ok(()) => {}
-            Err(StoreError::Quota) => {
-                events::error(&self.document, "quota", "storage is full; the draft is kept in memory")
-            }
-            Err(StoreError::Unavailable) => {
-                events::error(&self.document, "storage", "storage is unavailable; the draft is kept in memory")
-            }
-        }
+        result
     }
 
     fn load(&self, key: &str) -> Option<Result<DraftRecord, &'static str>> {
         let text = self.store.get(key)?;
         Some(json::parse(&text).ok_or("corrupt JSON").and_then(|value| decode(&value)))
+    }
+
+    /// A stored draft with its texts read back in place of their numbers (a field whose text
+    /// is gone is left out). What storage holds counts as written: the restored values are
+    /// the draft now, and an unchanged form must not write them again.
+    fn load_with_texts(&self, key: &str) -> Option<DraftRecord> {
+        let stored = self.store.get(key)?;
+        let record = json::parse(&stored).and_then(|value| decode(&value).ok())?;
+        let mut written = self.written.borrow_mut();
+        written.set(key, JsString::from(stored));
+        let mut fields = Vec::with_capacity(record.fields.len());
+        'fields: for mut field in record.fields {
+            for value in [&mut field.value, &mut field.default] {
+                if let FieldValue::Held(index) = *value {
+                    let key = text_key(key, index);
+                    let Some(text) = self.store.get(&key) else { continue 'fields };
+                    written.set(&key, JsString::from(text.as_str()));
+                    *value = FieldValue::Text(text);
+                }
+            }
+            fields.push(field);
+        }
+        Some(DraftRecord { fields, ..record })
     }
 
     /// At start: drops expired, foreign-user, corrupt and successfully submitted drafts,
@@ -404,9 +471,15 @@ impl Drafts {
             self.login_path.as_deref().is_some_and(|login| crate::core::server::is_login_path(&self.path(), login));
         let mine = user_prefix(&self.user);
         let mut bounced_submit = false;
+        // This user's texts stay while a draft that stays names them.
+        let (mut texts, mut named) = (Vec::new(), Vec::new());
         for key in self.store.keys() {
             // An anonymous page (no `user`) must not purge a signed-in user's drafts.
             if !key.starts_with(&mine) && self.user.is_empty() {
+                continue;
+            }
+            if key.starts_with(&mine) && is_text_key(&key) {
+                texts.push(key);
                 continue;
             }
             let record = self.load(&key).unwrap_or(Err("missing"));
@@ -414,12 +487,21 @@ impl Drafts {
                 bounced_submit |= r.pending && from_login && key.starts_with(&mine);
             }
             match sweep(&key, &record, &self.user, now, self.ttl_ms, !from_login && !on_login_page) {
-                Sweep::Keep => {}
+                Sweep::Keep => {
+                    for index in record.map(|r| held_texts(&r)).unwrap_or_default() {
+                        named.push(text_key(&key, index));
+                    }
+                }
                 Sweep::Delete => self.store.remove(&key),
                 Sweep::Corrupt => {
                     self.store.remove(&key);
                     events::error(&self.document, "storage", "an unreadable draft was discarded");
                 }
+            }
+        }
+        for key in texts {
+            if !named.contains(&key) {
+                self.store.remove(&key);
             }
         }
         let marker = resume_key(&self.user);
@@ -476,7 +558,7 @@ impl Drafts {
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
             let key = draft_key(&self.user, &self.path(), &form_id);
-            let Some(Ok(record)) = self.load(&key) else { continue };
+            let Some(record) = self.load_with_texts(&key) else { continue };
             let controls = self.controls(&form);
             let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls));
             let written = apply.iter().filter(|(key, value)| write_field(&form, &controls, key, value)).count();
@@ -487,8 +569,6 @@ impl Drafts {
                     waiting.push(Waiting { form_id: form_id.clone(), field });
                 }
             }
-            // The restored values are the draft now; an unchanged form must not re-save.
-            self.written.borrow_mut().set(&key, JsString::from(encode(&record)));
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();
@@ -574,7 +654,7 @@ impl Drafts {
 
     fn discard_here(&self) {
         for form in self.guarded_forms() {
-            self.store.remove(&draft_key(&self.user, &self.path(), &self.form_id(&form)));
+            self.remove_draft(&draft_key(&self.user, &self.path(), &self.form_id(&form)));
         }
         self.close_notice();
     }

@@ -48,7 +48,7 @@ function sameItems(list, collection) {
 
 // Texts from this length up stay here, and wasm gets a number in their place: copying a
 // 200 KB textarea into wasm memory, scanning it there and copying the record back out cost
-// more than everything else a save does. Numbers are even for a form's baseline reading
+// more than everything else a save does. Saved, each goes to storage as it is, under its own key. Numbers are even for a form's baseline reading
 // (kept as long as the form), odd for its latest other reading (kept until the next one).
 const LONG_TEXT = 256;
 const held = new WeakMap();
@@ -97,24 +97,6 @@ export function sameText(form, a, b) {
 export function heldText(form, number) {
   return textOf(form, number) ?? "";
 }
-
-// A record as src/core/drafts.rs encodes it, each held text's placeholder (its number
-// between two U+0000) replaced with the text as a JSON string.
-export function recordText(form, encoded) {
-  const parts = encoded.split("\0");
-  const used = [];
-  for (let i = 1; i < parts.length; i += 2) {
-    const text = textOf(form, +parts[i]) ?? "";
-    // A text unchanged since the last record (the same string, as a rule) is not escaped again.
-    const literal = literals.find((known) => known[0] === text)?.[1] ?? JSON.stringify(text);
-    used.push([text, literal]);
-    parts[i] = literal;
-  }
-  literals = used;
-  return parts.join("");
-}
-
-let literals = [];
 
 // Two records of the same form at different times are equal after the timestamp, which
 // the record has first: `{"v":…,"at":…,"url":…`.

@@ -208,9 +208,9 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
 pub enum FieldValue {
     Text(String),
     /// A long text that stays with the shell, by its number: a 200 KB textarea is never
-    /// copied into the core, scanned or re-escaped. The shell says whether two are equal
-    /// ([`changed_fields`]) and writes them where [`encode`] leaves their placeholder.
-    /// Only readings of the page hold texts; texts read back from storage never are.
+    /// copied into the core, scanned or escaped. The shell says whether two are equal
+    /// ([`changed_fields`]) and stores each under its own key ([`text_key`]).
+    /// In a record read back from storage: the number of a text stored beside it ([`text_key`]).
     Held(u32),
     Checked(bool),
     /// The checked radio's value in a group ("" when none).
@@ -298,13 +298,50 @@ pub fn resume_key(user: &str) -> String {
     key
 }
 
+/// `(user prefix, rest)` of a key of ours: `session-guard:<version>:<user hash>:` and what follows.
+fn split_user_prefix(key: &str) -> Option<(&str, &str)> {
+    let rest = key.strip_prefix(NAMESPACE)?;
+    let (_, after_version) = rest.split_once(':')?;
+    let (_, after_user) = after_version.split_once(':')?;
+    key.split_at_checked(key.len() - after_user.len())
+}
+
 /// Whether a key of ours holds a form draft: after version and user hash comes a
-/// path, where the other keys of a user have `~`, `@` or `$`.
+/// path, where the other keys of a user have `~`, `@`, `$` or `^`.
 pub fn is_draft_key(key: &str) -> bool {
-    let Some(rest) = key.strip_prefix(NAMESPACE) else { return false };
-    // `<version>:<user hash>:<path>`
-    let after_version = rest.split_once(':').map(|(_, after)| after);
-    after_version.and_then(|r| r.split_once(':')).is_some_and(|(_, path)| path.starts_with('/'))
+    split_user_prefix(key).is_some_and(|(_, rest)| rest.starts_with('/'))
+}
+
+/// The key of a draft's long text number `index` ([`encode`]), beside the record rather than
+/// in it: a keystroke elsewhere in the form then rewrites a small record, not a 200 KB
+/// textarea, and a save never escapes the text as JSON. `<user prefix>^<index><path>|<form id>`.
+pub fn text_key(draft_key: &str, index: u32) -> String {
+    let (prefix, rest) = split_user_prefix(draft_key).unwrap_or(("", draft_key));
+    let mut key = String::from(prefix);
+    key.push('^');
+    push_number(&mut key, index as u64);
+    key.push_str(rest);
+    key
+}
+
+/// Whether a key of ours holds a draft's long text ([`text_key`]).
+pub fn is_text_key(key: &str) -> bool {
+    split_user_prefix(key).is_some_and(|(_, rest)| rest.starts_with('^'))
+}
+
+/// The held texts of a record in the order [`encode`] numbers them: for a record of the
+/// page, the shell's numbers (what to write under `text_key(key, 0)`, `1`, …); for one
+/// read back from storage, its text numbers, `0, 1, …`.
+pub fn held_texts(record: &DraftRecord) -> Vec<u32> {
+    let mut held = Vec::new();
+    for field in &record.fields {
+        for value in [&field.value, &field.default] {
+            if let FieldValue::Held(number) = value {
+                held.push(*number);
+            }
+        }
+    }
+    held
 }
 
 /// Whether a storage key is one of ours (any user, any version).
@@ -351,13 +388,13 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-fn push_json_value(out: &mut String, value: &FieldValue) {
+/// `held`: the held texts written so far, each stored as the next text number.
+fn push_json_value(out: &mut String, value: &FieldValue, held: &mut u64) {
     match value {
         FieldValue::Text(text) | FieldValue::Choice(text) => push_json_string(out, text),
-        FieldValue::Held(number) => {
-            out.push(HELD_MARK);
-            push_number(out, *number as u64);
-            out.push(HELD_MARK);
+        FieldValue::Held(_) => {
+            push_number(out, *held);
+            *held += 1;
         }
         FieldValue::Checked(checked) => out.push_str(if *checked { "true" } else { "false" }),
         FieldValue::Selected(values) => {
@@ -382,14 +419,9 @@ fn kind_tag(value: &FieldValue) -> &'static str {
     }
 }
 
-/// JSON: `{"v":1,"at":…,"url":"…","sig":…,"pending":false,"f":[["key","t","value","default"],…]}`.
-/// Brackets a held text's number in [`encode`]'s output. JSON text never holds a raw
-/// U+0000 (strings escape it), so the shell finds each placeholder unambiguously.
-pub const HELD_MARK: char = '\0';
-
-/// The record as stored: JSON, except that each [`FieldValue::Held`] text is a
-/// placeholder, `HELD_MARK number HELD_MARK`, for the shell to replace with the text as a
-/// JSON string.
+/// The record as stored, JSON: `{"v":1,"at":…,"url":"…","sig":…,"pending":false,"f":[["key","t","value","default"],…]}`.
+/// A held text is stored under its own key ([`text_key`]); the record has its number
+/// there, in the order of [`held_texts`].
 pub fn encode(record: &DraftRecord) -> String {
     let mut out = String::from("{\"v\":");
     push_number(&mut out, SCHEMA_VERSION);
@@ -402,6 +434,7 @@ pub fn encode(record: &DraftRecord) -> String {
     out.push_str(",\"pending\":");
     out.push_str(if record.pending { "true" } else { "false" });
     out.push_str(",\"f\":[");
+    let mut held = 0;
     for (i, field) in record.fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -411,9 +444,9 @@ pub fn encode(record: &DraftRecord) -> String {
         out.push_str(",\"");
         out.push_str(kind_tag(&field.value));
         out.push_str("\",");
-        push_json_value(&mut out, &field.value);
+        push_json_value(&mut out, &field.value, &mut held);
         out.push(',');
-        push_json_value(&mut out, &field.default);
+        push_json_value(&mut out, &field.default, &mut held);
         out.push(']');
     }
     out.push_str("]}");
@@ -427,6 +460,7 @@ fn get<'a>(map: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
 fn decode_value(tag: &str, value: &Value) -> Option<FieldValue> {
     Some(match (tag, value) {
         ("t", Value::Str(s)) => FieldValue::Text(s.clone()),
+        ("t", Value::Number(_)) => FieldValue::Held(whole_number(Some(value), u32::MAX as f64)? as u32),
         ("r", Value::Str(s)) => FieldValue::Choice(s.clone()),
         ("c", Value::Bool(b)) => FieldValue::Checked(*b),
         ("s", Value::List(items)) => {
