@@ -23,11 +23,15 @@ export function formFacts(form, known, generation) {
   const optOuts = form.closest(OPT_OUT) !== null || form.getRootNode().querySelector(OPT_OUT) !== null;
   const last = factsRead.get(form);
   if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, form.elements)) return;
-  factsRead.set(form, { generation, elements: [...form.elements] });
+  const elements = [...form.elements];
+  // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select.
+  const kinds = [];
+  factsRead.set(form, { generation, elements, kinds });
   const facts = [];
-  for (const element of form.elements) {
+  for (const element of elements) {
     const type = attribute(element, "type");
     const checkable = CHECKABLE.test(type);
+    kinds.push(element.localName === "select" ? 2 : checkable ? 1 : 0);
     facts.push([
       element.localName,
       type,
@@ -65,19 +69,22 @@ const textOf = (form, number) => heldOf(form)[number & 1][number >> 1];
 // text, [value, "", checked, defaultChecked] of a checkbox or radio, or for a select
 // [multiple, [[value, selected, defaultSelected], …]].
 export function formValues(form, indexes, baseline) {
-  const elements = form.elements;
+  // The elements and kinds as formFacts found them: wasm asks for the facts just before.
+  if (!factsRead.has(form)) formFacts(form, NaN, NaN);
+  const { elements, kinds } = factsRead.get(form);
   const values = [];
   const parity = baseline ? 0 : 1;
   const texts = (heldOf(form)[parity] = []);
   const hold = (text) => (text.length < LONG_TEXT ? text : texts.push(text) * 2 - 2 + parity);
   for (const index of indexes) {
     const element = elements[index];
+    const kind = kinds[index];
     if (!element) values.push([]);
-    else if (element.localName === "select") {
+    else if (kind === 2) {
       const options = [];
       for (const option of element.options) options.push([option.value, option.selected, option.defaultSelected]);
       values.push([element.multiple, options]);
-    } else if (CHECKABLE.test(attribute(element, "type"))) values.push([element.value, "", element.checked, element.defaultChecked]);
+    } else if (kind === 1) values.push([element.value, "", element.checked, element.defaultChecked]);
     else values.push([hold(element.value), hold(element.defaultValue)]);
   }
   return utf8(values);
