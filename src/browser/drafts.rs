@@ -374,7 +374,8 @@ impl Drafts {
             }
         }
         let mut written = self.written.borrow_mut();
-        // Texts of this draft the record no longer names (fewer long texts than before).
+        // Texts of this draft the record no longer names (fewer long texts than before). Those an
+        // earlier page wrote go at the next start's sweep.
         for index in texts as u32.. {
             let old = text_key(&key, index);
             if written.get(&old).is_none() {

@@ -52,8 +52,9 @@ function sameItems(list, collection) {
 
 // Texts from this length up stay here, and wasm gets a number in their place: copying a
 // 200 KB textarea into wasm memory, scanning it there and copying the record back out cost
-// more than everything else a save does. Saved, each goes to storage as it is, under its own key. Numbers are even for a form's baseline reading
-// (kept as long as the form), odd for its latest other reading (kept until the next one).
+// more than everything else a save does. Saved, each goes to storage as it is, under its own
+// key. Numbers are even for a form's baseline reading (kept as long as the form), odd for its
+// latest other reading (kept until the next one).
 const LONG_TEXT = 256;
 const held = new WeakMap();
 
