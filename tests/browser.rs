@@ -138,7 +138,7 @@ async fn the_warning_opens_as_an_accessible_modal_on_a_real_timer() {
     // 20.6 s left with a 20 s warning: the one timer fires in ~0.6 s.
     touch(&g, 20.6);
     assert_eq!(g.state(), "active");
-    assert!(dialog().map_or(true, |d| !d.open()));
+    assert!(dialog().is_none_or(|d| !d.open()));
     wait_for("the warning dialog", 3000, || dialog().is_some_and(|d| d.open())).await;
     assert_eq!(g.state(), "warning");
     assert_eq!(warnings.count(), 1);

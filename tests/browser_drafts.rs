@@ -318,13 +318,13 @@ fn long_texts_are_stored_beside_the_record() {
 
     set("[name=subject]", "value", "Refund".into());
     g.save_drafts();
-    assert_eq!(writes.take(), [key.clone()], "an edit elsewhere writes the record only");
+    assert_eq!(writes.take(), vec![key.clone()], "an edit elsewhere writes the record only");
     g.save_drafts();
     assert_eq!(writes.take(), Vec::<String>::new(), "nothing changed: nothing written");
 
     set("[name=message]", "value", "short now".into());
     g.save_drafts();
-    assert_eq!(writes.take(), [key.clone()]);
+    assert_eq!(writes.take(), vec![key.clone()]);
     assert_eq!(storage().get_item(&text).unwrap(), None, "the record no longer names it");
     assert!(our_entries()[0].1.contains("short now"));
 

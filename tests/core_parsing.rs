@@ -221,7 +221,7 @@ proptest! {
     fn options_parser_never_panics(entries in prop::collection::vec((prop::sample::select(NAMES.to_vec()), value()), 0..8)) {
         let entries: Vec<(String, Value)> = entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         match parse_options(&entries) {
-            Ok(c) => prop_assert!(c.timeout_ms.map_or(true, |t| c.warn_before_ms < t)),
+            Ok(c) => prop_assert!(c.timeout_ms.is_none_or(|t| c.warn_before_ms < t)),
             Err(e) => { prop_assert!(!e.option.is_empty()); prop_assert!(e.message().starts_with("session-guard: option `")); }
         }
     }

@@ -75,7 +75,6 @@ impl Harness {
                     self.feed(Input::Wake, step, before, &mut check);
                 }
                 self.now = until;
-                return;
             }
             Step::Wake => self.feed(Input::Wake, step, before, &mut check),
             Step::Activity => self.feed(Input::Activity, step, before, &mut check),

@@ -281,7 +281,7 @@ proptest! {
         let shared = Shared { phase, deadline: T0 + d.max(r), renewed_at: T0 + r, activity_at: T0 + a, ended_at: 0 };
         m.handle(Input::Tab(shared), T0 + 1000);
         while m.poll_output().is_some() {}
-        prop_assert!(m.next_wakeup(T0 + 1000).map_or(true, |w| w >= T0 + 1000));
+        prop_assert!(m.next_wakeup(T0 + 1000).is_none_or(|w| w >= T0 + 1000));
     }
 }
 

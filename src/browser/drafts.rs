@@ -65,6 +65,9 @@ fn items(collection: &JsValue) -> Vec<JsValue> {
     items
 }
 
+/// A form, the `fact_changes` count its controls were read at, and the controls.
+type FormControls = (Element, u32, Rc<Vec<Control>>);
+
 /// A field being restored that is not on the page yet.
 struct Waiting {
     form_id: String,
@@ -92,12 +95,18 @@ pub struct Drafts {
     /// Watches for fields that appear later, while some are waiting.
     late_fields: RefCell<Option<Mutations>>,
     /// Each form's saveable controls, and the `fact_changes` count they were read at.
-    controls: RefCell<Vec<(Element, u32, Rc<Vec<Control>>)>>,
+    controls: RefCell<Vec<FormControls>>,
     /// Changes of the attributes that controls depend on, anywhere in the document.
     fact_changes: Rc<Cell<u32>>,
     fact_watch: RefCell<Option<Mutations>>,
     notice: RefCell<Option<(Element, [Listener; 1])>>,
     listeners: RefCell<Vec<Listener>>,
+    /// Tells the machine a form was edited (it debounces the save).
+    on_edit: RefCell<Option<Rc<dyn Fn()>>>,
+    /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
+    /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
+    /// machine's debounce timer) was half of a 500-field restore.
+    writing: Cell<bool>,
 }
 
 impl Drafts {
@@ -131,25 +140,24 @@ impl Drafts {
             fact_watch: RefCell::new(None),
             notice: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            on_edit: RefCell::new(None),
+            writing: Cell::new(false),
         }))
     }
 
     /// Listens for edits and submits: `on_edit` tells the machine, which debounces the save.
     pub fn listen(self: &Rc<Self>, on_edit: impl Fn() + 'static) {
-        let on_edit = Rc::new(on_edit);
+        *self.on_edit.borrow_mut() = Some(Rc::new(on_edit));
         let mut listeners = Vec::new();
         for kind in ["input", "change"] {
             let weak = Rc::downgrade(self);
-            let on_edit = on_edit.clone();
             listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
                 let Some(drafts) = weak.upgrade() else { return };
+                if drafts.writing.get() {
+                    return;
+                }
                 if let Some(form) = drafts.guarded_form_of(&event) {
-                    let mut dirty = drafts.dirty.borrow_mut();
-                    if !dirty.contains(&form) {
-                        dirty.push(form);
-                    }
-                    drop(dirty);
-                    on_edit();
+                    drafts.edited(form);
                 }
             }));
         }
@@ -178,6 +186,27 @@ impl Drafts {
         let init = super::page::object(&[("subtree", JsValue::TRUE), ("attributeFilter", filter.into())]);
         let changes = self.fact_changes.clone();
         *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
+    }
+
+    fn edited(&self, form: Element) {
+        let mut dirty = self.dirty.borrow_mut();
+        if !dirty.contains(&form) {
+            dirty.push(form);
+        }
+        drop(dirty);
+        let on_edit = self.on_edit.borrow().clone();
+        if let Some(on_edit) = on_edit {
+            on_edit();
+        }
+    }
+
+    /// [`write_field`], with the `input`/`change` events it dispatches left to the page's
+    /// frameworks. The caller marks the form edited once, as if the user had typed the values.
+    fn write_field(&self, form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
+        self.writing.set(true);
+        let written = write_field(form, controls, key, value);
+        self.writing.set(false);
+        written
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
@@ -562,7 +591,10 @@ impl Drafts {
             let Some(record) = self.load_with_texts(&key) else { continue };
             let controls = self.controls(&form);
             let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls));
-            let written = apply.iter().filter(|(key, value)| write_field(&form, &controls, key, value)).count();
+            let written = apply.iter().filter(|(key, value)| self.write_field(&form, &controls, key, value)).count();
+            if written > 0 {
+                self.edited(form.clone());
+            }
             if !later.is_empty() {
                 let mut waiting = self.waiting.borrow_mut();
                 waiting.retain(|w| w.form_id != form_id);
@@ -587,13 +619,14 @@ impl Drafts {
             for w in waiting.iter().filter(|w| w.form_id == form_id) {
                 match current.iter().find(|c| c.key == w.field.key) {
                     Some(now) if now.value == now.default && now.default == w.field.default => {
-                        written += write_field(&form, &controls, &w.field.key, &w.field.value) as usize;
+                        written += self.write_field(&form, &controls, &w.field.key, &w.field.value) as usize;
                     }
                     Some(_) => {}
                     None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
                 }
             }
             if written > 0 {
+                self.edited(form.clone());
                 events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
             }
         }

@@ -64,8 +64,8 @@ impl Tabs {
                 let key = key.clone();
                 Listener::new(window.as_ref(), "storage", false, true, move |event: Event| {
                     let event = event.unchecked_ref::<StorageEvent>();
-                    if super::page::prop(&event, "key").as_string().as_deref() == Some(key.as_str()) {
-                        if let Some(shared) = super::page::prop(&event, "newValue").as_string().as_deref().and_then(tabs::decode) {
+                    if super::page::prop(event, "key").as_string().as_deref() == Some(key.as_str()) {
+                        if let Some(shared) = super::page::prop(event, "newValue").as_string().as_deref().and_then(tabs::decode) {
                             on_message(shared);
                         }
                     }
