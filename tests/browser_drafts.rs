@@ -421,6 +421,38 @@ fn restores_values_where_the_page_still_has_its_defaults() {
 }
 
 #[wasm_bindgen_test]
+async fn a_restore_is_seen_by_the_page_and_saved_like_typing() {
+    clear_ours();
+    let holder = save_a_draft_of_alice();
+    holder.remove();
+
+    let holder = mount(FORM);
+    let g = guard("alice", "manual");
+    // The page's own listener, as a framework's: one `input` per restored field.
+    let inputs = Rc::new(RefCell::new(Vec::new()));
+    let sink = inputs.clone();
+    let on_input = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        sink.borrow_mut().push(e.target().unwrap().unchecked_into::<Element>().get_attribute("name").unwrap())
+    });
+    field("#contact").add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref()).unwrap();
+    let saved = Recorder::new("draftsaved");
+    g.restore_drafts();
+    let mut seen = inputs.borrow().clone();
+    seen.sort();
+    assert_eq!(seen, ["message", "news", "size", "subject", "tags"]);
+    // The guard does not handle its own events one by one, yet the form counts as edited:
+    // saved after the debounce, as if the user had typed the values.
+    assert_eq!(saved.count(), 0);
+    wait_for("the restored form to be saved", 3000, || saved.count() == 1).await;
+    let entries = our_entries();
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].1.contains("Refund"), "{}", entries[0].1);
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
 async fn fields_that_appear_later_are_filled_when_they_do() {
     clear_ours();
     let holder = save_a_draft_of_alice();
