@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use session_guard::core::drafts::SubmitOutcome::{Failed, Succeeded, Unknown};
 use session_guard::core::drafts::*;
 use session_guard::core::options::Value;
 
@@ -98,6 +99,25 @@ fn foreign_and_corrupt_records_are_errors() {
 }
 
 #[test]
+fn a_submission_is_judged_by_the_page_that_answers_it() {
+    // The page after the submit: a redirect to a signed-in page, or the page rendered in reply.
+    assert_eq!(submit_outcome(false, "navigate", 200.0), Succeeded);
+    // Browsers without Navigation Timing's type or responseStatus: as before, a signed-in page.
+    assert_eq!(submit_outcome(false, "", 0.0), Succeeded);
+    // An error page in reply (a stale CSRF token: 400, 403, 419, 422; a server error).
+    for status in [400.0, 403.0, 419.0, 422.0, 500.0] {
+        assert_eq!(submit_outcome(false, "navigate", status), Failed, "{status}");
+    }
+    // Back to the form after an error page the guard did not run on, or a reload: that page
+    // does not answer the submission.
+    assert_eq!(submit_outcome(false, "back_forward", 200.0), Unknown);
+    assert_eq!(submit_outcome(false, "reload", 200.0), Unknown);
+    // The session was gone: the login page, and the page it leads to.
+    assert_eq!(submit_outcome(true, "navigate", 200.0), Unknown);
+    assert_eq!(submit_outcome(true, "navigate", 401.0), Unknown);
+}
+
+#[test]
 fn ttl_and_sweep() {
     let r = record();
     let day = 24 * 3600 * 1000;
@@ -105,14 +125,19 @@ fn ttl_and_sweep() {
     assert!(is_expired(&r, r.saved_at + day + 1, day));
     let key = draft_key("alice", "/form", "#f");
     let ok: Result<DraftRecord, &str> = Ok(r.clone());
-    assert_eq!(sweep(&key, &ok, "alice", r.saved_at, day, true), Sweep::Keep);
-    assert_eq!(sweep(&key, &ok, "alice", r.saved_at + 2 * day, day, true), Sweep::Delete);
-    assert_eq!(sweep(&key, &ok, "bob", r.saved_at, day, true), Sweep::Delete, "another user's drafts are purged");
-    assert_eq!(sweep(&key, &Err("corrupt"), "alice", r.saved_at, day, true), Sweep::Corrupt);
+    assert_eq!(sweep(&key, &ok, "alice", r.saved_at, day, Succeeded), Sweep::Keep);
+    assert_eq!(sweep(&key, &ok, "alice", r.saved_at + 2 * day, day, Succeeded), Sweep::Delete);
+    assert_eq!(sweep(&key, &ok, "bob", r.saved_at, day, Succeeded), Sweep::Delete, "another user's drafts are purged");
+    assert_eq!(sweep(&key, &Err("corrupt"), "alice", r.saved_at, day, Succeeded), Sweep::Corrupt);
     let pending: Result<DraftRecord, &str> = Ok(DraftRecord { pending: true, ..r.clone() });
-    assert_eq!(sweep(&key, &pending, "alice", r.saved_at, day, true), Sweep::Delete, "the submission went through");
-    assert_eq!(sweep(&key, &pending, "alice", r.saved_at, day, false), Sweep::Keep, "the submit ended at the login page");
-    assert_eq!(sweep(&resume_key("alice"), &Err("not a record"), "alice", 0, day, true), Sweep::Keep);
+    assert_eq!(sweep(&key, &pending, "alice", r.saved_at, day, Succeeded), Sweep::Delete, "the submission went through");
+    assert_eq!(sweep(&key, &pending, "alice", r.saved_at, day, Unknown), Sweep::Keep, "the submit ended at the login page");
+    assert_eq!(sweep(&key, &pending, "alice", r.saved_at, day, Failed), Sweep::Reopen, "an error page answered the submit");
+    for outcome in [Succeeded, Failed, Unknown] {
+        assert_eq!(sweep(&key, &ok, "alice", r.saved_at, day, outcome), Sweep::Keep, "a draft never submitted stays");
+        assert_eq!(sweep(&key, &pending, "alice", r.saved_at + 2 * day, day, outcome), Sweep::Delete, "expired");
+    }
+    assert_eq!(sweep(&resume_key("alice"), &Err("not a record"), "alice", 0, day, Succeeded), Sweep::Keep);
 }
 
 fn current(key: &str, value: FieldValue, default: FieldValue) -> CurrentField {
@@ -202,7 +227,7 @@ fn text_keys_belong_to_their_user_and_are_no_drafts() {
         assert!(!is_text_key(&other), "{other}");
     }
     let none: Result<DraftRecord, &str> = Err("no record");
-    assert_eq!(sweep(&text, &none, "bob", 0, day, true), Sweep::Delete, "another user's texts go");
+    assert_eq!(sweep(&text, &none, "bob", 0, day, Succeeded), Sweep::Delete, "another user's texts go");
 }
 
 #[test]
@@ -268,8 +293,8 @@ fn only_draft_keys_are_swept() {
     assert!(is_draft_key(&draft_key("alice", "/form", "#f")));
     for other in [resume_key("alice"), session_guard::core::login::key("alice"), session_guard::core::tabs::channel_name("alice")] {
         assert!(!is_draft_key(&other), "{other}");
-        assert_eq!(sweep(&other, &corrupt, "alice", 0, day, true), Sweep::Keep);
-        assert_eq!(sweep(&other, &corrupt, "bob", 0, day, true), Sweep::Delete, "another user's markers go too");
+        assert_eq!(sweep(&other, &corrupt, "alice", 0, day, Succeeded), Sweep::Keep);
+        assert_eq!(sweep(&other, &corrupt, "bob", 0, day, Succeeded), Sweep::Delete, "another user's markers go too");
     }
 }
 

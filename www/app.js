@@ -299,7 +299,7 @@ export function createApp(opts = {}) {
   });
 
   app.post("/form", requireLogin, urlencoded, (req, res) => {
-    if (!csrfOk(req)) return badCsrf(req, res);
+    if (!csrfOk(req)) return badCsrf(req, res, pageOpts(req));
     html(res, 200, savedPage({ ...pageOpts(req), fields: req.body ?? {}, back: "/form" }));
   });
 
@@ -309,7 +309,7 @@ export function createApp(opts = {}) {
   });
 
   app.post("/react-form", requireLogin, urlencoded, (req, res) => {
-    if (!csrfOk(req)) return badCsrf(req, res);
+    if (!csrfOk(req)) return badCsrf(req, res, pageOpts(req));
     html(res, 200, savedPage({ ...pageOpts(req), fields: req.body ?? {}, back: "/react-form" }));
   });
 
@@ -413,13 +413,17 @@ function csrfOk(req) {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function badCsrf(req, res) {
+/**
+ * `page`: the guard's page options when someone is signed in. The error page then carries the
+ * guard, as an app's own layout would: it sees the 400 and keeps the submitted form's draft.
+ */
+function badCsrf(req, res, page = {}) {
   // 400, never 403 (which the guard reads as "session expired").
   if (wantsJson(req)) return res.status(400).json({ error: "csrf", message: "Missing or invalid CSRF token" });
   res
     .status(400)
     .type("html")
-    .send(messagePage({ title: "Bad request", message: "The form was out of date (invalid CSRF token). Reload the page and try again.", status: 400 }));
+    .send(messagePage({ ...page, title: "Bad request", message: "The form was out of date (invalid CSRF token). Reload the page and try again.", status: 400 }));
 }
 
 function wantsJson(req) {

@@ -265,9 +265,12 @@ export function savedPage({ user, csrf, guard, fields, back }) {
   });
 }
 
-export function messagePage({ title, message, status }) {
+export function messagePage({ title, message, status, user, csrf, guard }) {
   return layout({
     title,
+    user,
+    csrf,
+    guard,
     body: `
 <section class="card card--narrow">
   <h1>${esc(title)}</h1>

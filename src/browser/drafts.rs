@@ -18,7 +18,7 @@ use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
     eviction_order, held_texts, is_draft_key, is_text_key, position_of, resume_key, restore_plan, restore_mode, signature,
-    sweep, text_key, user_prefix, Control, CurrentField, DraftRecord, FieldKind, FieldValue,
+    submit_outcome, sweep, text_key, user_prefix, Control, CurrentField, DraftRecord, FieldKind, FieldValue,
     RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
 };
 use crate::core::i18n::{MessageKey, Messages};
@@ -499,6 +499,12 @@ impl Drafts {
         };
         let on_login_page =
             self.login_path.as_deref().is_some_and(|login| crate::core::server::is_login_path(&self.path(), login));
+        let navigation = super::observer::navigation_entry(&self.window);
+        let submit = submit_outcome(
+            from_login || on_login_page,
+            &navigation.as_ref().map(|(_, entry)| prop_string(entry, "type")).unwrap_or_default(),
+            navigation.as_ref().and_then(|(_, entry)| prop(entry, "responseStatus").as_f64()).unwrap_or(0.0),
+        );
         let mine = user_prefix(&self.user);
         let mut bounced_submit = false;
         // This user's texts stay while a draft that stays names them.
@@ -516,14 +522,19 @@ impl Drafts {
             if let Ok(r) = &record {
                 bounced_submit |= r.pending && from_login && key.starts_with(&mine);
             }
-            match sweep(&key, &record, &self.user, now, self.ttl_ms, !from_login && !on_login_page) {
-                Sweep::Keep => {
-                    for index in record.map(|r| held_texts(&r)).unwrap_or_default() {
+            match (sweep(&key, &record, &self.user, now, self.ttl_ms, submit), record) {
+                (Sweep::Keep | Sweep::Reopen, Err(_)) => {}
+                (kept @ (Sweep::Keep | Sweep::Reopen), Ok(mut record)) => {
+                    for index in held_texts(&record) {
                         named.push(text_key(&key, index));
                     }
+                    if kept == Sweep::Reopen {
+                        record.pending = false;
+                        let _ = self.store.set_text(&key, &JsString::from(encode(&record)));
+                    }
                 }
-                Sweep::Delete => self.store.remove(&key),
-                Sweep::Corrupt => {
+                (Sweep::Delete, _) => self.store.remove(&key),
+                (Sweep::Corrupt, _) => {
                     self.store.remove(&key);
                     events::error(&self.document, "storage", "an unreadable draft was discarded");
                 }

@@ -38,15 +38,20 @@ pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64) ->
     renews.then_some(Input::RequestObserved { at })
 }
 
-/// The navigation that served this page, dated by when its response ended.
-pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
+/// The page's own navigation entry (Navigation Timing), where the browser has one.
+pub fn navigation_entry(window: &Window) -> Option<(Performance, PerformanceResourceTiming)> {
     let performance = prop(window, "performance");
     if !performance.is_object() {
         return None;
     }
     let performance: Performance = performance.unchecked_into();
     let entry = performance.get_entries_by_type("navigation").iter().next().filter(JsValue::is_object)?;
-    let entry: PerformanceResourceTiming = entry.unchecked_into();
+    Some((performance, entry.unchecked_into()))
+}
+
+/// The navigation that served this page, dated by when its response ended.
+pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
+    let (performance, entry) = navigation_entry(window)?;
     let response_end = prop(&entry, "responseEnd").as_f64().unwrap_or(0.0);
     let age = (performance.now() - response_end).clamp(0.0, MAX_NAVIGATION_AGE_MS);
     input_for(window, &entry, now.saturating_sub(age as u64))

@@ -510,10 +510,39 @@ pub fn is_expired(record: &DraftRecord, now: u64, ttl_ms: u64) -> bool {
     now.saturating_sub(record.saved_at) > ttl_ms
 }
 
+/// What this page load says of a form submitted just before it (a draft saved `pending`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// A signed-in page, reached by a navigation, served without an error status.
+    Succeeded,
+    /// An error page (status 400 or more): the submission did not go through, e.g. a
+    /// stale CSRF token, and the user will want the draft back.
+    Failed,
+    /// The login page or the page after it (the session was gone), or a page reached by
+    /// going back or reloading, which is not the submission's answer.
+    Unknown,
+}
+
+/// `navigation_type` and `status` are the page's navigation entry's `type` and
+/// `responseStatus`: `""` and `0` where the browser does not tell.
+pub fn submit_outcome(after_login: bool, navigation_type: &str, status: f64) -> SubmitOutcome {
+    if after_login {
+        SubmitOutcome::Unknown
+    } else if status >= 400.0 {
+        SubmitOutcome::Failed
+    } else if navigation_type == "navigate" || navigation_type.is_empty() {
+        SubmitOutcome::Succeeded
+    } else {
+        SubmitOutcome::Unknown
+    }
+}
+
 /// What happens to one stored key at start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sweep {
     Keep,
+    /// Keep, as an ordinary draft: its submission failed.
+    Reopen,
     /// Older than the TTL, another user's, or a submission that went through.
     Delete,
     /// Ours but unreadable: delete and report.
@@ -521,15 +550,13 @@ pub enum Sweep {
 }
 
 /// The start-up sweep for one key of ours. `record` is `Err` when it failed to decode.
-/// `submitted_ok`: this page load proves pending submissions succeeded (a logged-in page
-/// that is not the login page).
 pub fn sweep(
     key: &str,
     record: &Result<DraftRecord, &'static str>,
     user: &str,
     now: u64,
     ttl_ms: u64,
-    submitted_ok: bool,
+    submit: SubmitOutcome,
 ) -> Sweep {
     if !key.starts_with(&user_prefix(user)) {
         // Another user's drafts and markers (or an older schema's): never shown to this user.
@@ -541,7 +568,9 @@ pub fn sweep(
     }
     match record {
         Err(_) => Sweep::Corrupt,
-        Ok(r) if is_expired(r, now, ttl_ms) || (r.pending && submitted_ok) => Sweep::Delete,
+        Ok(r) if is_expired(r, now, ttl_ms) => Sweep::Delete,
+        Ok(r) if r.pending && submit == SubmitOutcome::Succeeded => Sweep::Delete,
+        Ok(r) if r.pending && submit == SubmitOutcome::Failed => Sweep::Reopen,
         Ok(_) => Sweep::Keep,
     }
 }

@@ -10,12 +10,16 @@ pub fn parse_expires_in_header(value: &str) -> Option<u64> {
 }
 
 /// Remaining session time from a JSON `expiresIn` (seconds).
+// Clippy's forms (`contains`, `then_some`) measured +26 bytes of wasm gzip.
+#[allow(clippy::manual_range_contains, clippy::unnecessary_lazy_evaluations)]
 pub fn seconds_to_ms(seconds: f64) -> Option<u64> {
     (seconds.is_finite() && seconds >= 0.0 && seconds <= 31_536_000.0).then(|| (seconds * 1000.0) as u64)
 }
 
 /// Remaining session time from one Server-Timing metric (`session;dur=<ms>`), as
 /// `PerformanceServerTiming` hands it over: a name and a duration in ms.
+// Clippy's forms (`contains`, `then_some`) measured +26 bytes of wasm gzip.
+#[allow(clippy::manual_range_contains, clippy::unnecessary_lazy_evaluations)]
 pub fn server_timing_metric(name: &str, duration_ms: f64) -> Option<u64> {
     if !name.eq_ignore_ascii_case("session") {
         return None;

@@ -727,6 +727,43 @@ suite.test("g2. a submit that ends at the login page (server session gone) keeps
   assert.deepEqual(await readRequestForm(s.page), RESTORED);
 });
 
+// Real time: Playwright's fake clock also fakes `performance`, whose navigation entry (type,
+// status) is what tells the guard that an error page answered the submit.
+suite.test("g3. a submit answered by an error page (stale CSRF token, 400) keeps the draft; the form offers it again", { timeout: 60000, clock: false }, async (s) => {
+  await s.login({ user: "alice", password: LOGIN_PASSWORD });
+  await s.guardReady();
+  const saved = s.events.length;
+  await fillRequestForm(s.page, { secrets: false });
+  await waitFor(() => eventsSince(s, saved, "draftsaved").length > 0, { timeout: 5000, message: "sessionguard:draftsaved" });
+  const [draftKey, ...more] = draftKeysAt(await guardKeys(s.page), "/form");
+  assert.ok(draftKey && more.length === 0);
+  // As in a tab revived by a login in another tab: the form still carries the old token.
+  await s.page.evaluate(() => (document.querySelector("#request-form input[name=_csrf]").value = "stale-token"));
+  let mark = s.events.length;
+  await Promise.all([s.page.waitForURL((u) => u.pathname === "/form"), s.page.click("#submit")]);
+  assert.match(await s.page.locator("[data-status]").textContent(), /invalid CSRF token/);
+  assert.equal(await s.page.evaluate(() => performance.getEntriesByType("navigation")[0].responseStatus), 400);
+  await s.guardReady();
+  // The error page's guard saw the 400: the draft stays, no longer waiting for its submission.
+  const record = await waitFor(
+    async () => {
+      const value = await s.page.evaluate((key) => localStorage.getItem(key), draftKey);
+      return value && JSON.parse(value).pending === false ? JSON.parse(value) : null;
+    },
+    { message: `the draft ${draftKey} kept, not pending` },
+  );
+  assert.ok(record.f.length > 0);
+
+  // A signed-in page loads next, as after a successful submit: the draft is not taken for one.
+  mark = await openPage(s, "/form");
+  await waitForNotice(s);
+  await s.page.click(`${NOTICE} button[data-action="restore"]`);
+  await waitFor(async () => isDeepStrictEqual(await readRequestForm(s.page), RESTORED), {
+    message: "the form to be filled from the draft",
+  });
+  assert.equal(eventsSince(s, mark, "draftrestored").length, 1);
+});
+
 suite.test("h. drafts older than the TTL (24 h) are swept at start", { timeout: 60000 }, async (s) => {
   await aliceWithDraft(s, { secrets: false });
   // Leave for a page without the guard (its pagehide flush happens now), then let a day pass.
