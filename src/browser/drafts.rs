@@ -202,7 +202,7 @@ impl Drafts {
 
     /// [`write_field`], with the `input`/`change` events it dispatches left to the page's
     /// frameworks. The caller marks the form edited once, as if the user had typed the values.
-    fn write_field(&self, form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
+    fn write_field_quietly(&self, form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
         self.writing.set(true);
         let written = write_field(form, controls, key, value);
         self.writing.set(false);
@@ -456,8 +456,7 @@ impl Drafts {
     }
 
     fn load(&self, key: &str) -> Option<Result<DraftRecord, &'static str>> {
-        let text = self.store.get(key)?;
-        Some(json::parse(&text).ok_or("corrupt JSON").and_then(|value| decode(&value)))
+        Some(parse_record(&self.store.get(key)?))
     }
 
     /// A stored draft with its texts read back in place of their numbers (a field whose text
@@ -465,7 +464,7 @@ impl Drafts {
     /// the draft now, and an unchanged form must not write them again.
     fn load_with_texts(&self, key: &str) -> Option<DraftRecord> {
         let stored = self.store.get(key)?;
-        let record = json::parse(&stored).and_then(|value| decode(&value).ok())?;
+        let record = parse_record(&stored).ok()?;
         let mut written = self.written.borrow_mut();
         written.set(key, JsString::from(stored));
         let mut fields = Vec::with_capacity(record.fields.len());
@@ -602,7 +601,7 @@ impl Drafts {
             let Some(record) = self.load_with_texts(&key) else { continue };
             let controls = self.controls(&form);
             let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls));
-            let written = apply.iter().filter(|(key, value)| self.write_field(&form, &controls, key, value)).count();
+            let written = apply.iter().filter(|(key, value)| self.write_field_quietly(&form, &controls, key, value)).count();
             if written > 0 {
                 self.edited(form.clone());
             }
@@ -630,7 +629,7 @@ impl Drafts {
             for w in waiting.iter().filter(|w| w.form_id == form_id) {
                 match current.iter().find(|c| c.key == w.field.key) {
                     Some(now) if now.value == now.default && now.default == w.field.default => {
-                        written += self.write_field(&form, &controls, &w.field.key, &w.field.value) as usize;
+                        written += self.write_field_quietly(&form, &controls, &w.field.key, &w.field.value) as usize;
                     }
                     Some(_) => {}
                     None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
@@ -718,6 +717,10 @@ impl Drafts {
         self.controls.borrow_mut().clear();
         self.close_notice();
     }
+}
+
+fn parse_record(text: &str) -> Result<DraftRecord, &'static str> {
+    json::parse(text).ok_or("corrupt JSON").and_then(|value| decode(&value))
 }
 
 /// Writes one saved value the way a user would, so React, Vue and Angular see it:
