@@ -2,7 +2,7 @@
 // missing. Idempotent, offline and fast (a few hundred ms) when everything is there.
 //
 //   import { setup, run, ROOT } from "./setup.mjs";
-//   await setup({ browser: true });     // tests: also Debian's chromium + chromium-driver
+//   await setup({ browser: true });     // tests: also the browsers (apt), wasm-pack, geckodriver
 //
 // Run directly (`node scripts/setup.mjs [--browser]`) it just sets the machine up.
 //
@@ -18,6 +18,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMEDRIVER = "/usr/bin/chromedriver";
+export const FIREFOX = "/usr/bin/firefox-esr";
+export const WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver";
+export const XVFB_RUN = "/usr/bin/xvfb-run";
+/** geckodriver drives firefox-esr for `wasm-pack test --firefox`; built from crates.io when missing. */
+export const GECKODRIVER_VERSION = "0.37.1";
 export const WASM_TARGET = "wasm32-unknown-unknown";
 /** wasm-pack version installed when it is missing (the one whose flags the scripts use). */
 export const WASM_PACK_VERSION = "0.15.1";
@@ -139,18 +144,36 @@ function asRoot(script) {
   return spawnSync("sudo", ["-n", "env", "DEBIAN_FRONTEND=noninteractive", "sh", "-c", script], { stdio: "inherit" });
 }
 
-function ensureChromium() {
-  if (existsSync(CHROMIUM) && existsSync(CHROMEDRIVER)) return;
-  timed("chromium + chromium-driver (apt)", () => {
-    const result = asRoot("apt-get update -q && apt-get install -y -q chromium chromium-driver");
-    if (result.status !== 0 || !existsSync(CHROMIUM) || !existsSync(CHROMEDRIVER)) {
+/** Debian packages, installed together in one apt run when any of their files is missing. */
+const APT_PACKAGES = [
+  // The test browsers: Chromium (+ ChromeDriver for wasm-pack), Firefox ESR, WebKitGTK's
+  // WebDriver with its MiniBrowser, and Xvfb for MiniBrowser, which has no headless mode.
+  { name: "chromium", file: CHROMIUM },
+  { name: "chromium-driver", file: CHROMEDRIVER },
+  { name: "firefox-esr", file: FIREFOX },
+  { name: "webkit2gtk-driver", file: WEBKIT_DRIVER },
+  { name: "xvfb", file: XVFB_RUN },
+];
+
+function ensureBrowsers() {
+  const missing = APT_PACKAGES.filter((p) => !existsSync(p.file)).map((p) => p.name);
+  if (missing.length === 0) return;
+  timed(`${missing.join(" ")} (apt)`, () => {
+    const result = asRoot(`apt-get update -q && apt-get install -y -q ${missing.join(" ")}`);
+    const still = APT_PACKAGES.filter((p) => !existsSync(p.file));
+    if (result.status !== 0 || still.length) {
       throw new Error(
-        `Headless Chromium is needed for the browser and end-to-end tests, but ${CHROMIUM} or ${CHROMEDRIVER} ` +
-          "is missing and could not be installed (this needs root or password-less sudo). Install it with:\n" +
-          "    sudo apt-get update && sudo apt-get install -y chromium chromium-driver",
+        `The browser and end-to-end tests run in Chromium, Firefox and WebKit, but ${still.map((p) => p.file).join(", ")} ` +
+          "is missing and could not be installed (this needs root or password-less sudo). Install them with:\n" +
+          `    sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.map((p) => p.name).join(" ")}`,
       );
     }
   });
+}
+
+function ensureGeckodriver() {
+  if (which("geckodriver")) return;
+  timed(`geckodriver ${GECKODRIVER_VERSION} (cargo install)`, () => cargoInstall("geckodriver", GECKODRIVER_VERSION));
 }
 
 function ensureWasmPack() {
@@ -169,16 +192,19 @@ function ensureWasmBindgen() {
 
 /**
  * Installs whatever is missing.
- * - `browser`: Chromium + ChromeDriver (apt) and wasm-pack, for the browser tests (implies both below);
- * - `chromium`: Chromium + ChromeDriver only (end-to-end tests);
+ * - `browser`: the browsers (apt), wasm-pack and geckodriver, for the browser tests (implies both below);
+ * - `browsers`: Chromium, Firefox ESR, WebKitGTK and Xvfb only (end-to-end tests);
  * - `wasm` (default true): the wasm32 target and wasm-bindgen-cli, for building dist/.
  */
-export function setup({ browser = false, chromium = false, wasm = true } = {}) {
+export function setup({ browser = false, browsers = false, wasm = true } = {}) {
   const t0 = performance.now();
   ensureRustTarget(wasm || browser);
   ensureNodeModules();
-  if (chromium || browser) ensureChromium();
-  if (browser) ensureWasmPack();
+  if (browsers || browser) ensureBrowsers();
+  if (browser) {
+    ensureWasmPack();
+    ensureGeckodriver();
+  }
   if (wasm || browser) ensureWasmBindgen();
   const ms = performance.now() - t0;
   if (process.env.SESSION_GUARD_VERBOSE) log(`setup done in ${ms.toFixed(0)} ms`);

@@ -1,9 +1,14 @@
 // `npm test`: installs what is missing, then runs every test phase, stopping at the first failure.
 //
-//   core     cargo test                          pure Rust core, natively
-//   browser  wasm-pack test --headless --chrome  tests/browser*.rs in headless Chromium
-//   build    npm run build                       dist/, with the size budget enforced
-//   e2e      node --test tests/e2e/              demo server + Playwright (playwright-core) in Chromium
+//   core     cargo test                 pure Rust core, natively
+//   browser  wasm-pack test --headless  tests/browser*.rs in Chromium, Firefox and WebKit, one after another
+//   build    npm run build              dist/, with the size budget enforced
+//   e2e      node --test tests/e2e/     demo server + Chromium (playwright-core: the full suite) and the
+//                                       journeys of engines.test.mjs in Chromium, Firefox and WebKit
+//
+// WebKit's MiniBrowser has no headless mode: the WebKit runs (and, simplest, the whole e2e phase)
+// run under `xvfb-run -a` with a screen large enough that the resting pointer, at its centre, is
+// never under a browser window (a window opening there would send the page a mousemove).
 //
 // One phase only: `npm test -- --only=core|browser|build|e2e` (e2e builds dist/ first, the size
 // budget then only warns).
@@ -11,9 +16,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "./build.mjs";
-import { CHROMEDRIVER, CHROMIUM, log, ROOT, run, setup } from "./setup.mjs";
+import { CHROMEDRIVER, CHROMIUM, FIREFOX, log, ROOT, run, setup, WEBKIT_DRIVER, which, XVFB_RUN } from "./setup.mjs";
 
 const PHASES = ["core", "browser", "build", "e2e"];
+const XVFB = [XVFB_RUN, "-a", "-s", "-screen 0 2560x1600x24"];
 let onlyE2e = false;
 
 function parseArgs(argv) {
@@ -48,20 +54,23 @@ const phases = {
       log("no tests/browser*.rs yet: browser phase skipped");
       return;
     }
-    // Debian's chromedriver + chromium; webdriver.json gives the binary and the headless flags.
     // --mode no-install: wasm-pack uses the wasm-bindgen(-test-runner) on PATH and downloads nothing.
-    run(
-      "wasm-pack",
-      ["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install", ".", "--test", "browser*"],
-      {
-        env: {
-          ...process.env,
-          CHROMEDRIVER,
-          WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(ROOT, "webdriver.json"),
-          WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || "60",
-        },
-      },
-    );
+    // webdriver.json gives each driver its browser binary and headless flags (Debian's paths).
+    // Always --headless: without it wasm-pack serves the tests and waits for a person.
+    const args = ["--headless", "--mode", "no-install", ".", "--test", "browser*"];
+    const env = {
+      ...process.env,
+      WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(ROOT, "webdriver.json"),
+      WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || "60",
+    };
+    for (const [engine, cmd, cmdArgs] of [
+      ["Chromium", "wasm-pack", ["test", "--chrome", "--chromedriver", CHROMEDRIVER, ...args]],
+      ["Firefox", "wasm-pack", ["test", "--firefox", "--geckodriver", which("geckodriver"), ...args]],
+      ["WebKit", XVFB[0], [...XVFB.slice(1), "wasm-pack", "test", "--safari", "--safaridriver", WEBKIT_DRIVER, ...args]],
+    ]) {
+      log(`browser tests in ${engine}`);
+      run(cmd, cmdArgs, { env });
+    }
   },
 
   build() {
@@ -76,8 +85,8 @@ const phases = {
       log("no tests/e2e/*.test.mjs yet: end-to-end phase skipped");
       return;
     }
-    run(process.execPath, ["--test", "--test-concurrency=1", ...files.map((name) => join("tests", "e2e", name))], {
-      env: { ...process.env, CHROMIUM_PATH: process.env.CHROMIUM_PATH || CHROMIUM },
+    run(XVFB[0], [...XVFB.slice(1), process.execPath, "--test", "--test-concurrency=1", ...files.map((name) => join("tests", "e2e", name))], {
+      env: { ...process.env, CHROMIUM_PATH: process.env.CHROMIUM_PATH || CHROMIUM, FIREFOX_PATH: FIREFOX },
     });
   },
 };
@@ -111,7 +120,7 @@ function main() {
     for (const [name, ms, status] of results) console.log(`  ${name.padEnd(8)} ${seconds(ms).padStart(9)}  ${status}`);
   };
 
-  step("setup", () => setup({ browser: needs("browser"), chromium: needs("e2e"), wasm: needs("browser", "build", "e2e") }));
+  step("setup", () => setup({ browser: needs("browser"), browsers: needs("e2e"), wasm: needs("browser", "build", "e2e") }));
   for (const name of selected) step(name, phases[name]);
   summary();
 }

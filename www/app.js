@@ -29,6 +29,9 @@ const CSRF_HEADER = "x-csrf-token";
  * @param {number} [opts.sessionTimeout=60]  idle timeout in seconds (cookie maxAge, rolling)
  * @param {number} [opts.warnBefore=30]      seconds before expiry the guard warns (passed to the script tag)
  * @param {boolean} [opts.testHooks=false]   mount the /__test routes (never in a real deployment)
+ * @param {boolean} [opts.recorder=false]    with testHooks: every HTML page loads /__test/recorder.js first, which
+ *                                           records the guard's events, page errors and CSP violations in the page
+ *                                           (for engines whose automation cannot add an init script: WebKitGTK)
  * @param {string} [opts.distDir]            the built package served at /session-guard (default <repo>/dist)
  * @param {string} [opts.secret]             session cookie secret (default: random per process)
  */
@@ -36,6 +39,7 @@ export function createApp(opts = {}) {
   const timeout = opts.sessionTimeout ?? 60;
   const warnBefore = opts.warnBefore ?? 30;
   const testHooks = opts.testHooks === true;
+  const recorder = testHooks && opts.recorder === true;
   const distDir = opts.distDir ?? DEFAULT_DIST;
   const secret = opts.secret ?? crypto.randomBytes(32).toString("hex");
 
@@ -105,6 +109,21 @@ export function createApp(opts = {}) {
   // gateway error that never reached the app (no rolling touch, no Server-Timing).
   if (testHooks) {
     const json = express.json({ limit: "10kb" });
+
+    if (recorder) {
+      app.get("/__test/recorder.js", (req, res) => {
+        res.set("Cache-Control", "no-store").sendFile(path.join(HERE, "..", "tests", "e2e", "recorder.js"));
+      });
+      // A classic script, before anything else in <head>: it sees the guard's first event.
+      app.use((req, res, next) => {
+        const send = res.send.bind(res);
+        res.send = (body) =>
+          send(typeof body === "string" && /html/.test(res.get("Content-Type") ?? "")
+            ? body.replace("<head>", '<head><script src="/__test/recorder.js"></script>')
+            : body);
+        next();
+      });
+    }
 
     app.use((req, res, next) => {
       if (req.method !== "POST" || req.path !== KEEPALIVE_PATH) return next();

@@ -32,9 +32,11 @@ pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64) ->
     if let Some(remaining_ms) = reported {
         return Some(Input::ServerReport { at, remaining_ms });
     }
-    // Chrome exposes the status of same-origin responses; an error page may not have renewed anything.
+    // Only a response known to be good renews. Chromium and Firefox report the status of
+    // same-origin responses; 0 is a failed, aborted or blocked request, and WebKit has no
+    // `responseStatus` at all: an unknown status never counts as a renewal.
     let status = prop(entry, "responseStatus").as_f64().unwrap_or(0.0);
-    let renews = RENEWING_INITIATORS.contains(&initiator.as_str()) && status < 400.0;
+    let renews = RENEWING_INITIATORS.contains(&initiator.as_str()) && (200.0..400.0).contains(&status);
     renews.then_some(Input::RequestObserved { at })
 }
 

@@ -76,8 +76,8 @@ export async function waitFor(condition, { timeout = 5000, interval = 20, messag
 
 // --- server ------------------------------------------------------------------------
 
-export async function startServer({ sessionTimeout = TIMEOUT, warnBefore = WARN_BEFORE, distDir = DIST } = {}) {
-  const app = createApp({ sessionTimeout, warnBefore, testHooks: true, distDir });
+export async function startServer({ sessionTimeout = TIMEOUT, warnBefore = WARN_BEFORE, distDir = DIST, recorder = false } = {}) {
+  const app = createApp({ sessionTimeout, warnBefore, testHooks: true, distDir, recorder });
   const server = http.createServer(app);
   await new Promise((resolve, reject) => {
     server.once("error", reject);

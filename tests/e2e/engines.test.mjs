@@ -1,0 +1,321 @@
+// The journeys that matter, in every engine: Chromium, Firefox and WebKit (see engines.mjs).
+// Real time against a 25 s server session with the warning 20 s before the end, so a journey
+// takes seconds; real keystrokes and clicks; the page's own recorder (tests/e2e/recorder.js,
+// served by the demo in test mode) catches events, errors and CSP violations in every engine.
+//
+// SESSION_GUARD_ENGINES=webkit node --test tests/e2e/engines.test.mjs   (WebKit needs xvfb-run -a)
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { isDeepStrictEqual } from "node:util";
+import { after, before, describe, test } from "node:test";
+
+import { launchEngine, selectedEngines } from "./engines.mjs";
+import { startServer, waitFor } from "./harness.mjs";
+
+const TIMEOUT = 25; // s, the server's idle timeout in these journeys
+const WARN_BEFORE = 20; // s: the warning opens 5 s after the last renewal
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const EXPIRED_EN = "For your security you were signed out after a period of inactivity. Please log in again.";
+
+// --- what a journey reads off a page ------------------------------------------------------
+
+/** The guard's own view, with the page's monotonic time. */
+const guardOf = (tab) =>
+  tab.eval(() => {
+    const g = window.sessionGuard;
+    return g && typeof g.state === "function" ? { state: g.state(), remaining: g.remaining(), at: performance.now() } : null;
+  });
+
+/** The dialog as a person sees it. */
+const dialogOf = (tab) =>
+  tab.eval(() => {
+    const d = document.querySelector("dialog.session-guard");
+    if (!d) return null;
+    const visible = (action) => {
+      const b = d.querySelector(`button[data-action="${action}"]`);
+      const r = b?.getBoundingClientRect();
+      return Boolean(b && !b.hidden && r.width > 0 && r.height > 0);
+    };
+    return {
+      open: d.open,
+      state: d.dataset.state ?? null,
+      role: d.getAttribute("role"),
+      modal: d.matches(":modal"),
+      text: d.textContent.replace(/\s+/g, " ").trim(),
+      countdown: d.querySelector(".session-guard__countdown")?.textContent.trim() ?? null,
+      focused: document.activeElement?.closest("dialog.session-guard") ? document.activeElement.dataset.action : null,
+      continue: visible("continue"),
+      login: visible("login"),
+      styled: getComputedStyle(d).position === "fixed" || getComputedStyle(d.querySelector("button")).cursor === "pointer",
+    };
+  });
+
+const recordsOf = async (tab, type) => ((await tab.records()) ?? []).filter((r) => r.type === type);
+
+function parseCountdown(text) {
+  const m = /(\d+):(\d{2})/.exec(text ?? "");
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+}
+
+async function waitForDialog(tab, state, timeout) {
+  return waitFor(
+    async () => {
+      const d = await dialogOf(tab);
+      return d?.open && d.state === state ? d : null;
+    },
+    { timeout, interval: 100, message: `the ${state} dialog` },
+  );
+}
+
+async function waitForClosed(tab, timeout = 3000) {
+  await waitFor(async () => !(await dialogOf(tab))?.open, { timeout, interval: 50, message: "the dialog to close" });
+}
+
+/** Signs in with the keyboard, as a person does, and waits for the guard on `next`. */
+async function login(tab, baseURL, { user = "alice", next = "/form" } = {}) {
+  if (!new URL(await tab.url()).pathname.startsWith("/login")) await tab.goto(`${baseURL}/login?next=${encodeURIComponent(next)}`);
+  await tab.typeInto("#username", user);
+  await tab.press("Tab");
+  await tab.type("secret");
+  await tab.press("Enter");
+  await waitFor(async () => new URL(await tab.url()).pathname === next, { timeout: 10000, message: `landing on ${next}` });
+  return waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
+}
+
+/** Waits, without sleeping blind, until the page's clock reaches `at` (performance.now ms). */
+async function untilPageTime(tab, at) {
+  await waitFor(async () => (await tab.eval(() => performance.now())) >= at, {
+    timeout: Math.max(2000, at - (await tab.eval(() => performance.now())) + 3000),
+    interval: 100,
+    message: `page time ${at}`,
+  });
+}
+
+/**
+ * After a fresh renewal (`g` read right after it), the warning must not be open 1 s before
+ * it is due and must open within 2 s after.
+ */
+async function warningOnTime(tab, g) {
+  const due = g.at + (g.remaining - WARN_BEFORE) * 1000;
+  await untilPageTime(tab, due - 1000);
+  assert.ok(!(await dialogOf(tab))?.open, "no dialog 1 s before the warning is due");
+  return waitForDialog(tab, "warning", due + 2000 - (await tab.eval(() => performance.now())) + 500);
+}
+
+async function axe(tab) {
+  if (!(await tab.eval(() => typeof window.axe === "object"))) await tab.eval((src) => (0, eval)(src), AXE_SOURCE);
+  await tab.eval(() => {
+    window.__axe = null;
+    window.axe
+      .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } })
+      .then(
+        (r) => (window.__axe = r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)),
+        (e) => (window.__axe = [`axe failed: ${e}`]),
+      );
+  });
+  return waitFor(() => tab.eval(() => window.__axe), { timeout: 30000, interval: 100, message: "axe.run" });
+}
+
+/** Errors the page recorded (uncaught errors, console errors, CSP violations). */
+async function assertClean(tab, where) {
+  const bad = ((await tab.records()) ?? []).filter((r) => ["pageerror", "consoleerror", "securitypolicyviolation"].includes(r.type));
+  assert.deepEqual(bad, [], `errors or CSP violations ${where}`);
+}
+
+// --- the journeys, once per engine ---------------------------------------------------------
+
+for (const name of selectedEngines()) {
+  describe(`${name}: journeys in real time`, () => {
+    let engine;
+    let server;
+    let browsing;
+
+    before(async () => {
+      server = await startServer({ sessionTimeout: TIMEOUT, warnBefore: WARN_BEFORE, recorder: true });
+      engine = await launchEngine(name);
+      console.log(`# engine: ${engine.version}`);
+    });
+    after(async () => {
+      await engine?.close();
+      await server?.close();
+    });
+
+    /** One journey: a fresh browsing session (cookies, storage) and clean server counters. */
+    const journey = (title, fn, { timeout = 90000 } = {}) =>
+      test(title, { timeout }, async () => {
+        await server.hook("/__test/reset-stats", {});
+        browsing = await engine.open();
+        try {
+          await fn(browsing.tab, server.baseURL);
+          for (const tab of browsing.tabs) await assertClean(tab, "at the end of the journey");
+        } finally {
+          await browsing.close();
+        }
+      });
+
+    journey("the warning opens on time as an alertdialog; Continue extends through one keep-alive", async (tab, base) => {
+      const g = await login(tab, base);
+      assert.equal(g.state, "active");
+      assert.ok(g.remaining > WARN_BEFORE && g.remaining <= TIMEOUT, `remaining() after login: ${g.remaining}`);
+      await tab.typeInto("#message", "A long story"); // focus in the form, returned after Continue
+      const d = await warningOnTime(tab, g);
+      assert.equal(d.role, "alertdialog");
+      assert.equal(d.modal, true);
+      assert.equal(d.focused, "continue", "focus on Continue");
+      assert.match(d.text, /Your session will expire in .+\. Do you want to continue\?/);
+      const left = parseCountdown(d.countdown);
+      assert.ok(left <= WARN_BEFORE && left >= WARN_BEFORE - 3, `countdown at the warning: ${d.countdown}`);
+      assert.equal((await recordsOf(tab, "warning")).length, 1);
+
+      await tab.click('dialog.session-guard button[data-action="continue"]');
+      await waitFor(async () => (await recordsOf(tab, "extended")).length === 1, { message: "sessionguard:extended" });
+      await waitForClosed(tab);
+      const after = await guardOf(tab);
+      assert.equal(after.state, "active");
+      assert.ok(after.remaining >= TIMEOUT - 3, `remaining() after Continue: ${after.remaining}`);
+      assert.equal((await server.hook("/__test/stats")).total, 1, "exactly one keep-alive");
+      assert.equal(await tab.eval(() => document.activeElement?.id), "message", "focus back in the textarea");
+    });
+
+    journey("ignored: expired, 'Your input has been saved', Log in again, the typed form comes back (axe on both dialogs)", async (tab, base) => {
+      await login(tab, base);
+      await tab.typeInto("#name", "Ada Lovelace");
+      await tab.typeInto("#message", "Twenty minutes of typing.");
+      await tab.click("#urgent");
+      await tab.click("#contact-phone");
+      await waitFor(async () => (await recordsOf(tab, "draftsaved")).length > 0, { timeout: 5000, message: "sessionguard:draftsaved" });
+
+      await waitForDialog(tab, "warning", 10000);
+      assert.deepEqual(await axe(tab), [], "axe with the warning open");
+      const expired = await waitForDialog(tab, "expired", (WARN_BEFORE + 5) * 1000);
+      assert.ok(expired.text.includes(EXPIRED_EN), `expired text: ${expired.text}`);
+      assert.ok(expired.text.includes("Your input has been saved."), `expired text: ${expired.text}`);
+      assert.ok(expired.login, "'Log in again' is visible");
+      assert.equal(expired.continue, false, "no Continue once expired");
+      assert.deepEqual(await axe(tab), [], "axe with the expired dialog open");
+      assert.equal((await server.hook("/__test/stats")).total, 0, "an idle user is never kept signed in");
+
+      await tab.click('dialog.session-guard button[data-action="login"]');
+      await waitFor(async () => new URL(await tab.url()).pathname === "/login", { timeout: 10000, message: "the login page" });
+      await login(tab, base);
+      const values = await waitFor(
+        async () => {
+          const v = await tab.eval(() => ({
+            name: document.getElementById("name").value,
+            message: document.getElementById("message").value,
+            urgent: document.getElementById("urgent").checked,
+            contact: document.querySelector('input[name="contact"]:checked')?.value,
+          }));
+          return v.name ? v : null;
+        },
+        { timeout: 5000, message: "the restored form" },
+      );
+      assert.deepEqual(values, { name: "Ada Lovelace", message: "Twenty minutes of typing.", urgent: true, contact: "phone" });
+      assert.equal((await recordsOf(tab, "draftrestored")).length, 1);
+    }, { timeout: 120000 });
+
+    journey("React form: a restored draft reaches React's state after the re-login", async (tab, base) => {
+      await login(tab, base, { next: "/react-form" });
+      await waitFor(() => tab.eval(() => Boolean(document.getElementById("title"))), { message: "the React form" });
+      await tab.typeInto("#title", "Printer on fire");
+      await tab.typeInto("#body", "Smoke everywhere.");
+      await tab.click("#urgent");
+      await tab.click("#priority-high");
+      const typed = { title: "Printer on fire", body: "Smoke everywhere.", category: "", urgent: true, priority: "high" };
+      const reactState = () => tab.eval(() => JSON.parse(document.getElementById("react-state").textContent));
+      assert.deepEqual(await reactState(), typed, "React's state follows the typing");
+      await waitFor(async () => (await recordsOf(tab, "draftsaved")).length > 0, { timeout: 5000, message: "sessionguard:draftsaved" });
+
+      await waitForDialog(tab, "expired", (TIMEOUT + 5) * 1000);
+      await tab.click('dialog.session-guard button[data-action="login"]');
+      await waitFor(async () => new URL(await tab.url()).pathname === "/login", { timeout: 10000, message: "the login page" });
+      await login(tab, base, { next: "/react-form" });
+      await waitFor(async () => isDeepStrictEqual(await reactState(), typed), {
+        timeout: 5000,
+        message: "React's state to hold the restored values",
+      }).catch(async (e) => {
+        const dom = await tab.eval(() => [...document.querySelectorAll("#react-form [name]")].map((el) => [el.name, el.value, el.checked]));
+        throw new Error(`${e.message}; React state ${JSON.stringify(await reactState())}; DOM ${JSON.stringify(dom)}; records ${JSON.stringify(await tab.records())}`);
+      });
+      // React owns the values: a click on Submit posts them.
+      await tab.click("#submit");
+      await waitFor(() => tab.eval(() => document.querySelector('dd[data-field="title"]')?.textContent), { timeout: 10000, message: "the Saved page" });
+      assert.equal(await tab.eval(() => document.querySelector('dd[data-field="title"]').textContent), typed.title);
+    }, { timeout: 120000 });
+
+    journey("two tabs: Continue in one closes the warning in the other within 1.5 s, one keep-alive", async (tab, base) => {
+      await login(tab, base);
+      const other = await browsing.newTab();
+      await other.goto(`${base}/form`);
+      await waitFor(() => guardOf(other), { timeout: 10000, message: "the second tab's guard" });
+      await tab.front();
+      await waitForDialog(tab, "warning", 10000);
+      await waitForDialog(other, "warning", 3000);
+      await server.hook("/__test/reset-stats", {});
+      await tab.click('dialog.session-guard button[data-action="continue"]');
+      await waitForClosed(tab);
+      await waitForClosed(other, 1500);
+      const g = await guardOf(other);
+      assert.equal(g.state, "active");
+      assert.ok(g.remaining >= TIMEOUT - 3, `the other tab's remaining(): ${g.remaining}`);
+      assert.equal((await server.hook("/__test/stats")).total, 1, "one keep-alive for both tabs");
+    });
+
+    journey("a hidden tab counts down in its title; shown again, its dialog tells the true time", async (tab, base) => {
+      await login(tab, base);
+      const title = await tab.eval(() => document.title);
+      await tab.hide(); // another tab in front (WebKit's automation: the window minimised)
+      await waitFor(() => tab.eval(() => document.visibilityState === "hidden"), { timeout: 5000, message: "the first tab hidden" });
+      const counting = await waitFor(
+        async () => {
+          const t = await tab.eval(() => document.title);
+          return /\d+:\d{2}/.test(t) && t !== title ? t : null;
+        },
+        { timeout: 10000, interval: 100, message: "the countdown in the hidden tab's title" },
+      );
+      assert.ok(parseCountdown(counting) <= WARN_BEFORE, `title: ${counting}`);
+      await tab.front();
+      await waitFor(() => tab.eval(() => document.visibilityState === "visible"), { timeout: 5000, message: "the first tab visible again" });
+      const d = await waitForDialog(tab, "warning", 3000);
+      const g = await guardOf(tab);
+      assert.ok(Math.abs(parseCountdown(d.countdown) - g.remaining) <= 2, `dialog ${d.countdown} vs remaining() ${g.remaining}`);
+      await waitFor(async () => (await tab.eval(() => document.title)) === title, { timeout: 3000, message: "the page's own title back" });
+    });
+
+    journey("a failed keep-alive (503) never renews: the warning stays, the countdown goes on", async (tab, base) => {
+      await login(tab, base);
+      await server.hook("/__test/keepalive-fail", { status: 503, times: 1000 });
+      await waitForDialog(tab, "warning", 10000);
+      const before = await guardOf(tab);
+      await tab.click('dialog.session-guard button[data-action="continue"]');
+      await waitFor(async () => (await server.hook("/__test/stats")).injected >= 1, { message: "the keep-alive sent and refused" });
+      // Watch for 3 s of page time: never extended, never closed, never more time than before.
+      const end = before.at + 3000;
+      let g = before;
+      while (g.at < end) {
+        g = await guardOf(tab);
+        const d = await dialogOf(tab);
+        assert.equal(d?.open && d.state, "warning", "the warning stays open");
+        assert.ok(g.remaining <= before.remaining, `remaining() grew from ${before.remaining} to ${g.remaining}`);
+        await untilPageTime(tab, g.at + 250);
+      }
+      assert.equal((await recordsOf(tab, "extended")).length, 0, "no sessionguard:extended");
+      assert.ok(g.remaining < before.remaining, "the countdown goes on");
+      await server.hook("/__test/reset-stats", {});
+    });
+
+    journey("strict CSP page: the dialog opens styled and nothing is blocked", async (tab, base) => {
+      const g = await login(tab, base, { next: "/csp/form" });
+      const d = await warningOnTime(tab, g);
+      assert.equal(d.role, "alertdialog");
+      const live = await tab.eval(() => {
+        const r = document.querySelector("dialog.session-guard .session-guard__live").getBoundingClientRect();
+        return r.width <= 1 && r.height <= 1;
+      });
+      assert.ok(live, "the guard's own style applies (live region visually hidden)");
+      await assertClean(tab, "on the strict-CSP page");
+    });
+  });
+}
