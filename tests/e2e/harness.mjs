@@ -327,9 +327,15 @@ class Session {
    * a fetch that just completed). Bounded; never advances the fake clock.
    */
   async settle({ timeout = 5000 } = {}) {
-    await sleep(15); // let "request" events of fetches started by timers reach us
+    // A round trip to every page first: the "request" event of a fetch that a timer started
+    // was sent by the page before the answer to this evaluate, so it has reached us after it.
+    await this.roundTrip();
     await waitFor(() => this.inflight === 0, { timeout, message: "no request in flight" });
-    // Every open page of the session (one, unless the test opened tabs).
+    await this.roundTrip();
+  }
+
+  /** One evaluate in every open page of the session (one, unless the test opened tabs). */
+  async roundTrip() {
     await Promise.all(
       [...(this.root ?? this).views.keys()].map(async (page) => {
         try {
