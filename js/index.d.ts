@@ -126,7 +126,7 @@ export interface SessionGuardOptions {
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
 export type SessionGuardMessageKey =
   | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
-  | "inputSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
+  | "inputSaved" | "inputNotSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
   | "restorePrompt" | "restore" | "discard";
 
 /** What the application saw in a server response; passed to {@link SessionGuard.touch}. */

@@ -12,8 +12,9 @@ const CHECKABLE = /^(checkbox|radio)$/i;
 // changes of the attributes facts depend on (src/browser/drafts.rs watches for them).
 const factsRead = new WeakMap();
 
-// [tag, type, name, autocomplete, optedOut, value] for every element of `form.elements`;
-// the value only for checkboxes and radios, which it keys (never a password's). Nothing
+// [tag, type, name, autocomplete, optedOut, value, id, label] for every element of
+// `form.elements`; the value only for checkboxes and radios, which it keys (never a
+// password's); the label from the first <label> or aria-label (the core looks for secrets there). Nothing
 // (undefined) when the caller knows them from a reading at `generation` (`known`) and the
 // form still has the same elements: then they cannot have changed.
 export function formFacts(form, known, generation) {
@@ -39,6 +40,8 @@ export function formFacts(form, known, generation) {
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
       checkable ? element.value : "",
+      element.id,
+      (element.labels?.[0]?.textContent ?? attribute(element, "aria-label")).slice(0, 80),
     ]);
   }
   return utf8(facts);
@@ -105,6 +108,8 @@ export function sameText(form, a, b) {
 export function heldText(form, number) {
   return textOf(form, number) ?? "";
 }
+
+export const heldLength = (form, number) => heldText(form, number).length;
 
 // Two records of the same form at different times are equal after the timestamp, which
 // the record has first: `{"v":…,"at":…,"url":…`.

@@ -9,8 +9,6 @@ use super::text::find;
 /// Bumped when the record layout changes; older records are ignored and swept.
 pub const SCHEMA_VERSION: u64 = 1;
 const NAMESPACE: &str = "session-guard:";
-/// One draft larger than this (UTF-16 bytes, as localStorage counts) stays in memory only.
-pub const MAX_DRAFT_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -31,22 +29,78 @@ pub struct FieldFacts<'a> {
     pub autocomplete: &'a str,
     /// `data-session-draft="off"` on the field or its form.
     pub opted_out: bool,
+    pub id: &'a str,
+    /// The field's label: its first `<label>`'s text, or `aria-label`.
+    pub label: &'a str,
 }
 
 const NEVER_TYPES: [&str; 8] = ["password", "hidden", "file", "submit", "button", "reset", "image", "search-token"];
 const NEVER_AUTOCOMPLETE: [&str; 3] = ["one-time-code", "current-password", "new-password"];
-/// Names of secrets that must never be written to storage, whatever their type.
-const SECRET_NAMES: [&str; 6] = ["_token", "authenticity_token", "__requestverificationtoken", "nonce", "otp", "totp"];
-const SECRET_NAME_PARTS: [&str; 10] =
-    ["csrf", "xsrf", "password", "passwd", "cardnumber", "card_number", "card-number", "cvv", "cvc", "ccnum"];
+/// Parts of a name that always mean a secret, wherever they appear in it.
+const SECRET_NAME_PARTS: [&str; 6] = ["csrf", "xsrf", "password", "passwd", "cardnumber", "ccnum"];
+/// Words of a name, id or label that mean a secret, alone or as two words run together
+/// ("api_key", "apiKey", "API key"). Whole words only: "pinned", "spinach", "discard" stay.
+const SECRET_WORDS: [&str; 22] = [
+    "pin", "ssn", "iban", "secret", "token", "otp", "totp", "cvv", "cvc", "cvv2", "card", "nonce", "pwd", "passcode",
+    "apikey", "securityanswer", "verificationcode", "socialsecurity", "mynumber", "taxid", "authenticitytoken",
+    "csrfmiddlewaretoken",
+];
+/// Labels in Japanese that say the same (PIN, My Number, card, security code, secret
+/// question, verification code, one-time, password, account number).
+const SECRET_LABEL_PARTS: [&str; 10] =
+    ["暗証", "マイナンバー", "個人番号", "カード", "セキュリティコード", "秘密の質問", "認証コード", "確認コード", "ワンタイム", "パスワード"];
+
+/// The lower-case ASCII words of a name: split on anything but letters and digits and where
+/// camelCase starts a word (`apiKey`, `PINCode`, `XSRF-TOKEN`).
+fn words(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let prev = if i > 0 { bytes[i - 1] } else { 0 };
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        let starts = b.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
+        if starts && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        word.push(b.to_ascii_lowercase() as char);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether a name, id or label says the field holds a secret.
+pub fn says_secret(text: &str) -> bool {
+    let words = words(text);
+    let mut joined = String::new();
+    for (i, word) in words.iter().enumerate() {
+        joined.clear();
+        joined.push_str(word);
+        if SECRET_WORDS.contains(&word.as_str()) || SECRET_NAME_PARTS.iter().any(|part| find(word, part, false).is_some()) {
+            return true;
+        }
+        if let Some(next) = words.get(i + 1) {
+            joined.push_str(next);
+            if SECRET_WORDS.contains(&joined.as_str()) {
+                return true;
+            }
+        }
+    }
+    SECRET_LABEL_PARTS.iter().any(|part| find(text, part, false).is_some())
+}
 
 /// Whether and how a control is saved. `None`: never, and no option can change that.
 pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
-    if f.opted_out || f.name.is_empty() {
-        return None;
-    }
-    let name = f.name.to_ascii_lowercase();
-    if SECRET_NAMES.contains(&name.as_str()) || SECRET_NAME_PARTS.iter().any(|part| find(&name, part, false).is_some()) {
+    if f.opted_out || f.name.is_empty() || [f.name, f.id, f.label].iter().any(|text| says_secret(text)) {
         return None;
     }
     let secret_autocomplete = f.autocomplete.split_ascii_whitespace().any(|token| {
@@ -103,13 +157,15 @@ fn flag_at(list: &[Value], i: usize) -> bool {
 
 /// The saveable controls of a form, from the shell's facts about every element of
 /// `form.elements`, in order: `[tag (lower case), type, name, autocomplete, optedOut,
-/// value]` (the value only for checkboxes and radios: it keys them). Text fields and
-/// selects sharing a name are numbered in order.
+/// value, id, label]` (the value only for checkboxes and radios: it keys them).
+/// A text field or select is known by its name and type and, where several share both, its
+/// place among them and their number: a field a deploy inserts ahead of others of the same
+/// name changes the keys of all of them, so none gets a neighbour's value.
 pub fn controls(facts: &Value) -> Vec<Control> {
     let Value::List(elements) = facts else { return Vec::new() };
-    // Names (and their hashes, compared first: forms have hundreds of fields) of the text
-    // fields and selects so far, to number those sharing a name.
-    let mut seen: Vec<(u32, &str)> = Vec::new();
+    // Names with types (and their hashes, compared first: forms have hundreds of fields) of the
+    // text fields and selects, to number those sharing them: (hash, name, count so far).
+    let mut seen: Vec<(u32, String, usize)> = Vec::new();
     let mut controls = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
@@ -120,18 +176,54 @@ pub fn controls(facts: &Value) -> Vec<Control> {
             name,
             autocomplete: text_at(f, 3),
             opted_out: flag_at(f, 4),
+            id: text_at(f, 6),
+            label: text_at(f, 7),
         };
         let Some(kind) = field_kind(&facts) else { continue };
-        let occurrence = match kind {
+        let key = match kind {
             FieldKind::Text | FieldKind::Select => {
-                let hash = fnv1a(name);
-                let earlier = seen.iter().filter(|(h, n)| *h == hash && *n == name).count();
-                seen.push((hash, name));
-                earlier
+                let mut ident = String::from(name);
+                let input_type = facts.input_type.to_ascii_lowercase();
+                if facts.tag == "input" && !input_type.is_empty() && input_type != "text" {
+                    ident.push(':');
+                    ident.push_str(&input_type);
+                }
+                let hash = fnv1a(&ident);
+                let occurrence = match seen.iter_mut().find(|(h, n, _)| *h == hash && *n == ident) {
+                    Some((_, _, count)) => {
+                        *count += 1;
+                        *count - 1
+                    }
+                    None => {
+                        seen.push((hash, ident.clone(), 1));
+                        0
+                    }
+                };
+                // Numbered once all are counted, below.
+                let mut key = ident;
+                key.push('#');
+                push_number(&mut key, occurrence as u64);
+                key
             }
-            _ => 0,
+            _ => field_key(kind, name, text_at(f, 5), 0),
         };
-        controls.push(Control { index, kind, key: field_key(kind, name, text_at(f, 5), occurrence) });
+        controls.push(Control { index, kind, key });
+    }
+    // `name#i` → `name` when it is the only one, else `name#i/n`.
+    for control in &mut controls {
+        if !matches!(control.kind, FieldKind::Text | FieldKind::Select) {
+            continue;
+        }
+        let Some(at) = control.key.rfind('#') else { continue };
+        let ident = control.key.get(..at).unwrap_or_default();
+        let hash = fnv1a(ident);
+        let count = seen.iter().find(|(h, n, _)| *h == hash && n == ident).map_or(1, |(_, _, c)| *c);
+        if count == 1 {
+            control.key.truncate(at);
+        } else {
+            control.key.push('/');
+            push_number(&mut control.key, count as u64);
+        }
     }
     controls
 }
@@ -150,20 +242,23 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                 key,
                 value: take_text(v, 0),
                 default: take_text(v, 1),
+                options: Vec::new(),
             }),
             FieldKind::Checkbox => fields.push(CurrentField {
                 key,
                 value: FieldValue::Checked(flag_at(v, 2)),
                 default: FieldValue::Checked(flag_at(v, 3)),
+                options: Vec::new(),
             }),
             FieldKind::Select => {
-                let (mut value, mut default) = (Vec::new(), Vec::new());
+                let (mut value, mut default, mut all) = (Vec::new(), Vec::new(), Vec::new());
                 let options = match v.get(1) {
                     Some(Value::List(options)) => options.as_slice(),
                     _ => &[],
                 };
                 for option in options {
                     let Value::List(o) = option else { continue };
+                    all.push(text_at(o, 0).into());
                     if flag_at(o, 1) {
                         value.push(text_at(o, 0).into());
                     }
@@ -178,7 +273,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                         default.push(text_at(first, 0).into());
                     }
                 }
-                fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default) });
+                fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default), options: all });
             }
             FieldKind::Radio => {
                 // One field per group: the first radio of a name adds it.
@@ -186,7 +281,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                     Some(at) => at,
                     None => {
                         let none = FieldValue::Choice(String::new());
-                        fields.push(CurrentField { key, value: none.clone(), default: none });
+                        fields.push(CurrentField { key, value: none.clone(), default: none, options: Vec::new() });
                         fields.len() - 1
                     }
                 };
@@ -246,6 +341,8 @@ pub struct SavedField {
     pub value: FieldValue,
     /// What the server rendered (when the draft was saved, for a saved one).
     pub default: FieldValue,
+    /// A select's options now (empty for anything else, and in a saved record).
+    pub options: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -500,7 +597,7 @@ pub fn decode(value: &Value) -> Result<DraftRecord, &'static str> {
         let [Value::Str(key), Value::Str(tag), value, default] = parts.as_slice() else { return Err("bad field") };
         let value = decode_value(tag, value).ok_or("bad field value")?;
         let default = decode_value(tag, default).ok_or("bad field value")?;
-        fields.push(SavedField { key: key.clone(), value, default });
+        fields.push(SavedField { key: key.clone(), value, default, options: Vec::new() });
     }
     Ok(DraftRecord { saved_at, url: url.clone(), signature, pending, fields })
 }
@@ -583,22 +680,41 @@ pub type CurrentField = SavedField;
 /// (value still the server's default) and whose server default has not changed
 /// since the save — a field the server filled differently wins. Saved fields
 /// not on the page yet are returned separately, to apply when they appear.
-pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
+/// `signature`: the form's now ([`signature`] of its controls' keys). When it is not the one
+/// saved, the form changed: a field known by its place among others of its name (`name#i/n`)
+/// may be another one now, and keeps its own value.
+pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField], signature: u32) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
     let mut apply = Vec::new();
     let mut later = Vec::new();
     let mut hint = 0;
     for field in &saved.fields {
+        if signature != saved.signature && field.key.contains('#') {
+            continue;
+        }
         let found = position_of(current, &field.key, hint);
         hint = found.map_or(hint, |at| at + 1);
         match found.and_then(|at| current.get(at)) {
-            Some(now) if now.value == now.default && now.default == field.default && now.value != field.value => {
-                apply.push((field.key.clone(), field.value.clone()))
-            }
+            Some(now) if may_restore(field, now) => apply.push((field.key.clone(), field.value.clone())),
             Some(_) => {}
             None => later.push(field.clone()),
         }
     }
     (apply, later)
+}
+
+/// Whether a saved value goes back into the field now there under its key: the same kind
+/// of field, untouched (still the server's default), rendered as when the draft was saved,
+/// and for a select, every saved option still offered (else it keeps its own).
+pub fn may_restore(saved: &SavedField, now: &CurrentField) -> bool {
+    let options_left = match &saved.value {
+        FieldValue::Selected(values) => values.iter().all(|v| now.options.contains(v)),
+        _ => true,
+    };
+    kind_tag(&saved.value) == kind_tag(&now.value)
+        && now.value == now.default
+        && now.default == saved.default
+        && now.value != saved.value
+        && options_left
 }
 
 /// Where the field with `key` is. A form's fields come in the same order each time it is
@@ -675,5 +791,193 @@ pub fn restore_mode(restore: super::config::Restore, resumed: bool) -> RestoreMo
         Restore::Manual => RestoreMode::Wait,
         Restore::Auto if resumed => RestoreMode::Now,
         Restore::Auto | Restore::Prompt => RestoreMode::Ask,
+    }
+}
+
+/// A form's identity in its draft key: `#id`, `@name`, or `form<position>`; a form sharing
+/// its id (or name) with earlier ones on the page gets its place among them too (`#id~1`), so
+/// two forms never write each other's draft. `forms`: every form's `(id, name)`, in page order.
+pub fn form_identity(forms: &[(String, String)], at: usize) -> String {
+    let Some((id, name)) = forms.get(at) else { return String::new() };
+    let mut out = String::new();
+    let same: fn(&(String, String), &(String, String)) -> bool = if !id.is_empty() {
+        out.push('#');
+        out.push_str(id);
+        |a, b| a.0 == b.0
+    } else if !name.is_empty() {
+        out.push('@');
+        out.push_str(name);
+        |a, b| a.0.is_empty() && a.1 == b.1
+    } else {
+        out.push_str("form");
+        push_number(&mut out, at as u64);
+        return out;
+    };
+    let earlier = forms.iter().take(at).filter(|f| same(f, &forms[at])).count();
+    if earlier > 0 {
+        out.push('~');
+        push_number(&mut out, earlier as u64);
+    }
+    out
+}
+
+/// One field larger than this (UTF-16 bytes, as localStorage counts, value and default
+/// together) is left out of its draft and reported; the rest of the form is saved.
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+
+/// Leaves out of `fields` those over [`MAX_FIELD_BYTES`]; `held_units` gives a held text's
+/// length in UTF-16 units. Returns how many were left out.
+pub fn leave_out_oversized(fields: &mut Vec<SavedField>, held_units: impl Fn(u32) -> usize) -> usize {
+    let before = fields.len();
+    fields.retain(|field| {
+        let units = |value: &FieldValue| match value {
+            FieldValue::Held(number) => held_units(*number),
+            // UTF-8 bytes: at least the UTF-16 units.
+            FieldValue::Text(text) => text.len(),
+            _ => 0,
+        };
+        (units(&field.value) + units(&field.default)) * 2 <= MAX_FIELD_BYTES
+    });
+    before - fields.len()
+}
+
+/// What became of a save the shell carried out ([`DraftOutput::Save`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Every changed field is in storage.
+    Stored,
+    /// In storage without the fields over [`MAX_FIELD_BYTES`].
+    Partial,
+    /// Nothing to keep: the form is as the server rendered it, its draft removed.
+    Cleared,
+    /// Not in storage (kept in memory for this page only): storage is full (`quota`)…
+    Full,
+    /// …or disabled.
+    Unavailable,
+}
+
+/// What the shell tells the drafts machine. Forms are numbered by the shell, once each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftInput {
+    /// The user (or a restore) changed form `n`.
+    Edited(u32),
+    /// Form `n` was submitted.
+    Submitted(u32),
+    /// Form `n` was reset to its defaults, or the app says its submission went through
+    /// (`guard.discardDrafts(form)`): its draft goes.
+    Discarded(u32),
+    /// Save every form edited since its last save (debounce, hidden page, `pagehide`, expiry).
+    Flush,
+    /// How the save of form `n` went.
+    Outcome(u32, Written),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftOutput {
+    /// Read form `n` and store its changed fields; `pending`: it was submitted, and the draft
+    /// goes once the next page shows the submission succeeded.
+    Save { form: u32, pending: bool },
+    /// Delete form `n`'s draft.
+    Remove { form: u32 },
+    /// `sessionguard:draftsaved` for form `n`.
+    Saved { form: u32 },
+    /// `sessionguard:error`: `quota` when true, else `storage`.
+    Error { quota: bool, message: &'static str },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct FormState {
+    form: u32,
+    /// Changed since its last save.
+    dirty: bool,
+    /// Changed on this page: what the user would lose.
+    edited: bool,
+    /// Submitted on this page: every later save keeps it pending, whatever order `change`,
+    /// `submit` and `pagehide` come in.
+    submitted: bool,
+    /// The last save's outcome (`None`: none yet).
+    written: Option<Written>,
+}
+
+/// The drafts machine, sans-IO: what to save and when, what is really stored (the shell
+/// reports each write), and what the user may be told. Composed by the session machine.
+#[derive(Debug, Default)]
+pub struct Drafts {
+    enabled: bool,
+    forms: Vec<FormState>,
+    outputs: Vec<DraftOutput>,
+}
+
+impl Drafts {
+    pub fn new(enabled: bool) -> Drafts {
+        Drafts { enabled, ..Drafts::default() }
+    }
+
+    fn state(&mut self, form: u32) -> &mut FormState {
+        if !self.forms.iter().any(|f| f.form == form) {
+            self.forms.push(FormState { form, ..FormState::default() });
+        }
+        let mut found = self.forms.iter_mut().filter(|f| f.form == form);
+        // Present: pushed just above when it was not.
+        found.next().unwrap_or_else(|| unreachable!())
+    }
+
+    pub fn handle(&mut self, input: DraftInput) {
+        if !self.enabled {
+            return;
+        }
+        match input {
+            DraftInput::Edited(form) => {
+                let state = self.state(form);
+                state.dirty = true;
+                state.edited = true;
+            }
+            DraftInput::Submitted(form) => {
+                let state = self.state(form);
+                state.submitted = true;
+                state.edited = true;
+                state.dirty = false;
+                self.outputs.push(DraftOutput::Save { form, pending: true });
+            }
+            DraftInput::Discarded(form) => {
+                *self.state(form) = FormState { form, ..FormState::default() };
+                self.outputs.push(DraftOutput::Remove { form });
+            }
+            DraftInput::Flush => {
+                for state in &mut self.forms {
+                    if state.dirty {
+                        state.dirty = false;
+                        self.outputs.push(DraftOutput::Save { form: state.form, pending: state.submitted });
+                    }
+                }
+            }
+            DraftInput::Outcome(form, written) => {
+                self.state(form).written = Some(written);
+                if matches!(written, Written::Stored | Written::Partial) {
+                    self.outputs.push(DraftOutput::Saved { form });
+                }
+                let error = match written {
+                    Written::Partial => (true, "a field too large for storage was left out of the draft"),
+                    Written::Full => (true, "storage is full; the draft is kept in memory"),
+                    Written::Unavailable => (false, "storage is unavailable; the draft is kept in memory"),
+                    _ => return,
+                };
+                self.outputs.push(DraftOutput::Error { quota: error.0, message: error.1 });
+            }
+        }
+    }
+
+    pub fn poll_output(&mut self) -> Option<DraftOutput> {
+        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
+    }
+
+    /// What the expired dialog may say of the user's input: `None` without drafts, else whether
+    /// every form edited on this page is stored as it is now (nothing waits to be written).
+    pub fn saved(&self) -> Option<bool> {
+        self.enabled.then(|| {
+            self.forms.iter().all(|f| {
+                !f.edited || (!f.dirty && matches!(f.written, Some(Written::Stored | Written::Cleared)))
+            })
+        })
     }
 }
