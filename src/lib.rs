@@ -120,8 +120,8 @@ mod api {
         /// Deletes the draft of `form` (every guarded form's without one): for apps that submit
         /// with `fetch`, once the server accepted it.
         #[wasm_bindgen(js_name = discardDrafts)]
-        pub fn discard_drafts(&self, form: Option<web_sys::Element>) {
-            self.shell.discard_drafts(form);
+        pub fn discard_drafts(&self, form: JsValue) {
+            self.shell.discard_drafts(&form);
         }
 
         /// Stops everything: listeners, timer, observer; removes the dialog.

@@ -170,7 +170,7 @@ fn restore_merges_without_overwriting_the_server_or_the_user() {
 #[test]
 fn only_changed_fields_are_saved() {
     let t = |s: &str| FieldValue::Text(s.into());
-    let saved = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))], |_, _| unreachable!());
+    let (saved, _) = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))], |_, _| unreachable!(), |_| 0);
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].key, "a");
 }
@@ -191,7 +191,7 @@ fn held_texts_are_compared_by_the_shell() {
         current("was empty", held(2), FieldValue::Text(String::new())),
         current("now short", FieldValue::Text("x".into()), held(0)),
     ];
-    let saved: Vec<_> = changed_fields(fields, same).into_iter().map(|f| f.key).collect();
+    let saved: Vec<_> = changed_fields(fields, same, |_| 300).0.into_iter().map(|f| f.key).collect();
     assert_eq!(saved, ["edited", "was empty", "now short"]);
 }
 

@@ -17,9 +17,9 @@ use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
-    eviction_order, form_identity, held_texts, is_draft_key, is_text_key, leave_out_oversized, may_restore, position_of,
+    eviction_order, form_identity, held_texts, is_draft_key, is_text_key, position_of,
     resume_key, restore_plan, restore_mode, signature, submit_outcome, sweep, text_key, user_prefix, Control, CurrentField,
-    DraftInput, DraftOutput, DraftRecord, FieldKind, FieldValue, RestoreMode, SavedField, Sweep, Written,
+    DraftInput, DraftOutput, DraftRecord, FieldKind, FieldValue, RestoreMode, Sweep, Written,
 };
 use crate::core::i18n::{MessageKey, Messages};
 use crate::core::json;
@@ -35,8 +35,6 @@ extern "C" {
     fn same_text(form: &Element, a: u32, b: u32) -> bool;
     #[wasm_bindgen(js_name = heldText)]
     fn held_text(form: &Element, number: u32) -> JsString;
-    #[wasm_bindgen(js_name = heldLength)]
-    fn held_length(form: &Element, number: u32) -> u32;
     #[wasm_bindgen(js_name = sameButTime)]
     fn same_but_time(a: &JsString, b: &JsString) -> bool;
     #[wasm_bindgen(js_name = formElement)]
@@ -70,12 +68,6 @@ fn items(collection: &JsValue) -> Vec<JsValue> {
 /// A form, the `fact_changes` count its controls were read at, and the controls.
 type FormControls = (Element, u32, Rc<Vec<Control>>);
 
-/// A field being restored that is not on the page yet.
-struct Waiting {
-    form_id: String,
-    field: SavedField,
-}
-
 pub struct Drafts {
     window: Window,
     document: Document,
@@ -93,7 +85,8 @@ pub struct Drafts {
     baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Entries<JsString>>,
-    waiting: RefCell<Vec<Waiting>>,
+    /// Fields being restored that are not on the page yet, by form identity.
+    waiting: RefCell<Vec<(String, DraftRecord)>>,
     /// Watches for fields that appear later, while some are waiting.
     late_fields: RefCell<Option<Mutations>>,
     /// Each form's saveable controls, and the `fact_changes` count they were read at.
@@ -238,13 +231,11 @@ impl Drafts {
 
     /// `guard.discardDrafts(form)`: the app says the form's submission went through (or
     /// every guarded form's, without one).
-    pub fn discard(&self, form: Option<Element>) {
-        let forms = match form {
-            Some(form) => vec![form],
-            None => self.guarded_forms(),
-        };
-        for form in forms {
-            self.feed(DraftInput::Discarded(self.number(&form)));
+    pub fn discard(&self, only: &JsValue) {
+        for form in self.guarded_forms() {
+            if only.is_undefined() || only == AsRef::<JsValue>::as_ref(&form) {
+                self.feed(DraftInput::Discarded(self.number(&form)));
+            }
         }
     }
 
@@ -392,7 +383,8 @@ impl Drafts {
     /// Stores the form's changed fields, as the core picks them, and says how that went.
     fn save_form(&self, form: &Element, pending: bool) -> Written {
         let controls = self.controls(form);
-        let mut fields = changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b));
+        let (fields, left_out) =
+            changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b), |n| held_text(form, n).length() as usize);
         let key = self.key_of(form);
         if fields.is_empty() {
             if self.written.borrow().get(&key).is_some() {
@@ -400,7 +392,6 @@ impl Drafts {
             }
             return Written::Cleared;
         }
-        let left_out = leave_out_oversized(&mut fields, |n| held_length(form, n) as usize);
         let record = DraftRecord {
             saved_at: super::page::now(),
             url: super::page::href(&self.window),
@@ -628,64 +619,49 @@ impl Drafts {
     /// Writes stored drafts back into every guarded form on the page.
     pub fn restore_all(self: &Rc<Self>) {
         self.close_notice();
+        self.waiting.borrow_mut().clear();
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
-            let key = draft_key(&self.user, &self.path(), &form_id);
-            let Some(record) = self.load_with_texts(&key) else { continue };
-            let controls = self.controls(&form);
-            let now = signature(controls.iter().map(|c| c.key.as_str()));
-            let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls), now);
-            let written = apply.iter().filter(|(key, value)| self.write_field_quietly(&form, &controls, key, value)).count();
-            if written > 0 {
-                self.edited(form.clone());
-            }
-            if !later.is_empty() {
-                let mut waiting = self.waiting.borrow_mut();
-                waiting.retain(|w| w.form_id != form_id);
-                for field in later {
-                    waiting.push(Waiting { form_id: form_id.clone(), field });
-                }
-            }
+            let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
+            let written = self.fill(&form, form_id, record, true);
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();
     }
 
+    /// Writes `record`'s values into `form` where the core allows it; fields not on the page
+    /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
+    /// passed that check already). Returns how many were written.
+    fn fill(&self, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+        let controls = self.controls(form);
+        let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
+        let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);
+        let written = apply.iter().filter(|(key, value)| self.write_field_quietly(form, &controls, key, value)).count();
+        if written > 0 {
+            self.edited(form.clone());
+        }
+        if !later.is_empty() {
+            self.waiting.borrow_mut().push((form_id, DraftRecord { fields: later, ..record }));
+        }
+        written
+    }
+
     /// Applies held values to fields that appeared since (SPA rendering).
-    fn apply_waiting(self: &Rc<Self>) {
-        let waiting = std::mem::take(&mut *self.waiting.borrow_mut());
-        let mut still = Vec::new();
+    fn apply_waiting(&self) {
+        let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
-            let controls = self.controls(&form);
-            let current = self.current_texts(&form, &controls);
-            let mut written = 0;
-            for w in waiting.iter().filter(|w| w.form_id == form_id) {
-                match current.iter().find(|c| c.key == w.field.key) {
-                    Some(now) if may_restore(&w.field, now) => {
-                        written += self.write_field_quietly(&form, &controls, &w.field.key, &w.field.value) as usize;
-                    }
-                    Some(_) => {}
-                    None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
-                }
-            }
+            let Some(at) = waiting.iter().position(|(id, _)| *id == form_id) else { continue };
+            let (form_id, record) = waiting.swap_remove(at);
+            let written = self.fill(&form, form_id, record, false);
             if written > 0 {
-                self.edited(form.clone());
                 events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
             }
         }
         // Fields of forms not on the page yet keep waiting too.
-        let mut present = Vec::new();
-        for form in self.guarded_forms() {
-            present.push(self.form_id(&form));
-        }
-        for w in waiting {
-            if !present.contains(&w.form_id) {
-                still.push(w);
-            }
-        }
-        *self.waiting.borrow_mut() = still;
-        if self.waiting.borrow().is_empty() {
+        let mut still = self.waiting.borrow_mut();
+        still.append(&mut waiting);
+        if still.is_empty() {
             self.late_fields.borrow_mut().take();
         }
     }
@@ -710,7 +686,7 @@ impl Drafts {
         let Ok(body) = prop(&self.document, "body").dyn_into::<Element>() else { return };
         let Ok(notice) = self.document.create_element("aside") else { return };
         dialog::install_style(&self.document, self.nonce.as_deref());
-        // Fixed at the bottom of the viewport (the style), first in the tab order, read out politely.
+        // Fixed at the bottom of the viewport (the style), read out politely.
         for (name, value) in [
             ("class", "session-guard session-guard-notice"),
             ("role", "status"),
@@ -734,7 +710,7 @@ impl Drafts {
                 _ => {}
             }
         });
-        let _ = body.insert_before(&notice, body.first_child().as_ref());
+        let _ = body.append_child(&notice);
         *self.notice.borrow_mut() = Some((notice, [click]));
     }
 

@@ -109,8 +109,6 @@ export function heldText(form, number) {
   return textOf(form, number) ?? "";
 }
 
-export const heldLength = (form, number) => heldText(form, number).length;
-
 // Two records of the same form at different times are equal after the timestamp, which
 // the record has first: `{"v":…,"at":…,"url":…`.
 export function sameButTime(a, b) {

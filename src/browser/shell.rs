@@ -119,15 +119,7 @@ impl Shell {
         shell.handle(Input::Start { stored });
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
-            drafts.listen(move |input| {
-                with(&weak, |shell| {
-                    // The session machine debounces the save of an edit.
-                    if matches!(input, DraftInput::Edited(_)) {
-                        shell.handle(Input::DraftEdited);
-                    }
-                    shell.drafts_step(input);
-                })
-            });
+            drafts.listen(move |input| with(&weak, |shell| shell.draft_input(input)));
             drafts.start(now);
         }
         Some(shell)
@@ -353,32 +345,32 @@ impl Shell {
         self.handle(Input::Wake);
     }
 
+    /// What the page's forms did: the session machine debounces the save of an edit.
+    fn draft_input(self: &Rc<Self>, input: DraftInput) {
+        if matches!(input, DraftInput::Edited(_)) {
+            self.handle(Input::DraftEdited);
+        }
+        self.drafts_step(input);
+    }
+
     /// Feeds the drafts machine and carries out its outputs, until what they report is in:
     /// synchronously, so the expired dialog that follows a flush knows what is stored.
     pub fn drafts_step(&self, input: DraftInput) {
         let Some(drafts) = &self.drafts else { return };
-        let mut inputs = vec![input];
-        while !inputs.is_empty() {
-            let input = inputs.remove(0);
-            let outputs = {
-                let mut machine = self.machine.borrow_mut();
-                let book = machine.drafts();
-                book.handle(input);
-                let mut outputs = Vec::new();
-                while let Some(output) = book.poll_output() {
-                    outputs.push(output);
-                }
-                outputs
-            };
-            for output in outputs {
-                inputs.extend(drafts.carry(output));
+        self.machine.borrow_mut().drafts().handle(input);
+        loop {
+            // No borrow is held while an output is carried out: it may run page code.
+            let output = self.machine.borrow_mut().drafts().poll_output();
+            let Some(output) = output else { break };
+            if let Some(next) = drafts.carry(output) {
+                self.machine.borrow_mut().drafts().handle(next);
             }
         }
     }
 
     /// `guard.discardDrafts(form)`.
-    pub fn discard_drafts(&self, form: Option<web_sys::Element>) {
-        self.drafts.iter().for_each(|d| d.discard(form.clone()));
+    pub fn discard_drafts(&self, form: &wasm_bindgen::JsValue) {
+        self.drafts.iter().for_each(|d| d.discard(form));
     }
 
     /// `guard.saveDrafts()`: every guarded form, now.

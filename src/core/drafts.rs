@@ -36,66 +36,39 @@ pub struct FieldFacts<'a> {
 
 const NEVER_TYPES: [&str; 8] = ["password", "hidden", "file", "submit", "button", "reset", "image", "search-token"];
 const NEVER_AUTOCOMPLETE: [&str; 3] = ["one-time-code", "current-password", "new-password"];
-/// Parts of a name that always mean a secret, wherever they appear in it.
-const SECRET_NAME_PARTS: [&str; 6] = ["csrf", "xsrf", "password", "passwd", "cardnumber", "ccnum"];
-/// Words of a name, id or label that mean a secret, alone or as two words run together
-/// ("api_key", "apiKey", "API key"). Whole words only: "pinned", "spinach", "discard" stay.
-const SECRET_WORDS: [&str; 22] = [
-    "pin", "ssn", "iban", "secret", "token", "otp", "totp", "cvv", "cvc", "cvv2", "card", "nonce", "pwd", "passcode",
-    "apikey", "securityanswer", "verificationcode", "socialsecurity", "mynumber", "taxid", "authenticitytoken",
-    "csrfmiddlewaretoken",
+/// Words of a name, id or label that mean a secret, as ` word ` (or words) in its spaced
+/// form ([`says_secret`]): whole words only, so "pinned", "spinach", "discard" stay.
+const SECRET_WORDS: [&str; 28] = [
+    " pin ", " ssn ", " iban ", " secret ", " token ", " otp ", " totp ", " cvv", " cvc ", " card ", " nonce ", " pwd ",
+    " passcode ", " api key ", " apikey ", " security answer ", " verification code ", " social security ", " my number ",
+    " mynumber ", " tax id ", " taxid ", "csrf", "xsrf", "password", "passwd", "cardnumber", "ccnum",
 ];
 /// Labels in Japanese that say the same (PIN, My Number, card, security code, secret
-/// question, verification code, one-time, password, account number).
+/// question, verification code, one-time, password).
 const SECRET_LABEL_PARTS: [&str; 10] =
     ["暗証", "マイナンバー", "個人番号", "カード", "セキュリティコード", "秘密の質問", "認証コード", "確認コード", "ワンタイム", "パスワード"];
 
-/// The lower-case ASCII words of a name: split on anything but letters and digits and where
-/// camelCase starts a word (`apiKey`, `PINCode`, `XSRF-TOKEN`).
-fn words(text: &str) -> Vec<String> {
+/// Whether a name, id or label says the field holds a secret. The text is first spaced into
+/// lower-case ASCII words, split on anything but letters and digits and where camelCase starts
+/// a word: `api_key`, `apiKey`, `API key` all read ` api key `.
+pub fn says_secret(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
+    let mut spaced = String::from(" ");
     for (i, &b) in bytes.iter().enumerate() {
+        let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+        let next = bytes.get(i + 1).copied().unwrap_or(b' ');
         if !b.is_ascii_alphanumeric() {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
+            spaced.push(' ');
             continue;
         }
-        let prev = if i > 0 { bytes[i - 1] } else { 0 };
-        let next = bytes.get(i + 1).copied().unwrap_or(0);
-        let starts = b.is_ascii_uppercase()
-            && (prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
-        if starts && !word.is_empty() {
-            words.push(std::mem::take(&mut word));
+        if b.is_ascii_uppercase() && (prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())) {
+            spaced.push(' ');
         }
-        word.push(b.to_ascii_lowercase() as char);
+        spaced.push(b.to_ascii_lowercase() as char);
     }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-/// Whether a name, id or label says the field holds a secret.
-pub fn says_secret(text: &str) -> bool {
-    let words = words(text);
-    let mut joined = String::new();
-    for (i, word) in words.iter().enumerate() {
-        joined.clear();
-        joined.push_str(word);
-        if SECRET_WORDS.contains(&word.as_str()) || SECRET_NAME_PARTS.iter().any(|part| find(word, part, false).is_some()) {
-            return true;
-        }
-        if let Some(next) = words.get(i + 1) {
-            joined.push_str(next);
-            if SECRET_WORDS.contains(&joined.as_str()) {
-                return true;
-            }
-        }
-    }
-    SECRET_LABEL_PARTS.iter().any(|part| find(text, part, false).is_some())
+    spaced.push(' ');
+    SECRET_WORDS.iter().any(|word| find(&spaced, word, false).is_some())
+        || SECRET_LABEL_PARTS.iter().any(|part| find(text, part, false).is_some())
 }
 
 /// Whether and how a control is saved. `None`: never, and no option can change that.
@@ -165,8 +138,10 @@ pub fn controls(facts: &Value) -> Vec<Control> {
     let Value::List(elements) = facts else { return Vec::new() };
     // Names with types (and their hashes, compared first: forms have hundreds of fields) of the
     // text fields and selects, to number those sharing them: (hash, name, count so far).
-    let mut seen: Vec<(u32, String, usize)> = Vec::new();
+    let mut seen: Vec<(u32, usize)> = Vec::new();
     let mut controls = Vec::new();
+    // Each text field's or select's name hash, and its place in `controls`.
+    let mut numbered: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
         let name = text_at(f, 2);
@@ -188,18 +163,20 @@ pub fn controls(facts: &Value) -> Vec<Control> {
                     ident.push(':');
                     ident.push_str(&input_type);
                 }
+                // By hash alone: two names sharing one are numbered together, their keys still apart.
                 let hash = fnv1a(&ident);
-                let occurrence = match seen.iter_mut().find(|(h, n, _)| *h == hash && *n == ident) {
-                    Some((_, _, count)) => {
+                let occurrence = match seen.iter_mut().find(|(h, _)| *h == hash) {
+                    Some((_, count)) => {
                         *count += 1;
                         *count - 1
                     }
                     None => {
-                        seen.push((hash, ident.clone(), 1));
+                        seen.push((hash, 1));
                         0
                     }
                 };
                 // Numbered once all are counted, below.
+                numbered.push((hash, controls.len()));
                 let mut key = ident;
                 key.push('#');
                 push_number(&mut key, occurrence as u64);
@@ -210,16 +187,12 @@ pub fn controls(facts: &Value) -> Vec<Control> {
         controls.push(Control { index, kind, key });
     }
     // `name#i` → `name` when it is the only one, else `name#i/n`.
-    for control in &mut controls {
-        if !matches!(control.kind, FieldKind::Text | FieldKind::Select) {
-            continue;
-        }
-        let Some(at) = control.key.rfind('#') else { continue };
-        let ident = control.key.get(..at).unwrap_or_default();
-        let hash = fnv1a(ident);
-        let count = seen.iter().find(|(h, n, _)| *h == hash && n == ident).map_or(1, |(_, _, c)| *c);
+    for (hash, at) in numbered {
+        let count = seen.iter().find(|(h, _)| *h == hash).map_or(1, |(_, c)| *c);
+        let Some(control) = controls.get_mut(at) else { continue };
         if count == 1 {
-            control.key.truncate(at);
+            let end = control.key.bytes().rposition(|b| b == b'#').unwrap_or(control.key.len());
+            control.key.truncate(end);
         } else {
             control.key.push('/');
             push_number(&mut control.key, count as u64);
@@ -688,7 +661,7 @@ pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField], signature: u3
     let mut later = Vec::new();
     let mut hint = 0;
     for field in &saved.fields {
-        if signature != saved.signature && field.key.contains('#') {
+        if signature != saved.signature && field.key.bytes().any(|b| b == b'#') {
             continue;
         }
         let found = position_of(current, &field.key, hint);
@@ -727,15 +700,33 @@ pub fn position_of(fields: &[SavedField], key: &str, hint: usize) -> Option<usiz
     fields.iter().position(|f| f.key == key)
 }
 
-/// Fields worth saving: those the user changed from the server's default.
-/// `same_held` says whether two held texts are equal. A held text never equals one that
-/// is not: the shell holds every text from a length up, and only those.
-pub fn changed_fields(mut current: Vec<CurrentField>, same_held: impl Fn(u32, u32) -> bool) -> Vec<SavedField> {
-    current.retain(|f| match (&f.value, &f.default) {
-        (FieldValue::Held(a), FieldValue::Held(b)) => a != b && !same_held(*a, *b),
-        (value, default) => value != default,
+/// Fields worth saving: those the user changed from the server's default, and with their
+/// default at most [`MAX_FIELD_BYTES`] (the number of those left out comes second).
+/// `same_held` says whether two held texts are equal, `held_units` a held text's length in
+/// UTF-16 units. A held text never equals one that is not: the shell holds every text from a
+/// length up, and only those.
+pub fn changed_fields(
+    mut current: Vec<CurrentField>,
+    same_held: impl Fn(u32, u32) -> bool,
+    held_units: impl Fn(u32) -> usize,
+) -> (Vec<SavedField>, usize) {
+    let mut left_out = 0;
+    current.retain(|f| {
+        let changed = match (&f.value, &f.default) {
+            (FieldValue::Held(a), FieldValue::Held(b)) => a != b && !same_held(*a, *b),
+            (value, default) => value != default,
+        };
+        let units = |value: &FieldValue| match value {
+            FieldValue::Held(number) => held_units(*number),
+            // UTF-8 bytes: at least the UTF-16 units.
+            FieldValue::Text(text) => text.len(),
+            _ => 0,
+        };
+        let fits = (units(&f.value) + units(&f.default)) * 2 <= MAX_FIELD_BYTES;
+        left_out += (changed && !fits) as usize;
+        changed && fits
     });
-    current
+    (current, left_out)
 }
 
 /// The order to evict our own drafts when storage is full: oldest first, never `keep`.
@@ -798,22 +789,16 @@ pub fn restore_mode(restore: super::config::Restore, resumed: bool) -> RestoreMo
 /// its id (or name) with earlier ones on the page gets its place among them too (`#id~1`), so
 /// two forms never write each other's draft. `forms`: every form's `(id, name)`, in page order.
 pub fn form_identity(forms: &[(String, String)], at: usize) -> String {
-    let Some((id, name)) = forms.get(at) else { return String::new() };
     let mut out = String::new();
-    let same: fn(&(String, String), &(String, String)) -> bool = if !id.is_empty() {
-        out.push('#');
-        out.push_str(id);
-        |a, b| a.0 == b.0
-    } else if !name.is_empty() {
-        out.push('@');
-        out.push_str(name);
-        |a, b| a.0.is_empty() && a.1 == b.1
-    } else {
+    let Some(form @ (id, name)) = forms.get(at) else { return out };
+    if id.is_empty() && name.is_empty() {
         out.push_str("form");
         push_number(&mut out, at as u64);
         return out;
-    };
-    let earlier = forms.iter().take(at).filter(|f| same(f, &forms[at])).count();
+    }
+    out.push(if id.is_empty() { '@' } else { '#' });
+    out.push_str(if id.is_empty() { name } else { id });
+    let earlier = forms.iter().take(at).filter(|f| *f == form).count();
     if earlier > 0 {
         out.push('~');
         push_number(&mut out, earlier as u64);
@@ -822,24 +807,8 @@ pub fn form_identity(forms: &[(String, String)], at: usize) -> String {
 }
 
 /// One field larger than this (UTF-16 bytes, as localStorage counts, value and default
-/// together) is left out of its draft and reported; the rest of the form is saved.
+/// together) is left out of its draft and reported ([`changed_fields`]); the rest is saved.
 pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
-
-/// Leaves out of `fields` those over [`MAX_FIELD_BYTES`]; `held_units` gives a held text's
-/// length in UTF-16 units. Returns how many were left out.
-pub fn leave_out_oversized(fields: &mut Vec<SavedField>, held_units: impl Fn(u32) -> usize) -> usize {
-    let before = fields.len();
-    fields.retain(|field| {
-        let units = |value: &FieldValue| match value {
-            FieldValue::Held(number) => held_units(*number),
-            // UTF-8 bytes: at least the UTF-16 units.
-            FieldValue::Text(text) => text.len(),
-            _ => 0,
-        };
-        (units(&field.value) + units(&field.default)) * 2 <= MAX_FIELD_BYTES
-    });
-    before - fields.len()
-}
 
 /// What became of a save the shell carried out ([`DraftOutput::Save`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -913,13 +882,13 @@ impl Drafts {
         Drafts { enabled, ..Drafts::default() }
     }
 
+    /// Form `n`'s state: the shell numbers forms from 0 as it meets them.
     fn state(&mut self, form: u32) -> &mut FormState {
-        if !self.forms.iter().any(|f| f.form == form) {
-            self.forms.push(FormState { form, ..FormState::default() });
+        while self.forms.len() <= form as usize {
+            let next = self.forms.len() as u32;
+            self.forms.push(FormState { form: next, ..FormState::default() });
         }
-        let mut found = self.forms.iter_mut().filter(|f| f.form == form);
-        // Present: pushed just above when it was not.
-        found.next().unwrap_or_else(|| unreachable!())
+        &mut self.forms[form as usize]
     }
 
     pub fn handle(&mut self, input: DraftInput) {
@@ -957,9 +926,9 @@ impl Drafts {
                     self.outputs.push(DraftOutput::Saved { form });
                 }
                 let error = match written {
-                    Written::Partial => (true, "a field too large for storage was left out of the draft"),
-                    Written::Full => (true, "storage is full; the draft is kept in memory"),
-                    Written::Unavailable => (false, "storage is unavailable; the draft is kept in memory"),
+                    Written::Partial => (true, "a field over the size cap was left out"),
+                    Written::Full => (true, "storage is full; draft kept in memory"),
+                    Written::Unavailable => (false, "storage unavailable; draft kept in memory"),
                     _ => return,
                 };
                 self.outputs.push(DraftOutput::Error { quota: error.0, message: error.1 });
@@ -967,8 +936,9 @@ impl Drafts {
         }
     }
 
+    /// The next output; their order does not matter (each concerns one form, or reports).
     pub fn poll_output(&mut self) -> Option<DraftOutput> {
-        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
+        self.outputs.pop()
     }
 
     /// What the expired dialog may say of the user's input: `None` without drafts, else whether
