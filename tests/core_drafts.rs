@@ -66,10 +66,10 @@ fn record() -> DraftRecord {
         signature: 42,
         pending: false,
         fields: vec![
-            SavedField { key: "msg".into(), value: FieldValue::Text("line \"1\"\nline 2 \\ é 日本\u{1}".into()), default: FieldValue::Text(String::new()), options: vec![] },
-            SavedField { key: "news=yes".into(), value: FieldValue::Checked(true), default: FieldValue::Checked(false), options: vec![] },
-            SavedField { key: "size".into(), value: FieldValue::Choice("m".into()), default: FieldValue::Choice(String::new()), options: vec![] },
-            SavedField { key: "tags".into(), value: FieldValue::Selected(vec!["a".into(), "b".into()]), default: FieldValue::Selected(vec![]), options: vec![] },
+            SavedField { key: "msg".into(), value: FieldValue::Text("line \"1\"\nline 2 \\ é 日本\u{1}".into()), default: FieldValue::Text(String::new()) },
+            SavedField { key: "news=yes".into(), value: FieldValue::Checked(true), default: FieldValue::Checked(false) },
+            SavedField { key: "size".into(), value: FieldValue::Choice("m".into()), default: FieldValue::Choice(String::new()) },
+            SavedField { key: "tags".into(), value: FieldValue::Selected(vec!["a".into(), "b".into()]), default: FieldValue::Selected(vec![]) },
         ],
     }
 }
@@ -141,7 +141,7 @@ fn ttl_and_sweep() {
 }
 
 fn current(key: &str, value: FieldValue, default: FieldValue) -> CurrentField {
-    CurrentField { key: key.into(), value, default, options: vec![] }
+    CurrentField { key: key.into(), value, default }
 }
 
 #[test]
@@ -149,10 +149,10 @@ fn restore_merges_without_overwriting_the_server_or_the_user() {
     let t = |s: &str| FieldValue::Text(s.into());
     let saved = DraftRecord {
         fields: vec![
-            SavedField { key: "a".into(), value: t("typed a"), default: t(""), options: vec![] },
-            SavedField { key: "b".into(), value: t("typed b"), default: t(""), options: vec![] },
-            SavedField { key: "c".into(), value: t("typed c"), default: t(""), options: vec![] },
-            SavedField { key: "later".into(), value: t("typed later"), default: t(""), options: vec![] },
+            SavedField { key: "a".into(), value: t("typed a"), default: t("") },
+            SavedField { key: "b".into(), value: t("typed b"), default: t("") },
+            SavedField { key: "c".into(), value: t("typed c"), default: t("") },
+            SavedField { key: "later".into(), value: t("typed later"), default: t("") },
         ],
         ..record()
     };
@@ -200,9 +200,9 @@ fn held_texts_are_numbered_in_the_record_and_stored_beside_it() {
     let mut r = record();
     let held = FieldValue::Held;
     r.fields = vec![
-        SavedField { key: "notes".into(), value: held(7), default: held(2), options: vec![] },
-        SavedField { key: "title".into(), value: FieldValue::Text("short".into()), default: FieldValue::Text(String::new()), options: vec![] },
-        SavedField { key: "body".into(), value: held(9), default: FieldValue::Text(String::new()), options: vec![] },
+        SavedField { key: "notes".into(), value: held(7), default: held(2) },
+        SavedField { key: "title".into(), value: FieldValue::Text("short".into()), default: FieldValue::Text(String::new()) },
+        SavedField { key: "body".into(), value: held(9), default: FieldValue::Text(String::new()) },
     ];
     // The shell writes its texts 7, 2 and 9 under text numbers 0, 1 and 2.
     assert_eq!(held_texts(&r), [7, 2, 9]);
@@ -264,7 +264,7 @@ proptest! {
     #[test]
     fn any_text_round_trips(text in "\\PC{0,40}", key in "[a-z\\[\\]#=]{1,10}", at in 0u64..4_000_000_000_000) {
         let r = DraftRecord { saved_at: at, url: text.clone(), signature: 7, pending: true,
-            fields: vec![SavedField { key, value: FieldValue::Text(text.clone()), default: FieldValue::Text(String::new()), options: vec![] }] };
+            fields: vec![SavedField { key, value: FieldValue::Text(text.clone()), default: FieldValue::Text(String::new()) }] };
         prop_assert_eq!(decode(&parse_json(&encode(&r))), Ok(r));
     }
 
@@ -389,7 +389,7 @@ fn current_fields_merge_radio_groups_and_read_selects() {
 
 #[test]
 fn fields_are_found_in_order_or_anywhere() {
-    let field = |key: &str| SavedField { key: key.into(), value: FieldValue::Checked(true), default: FieldValue::Checked(false), options: vec![] };
+    let field = |key: &str| SavedField { key: key.into(), value: FieldValue::Checked(true), default: FieldValue::Checked(false) };
     let fields = [field("a"), field("b"), field("c")];
     assert_eq!(position_of(&fields, "b", 1), Some(1));
     assert_eq!(position_of(&fields, "a", 2), Some(0), "a wrong hint still finds it");

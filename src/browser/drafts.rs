@@ -42,7 +42,7 @@ extern "C" {
     #[wasm_bindgen(js_name = writeValue)]
     fn write_value(element: &JsValue, value: &str);
     #[wasm_bindgen(js_name = writeSelected)]
-    fn write_selected(select: &JsValue, values: &Array);
+    fn write_selected(select: &JsValue, values: &Array) -> bool;
 }
 
 fn get_bool(object: &JsValue, name: &str) -> bool {
@@ -777,8 +777,7 @@ fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldVal
         FieldValue::Selected(values) => {
             let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
             let values: Array = values.iter().map(|v| JsValue::from_str(v)).collect();
-            write_selected(&element(control), &values);
-            true
+            write_selected(&element(control), &values)
         }
     }
 }

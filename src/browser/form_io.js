@@ -134,9 +134,14 @@ export function writeValue(element, value) {
   announce(element);
 }
 
+// Only when every saved option is still offered (a deploy may have dropped one): else the
+// select keeps its own, as a radio group without the saved radio does.
 export function writeSelected(select, values) {
-  for (const option of select.options) option.selected = values.includes(option.value);
+  const options = [...select.options];
+  if (!values.every((value) => options.some((option) => option.value === value))) return false;
+  for (const option of options) option.selected = values.includes(option.value);
   announce(select);
+  return true;
 }
 
 function announce(element) {

@@ -157,14 +157,14 @@ pub fn controls(facts: &Value) -> Vec<Control> {
         let Some(kind) = field_kind(&facts) else { continue };
         let key = match kind {
             FieldKind::Text | FieldKind::Select => {
-                let mut ident = String::from(name);
-                let input_type = facts.input_type.to_ascii_lowercase();
-                if facts.tag == "input" && !input_type.is_empty() && input_type != "text" {
-                    ident.push(':');
-                    ident.push_str(&input_type);
+                let mut key = String::from(name);
+                let input_type = facts.input_type;
+                if facts.tag == "input" && !input_type.is_empty() && !input_type.eq_ignore_ascii_case("text") {
+                    key.push(':');
+                    key.push_str(input_type);
                 }
                 // By hash alone: two names sharing one are numbered together, their keys still apart.
-                let hash = fnv1a(&ident);
+                let hash = fnv1a(&key);
                 let occurrence = match seen.iter_mut().find(|(h, _)| *h == hash) {
                     Some((_, count)) => {
                         *count += 1;
@@ -177,7 +177,6 @@ pub fn controls(facts: &Value) -> Vec<Control> {
                 };
                 // Numbered once all are counted, below.
                 numbered.push((hash, controls.len()));
-                let mut key = ident;
                 key.push('#');
                 push_number(&mut key, occurrence as u64);
                 key
@@ -191,8 +190,8 @@ pub fn controls(facts: &Value) -> Vec<Control> {
         let count = seen.iter().find(|(h, _)| *h == hash).map_or(1, |(_, c)| *c);
         let Some(control) = controls.get_mut(at) else { continue };
         if count == 1 {
-            let end = control.key.bytes().rposition(|b| b == b'#').unwrap_or(control.key.len());
-            control.key.truncate(end);
+            // The only one: `name#0` → `name`.
+            control.key.truncate(control.key.len() - 2);
         } else {
             control.key.push('/');
             push_number(&mut control.key, count as u64);
@@ -214,24 +213,21 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
             FieldKind::Text => fields.push(CurrentField {
                 key,
                 value: take_text(v, 0),
-                default: take_text(v, 1),
-                options: Vec::new(),
+                default: take_text(v, 1)
             }),
             FieldKind::Checkbox => fields.push(CurrentField {
                 key,
                 value: FieldValue::Checked(flag_at(v, 2)),
-                default: FieldValue::Checked(flag_at(v, 3)),
-                options: Vec::new(),
+                default: FieldValue::Checked(flag_at(v, 3))
             }),
             FieldKind::Select => {
-                let (mut value, mut default, mut all) = (Vec::new(), Vec::new(), Vec::new());
+                let (mut value, mut default) = (Vec::new(), Vec::new());
                 let options = match v.get(1) {
                     Some(Value::List(options)) => options.as_slice(),
                     _ => &[],
                 };
                 for option in options {
                     let Value::List(o) = option else { continue };
-                    all.push(text_at(o, 0).into());
                     if flag_at(o, 1) {
                         value.push(text_at(o, 0).into());
                     }
@@ -246,7 +242,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                         default.push(text_at(first, 0).into());
                     }
                 }
-                fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default), options: all });
+                fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default) });
             }
             FieldKind::Radio => {
                 // One field per group: the first radio of a name adds it.
@@ -254,7 +250,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                     Some(at) => at,
                     None => {
                         let none = FieldValue::Choice(String::new());
-                        fields.push(CurrentField { key, value: none.clone(), default: none, options: Vec::new() });
+                        fields.push(CurrentField { key, value: none.clone(), default: none });
                         fields.len() - 1
                     }
                 };
@@ -314,8 +310,6 @@ pub struct SavedField {
     pub value: FieldValue,
     /// What the server rendered (when the draft was saved, for a saved one).
     pub default: FieldValue,
-    /// A select's options now (empty for anything else, and in a saved record).
-    pub options: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -570,7 +564,7 @@ pub fn decode(value: &Value) -> Result<DraftRecord, &'static str> {
         let [Value::Str(key), Value::Str(tag), value, default] = parts.as_slice() else { return Err("bad field") };
         let value = decode_value(tag, value).ok_or("bad field value")?;
         let default = decode_value(tag, default).ok_or("bad field value")?;
-        fields.push(SavedField { key: key.clone(), value, default, options: Vec::new() });
+        fields.push(SavedField { key: key.clone(), value, default });
     }
     Ok(DraftRecord { saved_at, url: url.clone(), signature, pending, fields })
 }
@@ -676,18 +670,14 @@ pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField], signature: u3
 }
 
 /// Whether a saved value goes back into the field now there under its key: the same kind
-/// of field, untouched (still the server's default), rendered as when the draft was saved,
-/// and for a select, every saved option still offered (else it keeps its own).
+/// of field, untouched (still the server's default), rendered as when the draft was saved.
+/// A select takes it only with every saved option still offered, and a radio group only
+/// with the saved radio still there (the write looks for them); else they keep their own.
 pub fn may_restore(saved: &SavedField, now: &CurrentField) -> bool {
-    let options_left = match &saved.value {
-        FieldValue::Selected(values) => values.iter().all(|v| now.options.contains(v)),
-        _ => true,
-    };
     kind_tag(&saved.value) == kind_tag(&now.value)
         && now.value == now.default
         && now.default == saved.default
         && now.value != saved.value
-        && options_left
 }
 
 /// Where the field with `key` is. A form's fields come in the same order each time it is
@@ -925,13 +915,12 @@ impl Drafts {
                 if matches!(written, Written::Stored | Written::Partial) {
                     self.outputs.push(DraftOutput::Saved { form });
                 }
-                let error = match written {
-                    Written::Partial => (true, "a field over the size cap was left out"),
-                    Written::Full => (true, "storage is full; draft kept in memory"),
-                    Written::Unavailable => (false, "storage unavailable; draft kept in memory"),
+                let message = match written {
+                    Written::Partial => "a field over the size cap was left out",
+                    Written::Full | Written::Unavailable => "storage refused the draft; kept in memory",
                     _ => return,
                 };
-                self.outputs.push(DraftOutput::Error { quota: error.0, message: error.1 });
+                self.outputs.push(DraftOutput::Error { quota: written != Written::Unavailable, message });
             }
         }
     }
