@@ -233,7 +233,7 @@ impl Drafts {
     /// every guarded form's, without one).
     pub fn discard(&self, only: &JsValue) {
         for form in self.guarded_forms() {
-            if only.is_undefined() || only == AsRef::<JsValue>::as_ref(&form) {
+            if !only.is_object() || only == AsRef::<JsValue>::as_ref(&form) {
                 self.feed(DraftInput::Discarded(self.number(&form)));
             }
         }
@@ -277,13 +277,14 @@ impl Drafts {
 
     /// The form's identity in its key, as the core decides from every form's id and name.
     fn form_id(&self, form: &Element) -> String {
-        let all = items(&prop(&self.document, "forms"));
+        let mut all = items(&prop(&self.document, "forms"));
+        // A form no longer in the page (an SPA removed it) is known as if it were last.
+        let at = all.iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or_else(|| {
+            all.push(form.into());
+            all.len() - 1
+        });
         let mut ids = Vec::with_capacity(all.len());
-        let mut at = 0;
-        for (i, f) in all.iter().enumerate() {
-            if f == AsRef::<JsValue>::as_ref(form) {
-                at = i;
-            }
+        for f in &all {
             let f: &Element = f.unchecked_ref();
             ids.push((attribute(f, "id"), attribute(f, "name")));
         }

@@ -29,6 +29,10 @@ export function formFacts(form, known, generation) {
   const kinds = [];
   factsRead.set(form, { generation, elements, kinds });
   const facts = [];
+  // Label texts by the id they are for, read once: `element.labels` searches the tree per
+  // element, which for a 500-field form cost milliseconds.
+  const labels = new Map();
+  for (const label of form.getRootNode().querySelectorAll?.("label[for]") ?? []) labels.set(label.htmlFor, label.textContent);
   for (const element of elements) {
     const type = attribute(element, "type");
     const checkable = CHECKABLE.test(type);
@@ -41,7 +45,7 @@ export function formFacts(form, known, generation) {
       optOuts && element.closest(OPT_OUT) !== null,
       checkable ? element.value : "",
       element.id,
-      (element.labels?.[0]?.textContent ?? attribute(element, "aria-label")).slice(0, 80),
+      ((element.id && labels.get(element.id)) || (element.parentElement?.localName === "label" && element.parentElement.textContent) || attribute(element, "aria-label")).slice(0, 80),
     ]);
   }
   return utf8(facts);

@@ -52,6 +52,9 @@ const SECRET_LABEL_PARTS: [&str; 10] =
 /// lower-case ASCII words, split on anything but letters and digits and where camelCase starts
 /// a word: `api_key`, `apiKey`, `API key` all read ` api key `.
 pub fn says_secret(text: &str) -> bool {
+    if text.is_empty() {
+        return false;
+    }
     let bytes = text.as_bytes();
     let mut spaced = String::from(" ");
     for (i, &b) in bytes.iter().enumerate() {
