@@ -65,6 +65,9 @@ fn items(collection: &JsValue) -> Vec<JsValue> {
     items
 }
 
+/// What the shell gave [`Drafts::listen`] to feed the drafts machine.
+type Feed = Rc<dyn Fn(DraftInput)>;
+
 /// A form, the `fact_changes` count its controls were read at, and the controls.
 type FormControls = (Element, u32, Rc<Vec<Control>>);
 
@@ -97,7 +100,7 @@ pub struct Drafts {
     notice: RefCell<Option<(Element, [Listener; 1])>>,
     listeners: RefCell<Vec<Listener>>,
     /// Feeds the drafts machine (through the shell, which also debounces the save).
-    feed: RefCell<Option<Rc<dyn Fn(DraftInput)>>>,
+    feed: RefCell<Option<Feed>>,
     nonce: Option<String>,
     /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
     /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
