@@ -126,7 +126,7 @@ export interface SessionGuardOptions {
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
 export type SessionGuardMessageKey =
   | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
-  | "inputSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
+  | "inputSaved" | "inputNotSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
   | "restorePrompt" | "restore" | "discard";
 
 /** What the application saw in a server response; passed to {@link SessionGuard.touch}. */
@@ -152,6 +152,12 @@ export declare class SessionGuard {
   saveDrafts(): void;
   /** Restores saved drafts into the guarded forms now. */
   restoreDrafts(): void;
+  /**
+   * Deletes the draft of `form` (of every guarded form without one). For apps that submit
+   * with `fetch`: call it once the server accepted the submission. Resetting a form to its
+   * defaults (`form.reset()`, a reset button) does the same.
+   */
+  discardDrafts(form?: HTMLFormElement): void;
   /** Stops the guard: removes listeners, the timer and the dialog. Drafts stay saved. */
   destroy(): void;
   /** Frees the wasm-side object (wasm-bindgen). Call {@link destroy} first. */
@@ -183,8 +189,10 @@ export interface SessionGuardExtendedDetail {
 /** `sessionguard:expired`: the session is over. */
 export interface SessionGuardExpiredDetail {
   reason: SessionGuardExpiredReason;
+  /** Every guarded form edited on this page is really stored (what the dialog says too). */
+  saved: boolean;
 }
-/** `sessionguard:draftsaved`: a form's draft was saved. */
+/** `sessionguard:draftsaved`: a form's draft was stored (not sent when storage refused it). */
 export interface SessionGuardDraftSavedDetail {
   /** The form whose draft was saved. */
   form: HTMLFormElement;

@@ -117,6 +117,13 @@ mod api {
             self.shell.restore_drafts();
         }
 
+        /// Deletes the draft of `form` (every guarded form's without one): for apps that submit
+        /// with `fetch`, once the server accepted it.
+        #[wasm_bindgen(js_name = discardDrafts)]
+        pub fn discard_drafts(&self, form: JsValue) {
+            self.shell.discard_drafts(&form);
+        }
+
         /// Stops everything: listeners, timer, observer; removes the dialog.
         pub fn destroy(&self) {
             self.shell.destroy();

@@ -7,7 +7,7 @@ use session_guard::core::drafts::*;
 use session_guard::core::options::Value;
 
 fn facts<'a>(tag: &'a str, input_type: &'a str, name: &'a str, autocomplete: &'a str) -> FieldFacts<'a> {
-    FieldFacts { tag, input_type, name, autocomplete, opted_out: false }
+    FieldFacts { tag, input_type, name, autocomplete, ..Default::default() }
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn restore_merges_without_overwriting_the_server_or_the_user() {
         current("b", t("server says"), t("server says")),
         current("c", t("already typed"), t("")),
     ];
-    let (apply, later) = restore_plan(&saved, &page);
+    let (apply, later) = restore_plan(&saved, &page, saved.signature);
     assert_eq!(apply, vec![("a".to_string(), t("typed a"))]);
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].key, "later");
@@ -170,7 +170,7 @@ fn restore_merges_without_overwriting_the_server_or_the_user() {
 #[test]
 fn only_changed_fields_are_saved() {
     let t = |s: &str| FieldValue::Text(s.into());
-    let saved = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))], |_, _| unreachable!());
+    let (saved, _) = changed_fields(vec![current("a", t("x"), t("")), current("b", t("same"), t("same"))], |_, _| unreachable!(), |_| 0);
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].key, "a");
 }
@@ -191,7 +191,7 @@ fn held_texts_are_compared_by_the_shell() {
         current("was empty", held(2), FieldValue::Text(String::new())),
         current("now short", FieldValue::Text("x".into()), held(0)),
     ];
-    let saved: Vec<_> = changed_fields(fields, same).into_iter().map(|f| f.key).collect();
+    let saved: Vec<_> = changed_fields(fields, same, |_| 300).0.into_iter().map(|f| f.key).collect();
     assert_eq!(saved, ["edited", "was empty", "now short"]);
 }
 
@@ -270,7 +270,7 @@ proptest! {
 
     #[test]
     fn exclusion_rules_never_panic(tag in "[a-z]{0,8}", t in "\\PC{0,10}", name in "\\PC{0,12}", ac in "\\PC{0,16}") {
-        let _ = field_kind(&FieldFacts { tag: &tag, input_type: &t, name: &name, autocomplete: &ac, opted_out: false });
+        let _ = field_kind(&FieldFacts { tag: &tag, input_type: &t, name: &name, autocomplete: &ac, id: &name, label: &ac, opted_out: false });
     }
 }
 
@@ -343,11 +343,11 @@ fn controls_come_from_the_shells_facts_in_form_order() {
     assert_eq!(
         got,
         vec![
-            (0, FieldKind::Text, "item".into()),
+            (0, FieldKind::Text, "item#0/2".into()),
             (3, FieldKind::Checkbox, "tags=rust".into()),
             (4, FieldKind::Radio, "size".into()),
             (5, FieldKind::Radio, "size".into()),
-            (6, FieldKind::Text, "item#1".into()),
+            (6, FieldKind::Text, "item#1/2".into()),
         ]
     );
     assert!(controls(&Value::Null).is_empty());

@@ -165,7 +165,14 @@ export function createApp(opts = {}) {
       });
     });
 
+    // A deploy of /form, for the drafts tests: [from, to] text replacements of its HTML.
+    app.post("/__test/form-edits", json, (req, res) => {
+      hooks.formEdits = Array.isArray(req.body?.edits) ? req.body.edits : [];
+      res.json({ ok: true });
+    });
+
     app.post("/__test/reset-stats", (req, res) => {
+      hooks.formEdits = [];
       hooks.total = 0;
       hooks.injected = 0;
       hooks.bySession.clear();
@@ -314,7 +321,9 @@ export function createApp(opts = {}) {
   };
 
   app.get("/form", requireLogin, (req, res) => {
-    html(res, 200, formPage({ ...pageOpts(req), timeout, warnBefore, action: "/form" }));
+    let page = formPage({ ...pageOpts(req), timeout, warnBefore, action: "/form" });
+    for (const [from, to] of hooks.formEdits ?? []) page = page.split(from).join(to);
+    html(res, 200, page);
   });
 
   app.post("/form", requireLogin, urlencoded, (req, res) => {

@@ -25,8 +25,9 @@ pub enum Action {
 const STYLE_ID: &str = "session-guard-style";
 
 /// Themeable through the custom properties on `dialog.session-guard`.
-const STYLE: &str = "dialog.session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,\"Segoe UI\",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:1px solid transparent;word-break:auto-phrase;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}\
+const STYLE: &str = ".session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,\"Segoe UI\",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:1px solid transparent;word-break:auto-phrase;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}\
 dialog.session-guard::backdrop{background:rgba(15,23,42,.6)}\
+.session-guard-notice{position:fixed;z-index:2147483647;right:1rem;bottom:1rem;width:min(24rem,calc(100vw - 2rem));margin:0}\
 .session-guard h2{margin:0 0 .5rem;font-size:1.25rem;line-height:1.3}\
 .session-guard p{margin:0 0 1rem}\
 .session-guard__countdown{font-size:2.25rem;font-weight:700;font-variant-numeric:tabular-nums;color:var(--sg-accent)}\
@@ -36,7 +37,7 @@ dialog.session-guard::backdrop{background:rgba(15,23,42,.6)}\
 .session-guard button[data-action=continue],.session-guard button[data-action=login]{background:var(--sg-accent);border-color:var(--sg-accent);color:var(--sg-accent-fg);font-weight:600}\
 .session-guard button:focus-visible{outline:3px solid var(--sg-accent);outline-offset:2px}\
 .session-guard [hidden]{display:none}\
-@media (prefers-color-scheme:dark){dialog.session-guard{--sg-bg:#1f2328;--sg-fg:#e6edf3;--sg-muted:#9198a1;--sg-accent:#7cacf8;--sg-accent-fg:#0d1117}}";
+@media (prefers-color-scheme:dark){.session-guard{--sg-bg:#1f2328;--sg-fg:#e6edf3;--sg-muted:#9198a1;--sg-accent:#7cacf8;--sg-accent-fg:#0d1117}}";
 
 pub struct Dialog {
     element: HtmlDialogElement,
@@ -80,7 +81,8 @@ fn set_hidden(element: &Element, hidden: bool) {
     let _ = if hidden { element.set_attribute("hidden", "") } else { element.remove_attribute("hidden") };
 }
 
-fn install_style(document: &Document, nonce: Option<&str>) {
+/// The dialog's style sheet, once per page; the drafts notice uses it too.
+pub(super) fn install_style(document: &Document, nonce: Option<&str>) {
     if document.get_element_by_id(STYLE_ID).is_some() {
         return;
     }
@@ -208,7 +210,8 @@ impl Dialog {
     }
 
     /// The session ended (`reason`), or, with `None`, the user logged out in another tab.
-    pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: Option<ExpiryReason>, drafts_saved: bool) {
+    /// `drafts_saved`: what the drafts machine may claim (`None`: nothing to say).
+    pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: Option<ExpiryReason>, drafts_saved: Option<bool>) {
         let _ = self.element.set_attribute("data-state", "expired");
         self.title.set_text_content(Some(messages.get(MessageKey::ExpiredTitle)));
         let mut text = String::from(messages.get(match reason {
@@ -216,12 +219,12 @@ impl Dialog {
             Some(_) => MessageKey::Expired,
             None => MessageKey::SignedOut,
         }));
-        if drafts_saved {
+        if let Some(saved) = drafts_saved {
             // Japanese sentences join without a space.
             if !text.ends_with('。') {
                 text.push(' ');
             }
-            text.push_str(messages.get(MessageKey::InputSaved));
+            text.push_str(messages.get(if saved { MessageKey::InputSaved } else { MessageKey::InputNotSaved }));
         }
         self.message.set_text_content(Some(&text));
         set_hidden(&self.countdown, true);

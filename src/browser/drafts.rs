@@ -17,9 +17,9 @@ use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
-    eviction_order, held_texts, is_draft_key, is_text_key, position_of, resume_key, restore_plan, restore_mode, signature,
-    submit_outcome, sweep, text_key, user_prefix, Control, CurrentField, DraftRecord, FieldKind, FieldValue,
-    RestoreMode, SavedField, Sweep, MAX_DRAFT_BYTES,
+    eviction_order, form_identity, held_texts, is_draft_key, is_text_key, position_of,
+    resume_key, restore_plan, restore_mode, signature, submit_outcome, sweep, text_key, user_prefix, Control, CurrentField,
+    DraftInput, DraftOutput, DraftRecord, FieldKind, FieldValue, RestoreMode, Sweep, Written,
 };
 use crate::core::i18n::{MessageKey, Messages};
 use crate::core::json;
@@ -42,7 +42,7 @@ extern "C" {
     #[wasm_bindgen(js_name = writeValue)]
     fn write_value(element: &JsValue, value: &str);
     #[wasm_bindgen(js_name = writeSelected)]
-    fn write_selected(select: &JsValue, values: &Array);
+    fn write_selected(select: &JsValue, values: &Array) -> bool;
 }
 
 fn get_bool(object: &JsValue, name: &str) -> bool {
@@ -65,14 +65,11 @@ fn items(collection: &JsValue) -> Vec<JsValue> {
     items
 }
 
+/// What the shell gave [`Drafts::listen`] to feed the drafts machine.
+type Feed = Rc<dyn Fn(DraftInput)>;
+
 /// A form, the `fact_changes` count its controls were read at, and the controls.
 type FormControls = (Element, u32, Rc<Vec<Control>>);
-
-/// A field being restored that is not on the page yet.
-struct Waiting {
-    form_id: String,
-    field: SavedField,
-}
 
 pub struct Drafts {
     window: Window,
@@ -84,14 +81,15 @@ pub struct Drafts {
     ttl_ms: u64,
     restore: crate::core::config::Restore,
     login_path: Option<String>,
-    /// Forms edited since their last save.
-    dirty: RefCell<Vec<Element>>,
+    /// The forms the drafts machine knows, by their number there.
+    forms: RefCell<Vec<Element>>,
     /// Each form's values when the guard first saw it: what the server rendered. Frameworks
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
     baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Entries<JsString>>,
-    waiting: RefCell<Vec<Waiting>>,
+    /// Fields being restored that are not on the page yet, by form identity.
+    waiting: RefCell<Vec<(String, DraftRecord)>>,
     /// Watches for fields that appear later, while some are waiting.
     late_fields: RefCell<Option<Mutations>>,
     /// Each form's saveable controls, and the `fact_changes` count they were read at.
@@ -101,8 +99,9 @@ pub struct Drafts {
     fact_watch: RefCell<Option<Mutations>>,
     notice: RefCell<Option<(Element, [Listener; 1])>>,
     listeners: RefCell<Vec<Listener>>,
-    /// Tells the machine a form was edited (it debounces the save).
-    on_edit: RefCell<Option<Rc<dyn Fn()>>>,
+    /// Feeds the drafts machine (through the shell, which also debounces the save).
+    feed: RefCell<Option<Feed>>,
+    nonce: Option<String>,
     /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
     /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
     /// machine's debounce timer) was half of a 500-field restore.
@@ -130,7 +129,7 @@ impl Drafts {
             ttl_ms: config.draft_ttl_ms,
             restore: config.restore,
             login_path,
-            dirty: RefCell::new(Vec::new()),
+            forms: RefCell::new(Vec::new()),
             baselines: RefCell::new(Vec::new()),
             written: RefCell::default(),
             waiting: RefCell::new(Vec::new()),
@@ -140,14 +139,15 @@ impl Drafts {
             fact_watch: RefCell::new(None),
             notice: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
-            on_edit: RefCell::new(None),
+            feed: RefCell::new(None),
+            nonce: config.csp_nonce.clone(),
             writing: Cell::new(false),
         }))
     }
 
-    /// Listens for edits and submits: `on_edit` tells the machine, which debounces the save.
-    pub fn listen(self: &Rc<Self>, on_edit: impl Fn() + 'static) {
-        *self.on_edit.borrow_mut() = Some(Rc::new(on_edit));
+    /// Listens for edits, submits and resets: `feed` tells the drafts machine.
+    pub fn listen(self: &Rc<Self>, feed: impl Fn(DraftInput) + 'static) {
+        *self.feed.borrow_mut() = Some(Rc::new(feed));
         let mut listeners = Vec::new();
         for kind in ["input", "change"] {
             let weak = Rc::downgrade(self);
@@ -170,15 +170,18 @@ impl Drafts {
                 drafts.baseline(&form);
             }
         }));
-        let weak = Rc::downgrade(self);
-        listeners.push(Listener::new(self.document.as_ref(), "submit", true, true, move |event: Event| {
-            let Some(drafts) = weak.upgrade() else { return };
-            if let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                if drafts.is_guarded(&form) {
-                    drafts.save_form(&form, true);
+        for kind in ["submit", "reset"] {
+            let weak = Rc::downgrade(self);
+            listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
+                let Some(drafts) = weak.upgrade() else { return };
+                if let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                    if drafts.is_guarded(&form) {
+                        let n = drafts.number(&form);
+                        drafts.feed(if kind == "submit" { DraftInput::Submitted(n) } else { DraftInput::Discarded(n) });
+                    }
                 }
-            }
-        }));
+            }));
+        }
         *self.listeners.borrow_mut() = listeners;
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
@@ -188,15 +191,54 @@ impl Drafts {
         *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
     }
 
-    fn edited(&self, form: Element) {
-        let mut dirty = self.dirty.borrow_mut();
-        if !dirty.contains(&form) {
-            dirty.push(form);
+    fn feed(&self, input: DraftInput) {
+        let feed = self.feed.borrow().clone();
+        if let Some(feed) = feed {
+            feed(input);
         }
-        drop(dirty);
-        let on_edit = self.on_edit.borrow().clone();
-        if let Some(on_edit) = on_edit {
-            on_edit();
+    }
+
+    /// The form's number in the drafts machine.
+    fn number(&self, form: &Element) -> u32 {
+        let mut forms = self.forms.borrow_mut();
+        let at = forms.iter().position(|f| f == form).unwrap_or_else(|| {
+            forms.push(form.clone());
+            forms.len() - 1
+        });
+        at as u32
+    }
+
+    fn edited(&self, form: Element) {
+        self.feed(DraftInput::Edited(self.number(&form)));
+    }
+
+    /// Carries out one output of the drafts machine; what came of it goes back in.
+    pub fn carry(&self, output: DraftOutput) -> Option<DraftInput> {
+        let form = |n: u32| self.forms.borrow().get(n as usize).cloned();
+        match output {
+            DraftOutput::Save { form: n, pending } => Some(DraftInput::Outcome(n, self.save_form(&form(n)?, pending))),
+            DraftOutput::Remove { form: n } => {
+                self.remove_draft(&self.key_of(&form(n)?));
+                None
+            }
+            DraftOutput::Saved { form: n } => {
+                events::emit(&self.document, "draftsaved", &[("form", form(n)?.into())]);
+                None
+            }
+            DraftOutput::Error { quota, message } => {
+                events::error(&self.document, if quota { "quota" } else { "storage" }, message);
+                None
+            }
+        }
+    }
+
+    /// `guard.discardDrafts(form)`: the app says the form's submission went through (or
+    /// every guarded form's, without one).
+    pub fn discard(&self, only: &JsValue) {
+        for form in self.guarded_forms() {
+            if !only.is_object() || only == AsRef::<JsValue>::as_ref(&form) {
+                self.feed(DraftInput::Discarded(self.number(&form)));
+            }
         }
     }
 
@@ -236,20 +278,24 @@ impl Drafts {
         super::page::path(&self.window)
     }
 
-    /// `#id`, `@name`, or the form's position among the page's forms.
+    /// The form's identity in its key, as the core decides from every form's id and name.
     fn form_id(&self, form: &Element) -> String {
-        for (attribute_name, sigil) in [("id", '#'), ("name", '@')] {
-            let value = attribute(form, attribute_name);
-            if !value.is_empty() {
-                let mut id = String::from(sigil);
-                id.push_str(&value);
-                return id;
-            }
+        let mut all = items(&prop(&self.document, "forms"));
+        // A form no longer in the page (an SPA removed it) is known as if it were last.
+        let at = all.iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or_else(|| {
+            all.push(form.into());
+            all.len() - 1
+        });
+        let mut ids = Vec::with_capacity(all.len());
+        for f in &all {
+            let f: &Element = f.unchecked_ref();
+            ids.push((attribute(f, "id"), attribute(f, "name")));
         }
-        let index = items(&prop(&self.document, "forms")).iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or(0);
-        let mut id = String::from("form");
-        crate::core::decimal::push_number(&mut id, index as u64);
-        id
+        form_identity(&ids, at)
+    }
+
+    fn key_of(&self, form: &Element) -> String {
+        draft_key(&self.user, &self.path(), &self.form_id(form))
     }
 
     /// The form's saveable controls, as the core decides from one reading of all its elements;
@@ -330,31 +376,25 @@ impl Drafts {
         fields
     }
 
-    /// Saves the forms edited since their last save.
-    pub fn save_dirty(&self) {
-        let dirty = std::mem::take(&mut *self.dirty.borrow_mut());
-        for form in dirty {
-            self.save_form(&form, false);
-        }
-    }
-
     /// Saves every guarded form on the page (`guard.saveDrafts()`).
     pub fn save_all(&self) {
-        self.dirty.borrow_mut().clear();
         for form in self.guarded_forms() {
-            self.save_form(&form, false);
+            self.edited(form);
         }
+        self.feed(DraftInput::Flush);
     }
 
-    fn save_form(&self, form: &Element, pending: bool) {
+    /// Stores the form's changed fields, as the core picks them, and says how that went.
+    fn save_form(&self, form: &Element, pending: bool) -> Written {
         let controls = self.controls(form);
-        let fields = changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b));
-        let key = draft_key(&self.user, &self.path(), &self.form_id(form));
+        let (fields, left_out) =
+            changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b), |n| held_text(form, n).length() as usize);
+        let key = self.key_of(form);
         if fields.is_empty() {
             if self.written.borrow().get(&key).is_some() {
                 self.remove_draft(&key);
             }
-            return;
+            return Written::Cleared;
         }
         let record = DraftRecord {
             saved_at: super::page::now(),
@@ -370,36 +410,18 @@ impl Drafts {
         let texts = parts.len();
         // The record last: it names the texts.
         parts.push((key.clone(), JsString::from(encode(&record))));
-        // Storage counts UTF-16 code units, two bytes each.
-        let units = parts.iter().fold(0, |sum, (_, text)| sum + text.length() as usize);
-        if units * 2 > MAX_DRAFT_BYTES {
-            for (key, text) in &parts {
-                self.store.keep_in_memory(key, &String::from(text));
-            }
-            events::error(&self.document, "quota", "draft too large for storage; kept in memory");
-        } else {
-            let mut failed = None;
-            for (at, (key, text)) in parts.iter().enumerate() {
-                // Unchanged (a record: but for the time): nothing to write.
-                let unchanged = self.written.borrow().get(key).is_some_and(|old| {
-                    if at < texts {
-                        old == text
-                    } else {
-                        same_but_time(old, text)
-                    }
-                });
-                if !unchanged {
-                    failed = self.write(key, text, &parts[texts].0).err().or(failed);
+        let mut failed = None;
+        for (at, (key, text)) in parts.iter().enumerate() {
+            // Unchanged (a record: but for the time): nothing to write.
+            let unchanged = self.written.borrow().get(key).is_some_and(|old| {
+                if at < texts {
+                    old == text
+                } else {
+                    same_but_time(old, text)
                 }
-            }
-            match failed {
-                None => {}
-                Some(StoreError::Quota) => {
-                    events::error(&self.document, "quota", "storage is full; the draft is kept in memory")
-                }
-                Some(StoreError::Unavailable) => {
-                    events::error(&self.document, "storage", "storage is unavailable; the draft is kept in memory")
-                }
+            });
+            if !unchanged {
+                failed = self.write(key, text, &parts[texts].0).err().or(failed);
             }
         }
         let mut written = self.written.borrow_mut();
@@ -414,10 +436,18 @@ impl Drafts {
             written.remove(&old);
         }
         for (key, text) in parts {
-            written.set(&key, text);
+            // A write that failed is tried again at the next save.
+            match failed {
+                None => written.set(&key, text),
+                Some(_) => written.remove(&key),
+            }
         }
-        drop(written);
-        events::emit(&self.document, "draftsaved", &[("form", form.into())]);
+        match failed {
+            Some(StoreError::Quota) => Written::Full,
+            Some(StoreError::Unavailable) => Written::Unavailable,
+            None if left_out > 0 => Written::Partial,
+            None => Written::Stored,
+        }
     }
 
     /// Removes a stored draft and its texts.
@@ -569,8 +599,7 @@ impl Drafts {
 
     fn has_drafts_here(&self) -> bool {
         self.guarded_forms().iter().any(|form| {
-            let key = draft_key(&self.user, &self.path(), &self.form_id(form));
-            matches!(self.load(&key), Some(Ok(_)))
+            matches!(self.load(&self.key_of(form)), Some(Ok(_)))
         })
     }
 
@@ -587,7 +616,6 @@ impl Drafts {
                 self.store.remove(&key);
             }
         }
-        self.dirty.borrow_mut().clear();
         self.written.borrow_mut().clear();
         self.close_notice();
     }
@@ -595,63 +623,49 @@ impl Drafts {
     /// Writes stored drafts back into every guarded form on the page.
     pub fn restore_all(self: &Rc<Self>) {
         self.close_notice();
+        self.waiting.borrow_mut().clear();
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
-            let key = draft_key(&self.user, &self.path(), &form_id);
-            let Some(record) = self.load_with_texts(&key) else { continue };
-            let controls = self.controls(&form);
-            let (apply, later) = restore_plan(&record, &self.current_texts(&form, &controls));
-            let written = apply.iter().filter(|(key, value)| self.write_field_quietly(&form, &controls, key, value)).count();
-            if written > 0 {
-                self.edited(form.clone());
-            }
-            if !later.is_empty() {
-                let mut waiting = self.waiting.borrow_mut();
-                waiting.retain(|w| w.form_id != form_id);
-                for field in later {
-                    waiting.push(Waiting { form_id: form_id.clone(), field });
-                }
-            }
+            let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
+            let written = self.fill(&form, form_id, record, true);
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
         self.watch_for_late_fields();
     }
 
+    /// Writes `record`'s values into `form` where the core allows it; fields not on the page
+    /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
+    /// passed that check already). Returns how many were written.
+    fn fill(&self, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+        let controls = self.controls(form);
+        let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
+        let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);
+        let written = apply.iter().filter(|(key, value)| self.write_field_quietly(form, &controls, key, value)).count();
+        if written > 0 {
+            self.edited(form.clone());
+        }
+        if !later.is_empty() {
+            self.waiting.borrow_mut().push((form_id, DraftRecord { fields: later, ..record }));
+        }
+        written
+    }
+
     /// Applies held values to fields that appeared since (SPA rendering).
-    fn apply_waiting(self: &Rc<Self>) {
-        let waiting = std::mem::take(&mut *self.waiting.borrow_mut());
-        let mut still = Vec::new();
+    fn apply_waiting(&self) {
+        let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
-            let controls = self.controls(&form);
-            let current = self.current_texts(&form, &controls);
-            let mut written = 0;
-            for w in waiting.iter().filter(|w| w.form_id == form_id) {
-                match current.iter().find(|c| c.key == w.field.key) {
-                    Some(now) if now.value == now.default && now.default == w.field.default => {
-                        written += self.write_field_quietly(&form, &controls, &w.field.key, &w.field.value) as usize;
-                    }
-                    Some(_) => {}
-                    None => still.push(Waiting { form_id: form_id.clone(), field: w.field.clone() }),
-                }
-            }
+            let Some(at) = waiting.iter().position(|(id, _)| *id == form_id) else { continue };
+            let (form_id, record) = waiting.swap_remove(at);
+            let written = self.fill(&form, form_id, record, false);
             if written > 0 {
-                self.edited(form.clone());
                 events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
             }
         }
         // Fields of forms not on the page yet keep waiting too.
-        let mut present = Vec::new();
-        for form in self.guarded_forms() {
-            present.push(self.form_id(&form));
-        }
-        for w in waiting {
-            if !present.contains(&w.form_id) {
-                still.push(w);
-            }
-        }
-        *self.waiting.borrow_mut() = still;
-        if self.waiting.borrow().is_empty() {
+        let mut still = self.waiting.borrow_mut();
+        still.append(&mut waiting);
+        if still.is_empty() {
             self.late_fields.borrow_mut().take();
         }
     }
@@ -675,9 +689,17 @@ impl Drafts {
         }
         let Ok(body) = prop(&self.document, "body").dyn_into::<Element>() else { return };
         let Ok(notice) = self.document.create_element("aside") else { return };
-        let _ = notice.set_attribute("class", "session-guard-notice");
-        let _ = notice.set_attribute("aria-live", "polite");
-        let _ = notice.set_attribute("aria-label", self.messages.get(MessageKey::RestorePrompt));
+        dialog::install_style(&self.document, self.nonce.as_deref());
+        // Fixed at the bottom of the viewport (the style), read out politely.
+        for (name, value) in [
+            ("class", "session-guard session-guard-notice"),
+            ("role", "status"),
+            ("aria-live", "polite"),
+            ("lang", self.messages.lang_tag()),
+            ("aria-label", self.messages.get(MessageKey::RestorePrompt)),
+        ] {
+            let _ = notice.set_attribute(name, value);
+        }
         let prompt = dialog::child(&self.document, &notice, "p", &[]);
         prompt.set_text_content(Some(self.messages.get(MessageKey::RestorePrompt)));
         for (action, label) in [("restore", MessageKey::Restore), ("discard", MessageKey::Discard)] {
@@ -698,7 +720,7 @@ impl Drafts {
 
     fn discard_here(&self) {
         for form in self.guarded_forms() {
-            self.remove_draft(&draft_key(&self.user, &self.path(), &self.form_id(&form)));
+            self.remove_draft(&self.key_of(&form));
         }
         self.close_notice();
     }
@@ -759,8 +781,7 @@ fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldVal
         FieldValue::Selected(values) => {
             let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
             let values: Array = values.iter().map(|v| JsValue::from_str(v)).collect();
-            write_selected(&element(control), &values);
-            true
+            write_selected(&element(control), &values)
         }
     }
 }

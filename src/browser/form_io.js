@@ -12,8 +12,9 @@ const CHECKABLE = /^(checkbox|radio)$/i;
 // changes of the attributes facts depend on (src/browser/drafts.rs watches for them).
 const factsRead = new WeakMap();
 
-// [tag, type, name, autocomplete, optedOut, value] for every element of `form.elements`;
-// the value only for checkboxes and radios, which it keys (never a password's). Nothing
+// [tag, type, name, autocomplete, optedOut, value, id, label] for every element of
+// `form.elements`; the value only for checkboxes and radios, which it keys (never a
+// password's); the label from the first <label> or aria-label (the core looks for secrets there). Nothing
 // (undefined) when the caller knows them from a reading at `generation` (`known`) and the
 // form still has the same elements: then they cannot have changed.
 export function formFacts(form, known, generation) {
@@ -28,6 +29,10 @@ export function formFacts(form, known, generation) {
   const kinds = [];
   factsRead.set(form, { generation, elements, kinds });
   const facts = [];
+  // Label texts by the id they are for, read once: `element.labels` searches the tree per
+  // element, which for a 500-field form cost milliseconds.
+  const labels = new Map();
+  for (const label of form.getRootNode().querySelectorAll?.("label[for]") ?? []) labels.set(label.htmlFor, label.textContent);
   for (const element of elements) {
     const type = attribute(element, "type");
     const checkable = CHECKABLE.test(type);
@@ -39,6 +44,8 @@ export function formFacts(form, known, generation) {
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
       checkable ? element.value : "",
+      element.id,
+      ((element.id && labels.get(element.id)) || (element.parentElement?.localName === "label" && element.parentElement.textContent) || attribute(element, "aria-label")).slice(0, 80),
     ]);
   }
   return utf8(facts);
@@ -131,9 +138,14 @@ export function writeValue(element, value) {
   announce(element);
 }
 
+// Only when every saved option is still offered (a deploy may have dropped one): else the
+// select keeps its own, as a radio group without the saved radio does.
 export function writeSelected(select, values) {
-  for (const option of select.options) option.selected = values.includes(option.value);
+  const options = [...select.options];
+  if (!values.every((value) => options.some((option) => option.value === value))) return false;
+  for (const option of options) option.selected = values.includes(option.value);
   announce(select);
+  return true;
 }
 
 function announce(element) {

@@ -24,6 +24,7 @@ use super::observer::{self, Observer};
 use super::page;
 use crate::core::config::{Config, Lang};
 use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
+use crate::core::drafts::DraftInput;
 use crate::core::login;
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
 
@@ -58,6 +59,8 @@ pub struct Shell {
     /// Inputs that arrived while others were being handled.
     queue: RefCell<Vec<Input>>,
     handling: Cell<bool>,
+    /// What the expired dialog said of the drafts: the `sessionguard:expired` event says the same.
+    drafts_claim: Cell<Option<bool>>,
     destroyed: Cell<bool>,
 }
 
@@ -94,6 +97,7 @@ impl Shell {
             saved_title: RefCell::new(None),
             queue: RefCell::new(Vec::new()),
             handling: Cell::new(false),
+            drafts_claim: Cell::new(None),
             destroyed: Cell::new(false),
         });
         shell.listen();
@@ -115,7 +119,7 @@ impl Shell {
         shell.handle(Input::Start { stored });
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
-            drafts.listen(move || with(&weak, |shell| shell.handle(Input::DraftEdited)));
+            drafts.listen(move |input| with(&weak, |shell| shell.draft_input(input)));
             drafts.start(now);
         }
         Some(shell)
@@ -210,11 +214,13 @@ impl Shell {
                 }
             }
             Output::ShowExpired { reason } => {
-                let drafts = self.drafts.is_some();
-                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, Some(reason), drafts));
+                // The drafts were flushed just before (SaveDrafts comes first) and their writes reported.
+                let saved = self.machine.borrow().drafts_saved();
+                self.drafts_claim.set(saved);
+                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, Some(reason), saved));
             }
             Output::ShowSignedOut => {
-                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, None, false));
+                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, None, None));
             }
             Output::Publish(shared) => {
                 if let Some(tabs) = self.tabs.borrow().as_ref() {
@@ -230,7 +236,7 @@ impl Shell {
                 });
             }
             Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
-            Output::SaveDrafts => self.drafts.iter().for_each(|d| d.save_dirty()),
+            Output::SaveDrafts => self.drafts_step(DraftInput::Flush),
             Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
             Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
             Output::Logout => {
@@ -250,7 +256,7 @@ impl Shell {
                         self.handle(Input::Leader(false));
                     }
                 }
-                events::emit_core(&self.document, event);
+                events::emit_core(&self.document, event, self.drafts_claim.get() == Some(true));
             }
         }
     }
@@ -337,6 +343,34 @@ impl Shell {
         // The fired timer is spent: forget it so arm_timer sets a new one even for the same time.
         self.timer.borrow_mut().take();
         self.handle(Input::Wake);
+    }
+
+    /// What the page's forms did: the session machine debounces the save of an edit.
+    fn draft_input(self: &Rc<Self>, input: DraftInput) {
+        if matches!(input, DraftInput::Edited(_)) {
+            self.handle(Input::DraftEdited);
+        }
+        self.drafts_step(input);
+    }
+
+    /// Feeds the drafts machine and carries out its outputs, until what they report is in:
+    /// synchronously, so the expired dialog that follows a flush knows what is stored.
+    pub fn drafts_step(&self, input: DraftInput) {
+        let Some(drafts) = &self.drafts else { return };
+        self.machine.borrow_mut().drafts().handle(input);
+        loop {
+            // No borrow is held while an output is carried out: it may run page code.
+            let output = self.machine.borrow_mut().drafts().poll_output();
+            let Some(output) = output else { break };
+            if let Some(next) = drafts.carry(output) {
+                self.machine.borrow_mut().drafts().handle(next);
+            }
+        }
+    }
+
+    /// `guard.discardDrafts(form)`.
+    pub fn discard_drafts(&self, form: &wasm_bindgen::JsValue) {
+        self.drafts.iter().for_each(|d| d.discard(form));
     }
 
     /// `guard.saveDrafts()`: every guarded form, now.

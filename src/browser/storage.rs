@@ -111,11 +111,6 @@ impl Store {
         result
     }
 
-    /// Keeps a value in memory only (too large for storage).
-    pub fn keep_in_memory(&self, key: &str, value: &str) {
-        self.memory.borrow_mut().set(key, value.to_string());
-    }
-
     pub fn remove(&self, key: &str) {
         self.memory.borrow_mut().remove(key);
         if let Some(local) = &self.local {

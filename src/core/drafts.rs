@@ -9,8 +9,6 @@ use super::text::find;
 /// Bumped when the record layout changes; older records are ignored and swept.
 pub const SCHEMA_VERSION: u64 = 1;
 const NAMESPACE: &str = "session-guard:";
-/// One draft larger than this (UTF-16 bytes, as localStorage counts) stays in memory only.
-pub const MAX_DRAFT_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -31,22 +29,54 @@ pub struct FieldFacts<'a> {
     pub autocomplete: &'a str,
     /// `data-session-draft="off"` on the field or its form.
     pub opted_out: bool,
+    pub id: &'a str,
+    /// The field's label: its first `<label>`'s text, or `aria-label`.
+    pub label: &'a str,
 }
 
 const NEVER_TYPES: [&str; 8] = ["password", "hidden", "file", "submit", "button", "reset", "image", "search-token"];
 const NEVER_AUTOCOMPLETE: [&str; 3] = ["one-time-code", "current-password", "new-password"];
-/// Names of secrets that must never be written to storage, whatever their type.
-const SECRET_NAMES: [&str; 6] = ["_token", "authenticity_token", "__requestverificationtoken", "nonce", "otp", "totp"];
-const SECRET_NAME_PARTS: [&str; 10] =
-    ["csrf", "xsrf", "password", "passwd", "cardnumber", "card_number", "card-number", "cvv", "cvc", "ccnum"];
+/// Words of a name, id or label that mean a secret, as ` word ` (or words) in its spaced
+/// form ([`says_secret`]): whole words only, so "pinned", "spinach", "discard" stay.
+const SECRET_WORDS: [&str; 28] = [
+    " pin ", " ssn ", " iban ", " secret ", " token ", " otp ", " totp ", " cvv", " cvc ", " card ", " nonce ", " pwd ",
+    " passcode ", " api key ", " apikey ", " security answer ", " verification code ", " social security ", " my number ",
+    " mynumber ", " tax id ", " taxid ", "csrf", "xsrf", "password", "passwd", "cardnumber", "ccnum",
+];
+/// Labels in Japanese that say the same (PIN, My Number, card, security code, secret
+/// question, verification code, one-time, password).
+const SECRET_LABEL_PARTS: [&str; 10] =
+    ["暗証", "マイナンバー", "個人番号", "カード", "セキュリティコード", "秘密の質問", "認証コード", "確認コード", "ワンタイム", "パスワード"];
+
+/// Whether a name, id or label says the field holds a secret. The text is first spaced into
+/// lower-case ASCII words, split on anything but letters and digits and where camelCase starts
+/// a word: `api_key`, `apiKey`, `API key` all read ` api key `.
+pub fn says_secret(text: &str) -> bool {
+    if text.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut spaced = String::from(" ");
+    for (i, &b) in bytes.iter().enumerate() {
+        let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+        let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+        if !b.is_ascii_alphanumeric() {
+            spaced.push(' ');
+            continue;
+        }
+        if b.is_ascii_uppercase() && (prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())) {
+            spaced.push(' ');
+        }
+        spaced.push(b.to_ascii_lowercase() as char);
+    }
+    spaced.push(' ');
+    SECRET_WORDS.iter().any(|word| find(&spaced, word, false).is_some())
+        || SECRET_LABEL_PARTS.iter().any(|part| find(text, part, false).is_some())
+}
 
 /// Whether and how a control is saved. `None`: never, and no option can change that.
 pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
-    if f.opted_out || f.name.is_empty() {
-        return None;
-    }
-    let name = f.name.to_ascii_lowercase();
-    if SECRET_NAMES.contains(&name.as_str()) || SECRET_NAME_PARTS.iter().any(|part| find(&name, part, false).is_some()) {
+    if f.opted_out || f.name.is_empty() || [f.name, f.id, f.label].iter().any(|text| says_secret(text)) {
         return None;
     }
     let secret_autocomplete = f.autocomplete.split_ascii_whitespace().any(|token| {
@@ -103,14 +133,18 @@ fn flag_at(list: &[Value], i: usize) -> bool {
 
 /// The saveable controls of a form, from the shell's facts about every element of
 /// `form.elements`, in order: `[tag (lower case), type, name, autocomplete, optedOut,
-/// value]` (the value only for checkboxes and radios: it keys them). Text fields and
-/// selects sharing a name are numbered in order.
+/// value, id, label]` (the value only for checkboxes and radios: it keys them).
+/// A text field or select is known by its name and type and, where several share both, its
+/// place among them and their number: a field a deploy inserts ahead of others of the same
+/// name changes the keys of all of them, so none gets a neighbour's value.
 pub fn controls(facts: &Value) -> Vec<Control> {
     let Value::List(elements) = facts else { return Vec::new() };
-    // Names (and their hashes, compared first: forms have hundreds of fields) of the text
-    // fields and selects so far, to number those sharing a name.
-    let mut seen: Vec<(u32, &str)> = Vec::new();
+    // Names with types (and their hashes, compared first: forms have hundreds of fields) of the
+    // text fields and selects, to number those sharing them: (hash, name, count so far).
+    let mut seen: Vec<(u32, usize)> = Vec::new();
     let mut controls = Vec::new();
+    // Each text field's or select's name hash, and its place in `controls`.
+    let mut numbered: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
         let name = text_at(f, 2);
@@ -120,18 +154,51 @@ pub fn controls(facts: &Value) -> Vec<Control> {
             name,
             autocomplete: text_at(f, 3),
             opted_out: flag_at(f, 4),
+            id: text_at(f, 6),
+            label: text_at(f, 7),
         };
         let Some(kind) = field_kind(&facts) else { continue };
-        let occurrence = match kind {
+        let key = match kind {
             FieldKind::Text | FieldKind::Select => {
-                let hash = fnv1a(name);
-                let earlier = seen.iter().filter(|(h, n)| *h == hash && *n == name).count();
-                seen.push((hash, name));
-                earlier
+                let mut key = String::from(name);
+                let input_type = facts.input_type;
+                if facts.tag == "input" && !input_type.is_empty() && !input_type.eq_ignore_ascii_case("text") {
+                    key.push(':');
+                    key.push_str(input_type);
+                }
+                // By hash alone: two names sharing one are numbered together, their keys still apart.
+                let hash = fnv1a(&key);
+                let occurrence = match seen.iter_mut().find(|(h, _)| *h == hash) {
+                    Some((_, count)) => {
+                        *count += 1;
+                        *count - 1
+                    }
+                    None => {
+                        seen.push((hash, 1));
+                        0
+                    }
+                };
+                // Numbered once all are counted, below.
+                numbered.push((hash, controls.len()));
+                key.push('#');
+                push_number(&mut key, occurrence as u64);
+                key
             }
-            _ => 0,
+            _ => field_key(kind, name, text_at(f, 5), 0),
         };
-        controls.push(Control { index, kind, key: field_key(kind, name, text_at(f, 5), occurrence) });
+        controls.push(Control { index, kind, key });
+    }
+    // `name#i` → `name` when it is the only one, else `name#i/n`.
+    for (hash, at) in numbered {
+        let count = seen.iter().find(|(h, _)| *h == hash).map_or(1, |(_, c)| *c);
+        let Some(control) = controls.get_mut(at) else { continue };
+        if count == 1 {
+            // The only one: `name#0` → `name`.
+            control.key.truncate(control.key.len() - 2);
+        } else {
+            control.key.push('/');
+            push_number(&mut control.key, count as u64);
+        }
     }
     controls
 }
@@ -149,12 +216,12 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
             FieldKind::Text => fields.push(CurrentField {
                 key,
                 value: take_text(v, 0),
-                default: take_text(v, 1),
+                default: take_text(v, 1)
             }),
             FieldKind::Checkbox => fields.push(CurrentField {
                 key,
                 value: FieldValue::Checked(flag_at(v, 2)),
-                default: FieldValue::Checked(flag_at(v, 3)),
+                default: FieldValue::Checked(flag_at(v, 3))
             }),
             FieldKind::Select => {
                 let (mut value, mut default) = (Vec::new(), Vec::new());
@@ -583,22 +650,37 @@ pub type CurrentField = SavedField;
 /// (value still the server's default) and whose server default has not changed
 /// since the save — a field the server filled differently wins. Saved fields
 /// not on the page yet are returned separately, to apply when they appear.
-pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField]) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
+/// `signature`: the form's now ([`signature`] of its controls' keys). When it is not the one
+/// saved, the form changed: a field known by its place among others of its name (`name#i/n`)
+/// may be another one now, and keeps its own value.
+pub fn restore_plan(saved: &DraftRecord, current: &[CurrentField], signature: u32) -> (Vec<(String, FieldValue)>, Vec<SavedField>) {
     let mut apply = Vec::new();
     let mut later = Vec::new();
     let mut hint = 0;
     for field in &saved.fields {
+        if signature != saved.signature && field.key.bytes().any(|b| b == b'#') {
+            continue;
+        }
         let found = position_of(current, &field.key, hint);
         hint = found.map_or(hint, |at| at + 1);
         match found.and_then(|at| current.get(at)) {
-            Some(now) if now.value == now.default && now.default == field.default && now.value != field.value => {
-                apply.push((field.key.clone(), field.value.clone()))
-            }
+            Some(now) if may_restore(field, now) => apply.push((field.key.clone(), field.value.clone())),
             Some(_) => {}
             None => later.push(field.clone()),
         }
     }
     (apply, later)
+}
+
+/// Whether a saved value goes back into the field now there under its key: the same kind
+/// of field, untouched (still the server's default), rendered as when the draft was saved.
+/// A select takes it only with every saved option still offered, and a radio group only
+/// with the saved radio still there (the write looks for them); else they keep their own.
+pub fn may_restore(saved: &SavedField, now: &CurrentField) -> bool {
+    kind_tag(&saved.value) == kind_tag(&now.value)
+        && now.value == now.default
+        && now.default == saved.default
+        && now.value != saved.value
 }
 
 /// Where the field with `key` is. A form's fields come in the same order each time it is
@@ -611,15 +693,33 @@ pub fn position_of(fields: &[SavedField], key: &str, hint: usize) -> Option<usiz
     fields.iter().position(|f| f.key == key)
 }
 
-/// Fields worth saving: those the user changed from the server's default.
-/// `same_held` says whether two held texts are equal. A held text never equals one that
-/// is not: the shell holds every text from a length up, and only those.
-pub fn changed_fields(mut current: Vec<CurrentField>, same_held: impl Fn(u32, u32) -> bool) -> Vec<SavedField> {
-    current.retain(|f| match (&f.value, &f.default) {
-        (FieldValue::Held(a), FieldValue::Held(b)) => a != b && !same_held(*a, *b),
-        (value, default) => value != default,
+/// Fields worth saving: those the user changed from the server's default, and with their
+/// default at most [`MAX_FIELD_BYTES`] (the number of those left out comes second).
+/// `same_held` says whether two held texts are equal, `held_units` a held text's length in
+/// UTF-16 units. A held text never equals one that is not: the shell holds every text from a
+/// length up, and only those.
+pub fn changed_fields(
+    mut current: Vec<CurrentField>,
+    same_held: impl Fn(u32, u32) -> bool,
+    held_units: impl Fn(u32) -> usize,
+) -> (Vec<SavedField>, usize) {
+    let mut left_out = 0;
+    current.retain(|f| {
+        let changed = match (&f.value, &f.default) {
+            (FieldValue::Held(a), FieldValue::Held(b)) => a != b && !same_held(*a, *b),
+            (value, default) => value != default,
+        };
+        let units = |value: &FieldValue| match value {
+            FieldValue::Held(number) => held_units(*number),
+            // UTF-8 bytes: at least the UTF-16 units.
+            FieldValue::Text(text) => text.len(),
+            _ => 0,
+        };
+        let fits = (units(&f.value) + units(&f.default)) * 2 <= MAX_FIELD_BYTES;
+        left_out += (changed && !fits) as usize;
+        changed && fits
     });
-    current
+    (current, left_out)
 }
 
 /// The order to evict our own drafts when storage is full: oldest first, never `keep`.
@@ -675,5 +775,171 @@ pub fn restore_mode(restore: super::config::Restore, resumed: bool) -> RestoreMo
         Restore::Manual => RestoreMode::Wait,
         Restore::Auto if resumed => RestoreMode::Now,
         Restore::Auto | Restore::Prompt => RestoreMode::Ask,
+    }
+}
+
+/// A form's identity in its draft key: `#id`, `@name`, or `form<position>`; a form sharing
+/// its id (or name) with earlier ones on the page gets its place among them too (`#id~1`), so
+/// two forms never write each other's draft. `forms`: every form's `(id, name)`, in page order.
+pub fn form_identity(forms: &[(String, String)], at: usize) -> String {
+    let mut out = String::new();
+    let Some(form @ (id, name)) = forms.get(at) else { return out };
+    if id.is_empty() && name.is_empty() {
+        out.push_str("form");
+        push_number(&mut out, at as u64);
+        return out;
+    }
+    out.push(if id.is_empty() { '@' } else { '#' });
+    out.push_str(if id.is_empty() { name } else { id });
+    let earlier = forms.iter().take(at).filter(|f| *f == form).count();
+    if earlier > 0 {
+        out.push('~');
+        push_number(&mut out, earlier as u64);
+    }
+    out
+}
+
+/// One field larger than this (UTF-16 bytes, as localStorage counts, value and default
+/// together) is left out of its draft and reported ([`changed_fields`]); the rest is saved.
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+
+/// What became of a save the shell carried out ([`DraftOutput::Save`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Every changed field is in storage.
+    Stored,
+    /// In storage without the fields over [`MAX_FIELD_BYTES`].
+    Partial,
+    /// Nothing to keep: the form is as the server rendered it, its draft removed.
+    Cleared,
+    /// Not in storage (kept in memory for this page only): storage is full (`quota`)…
+    Full,
+    /// …or disabled.
+    Unavailable,
+}
+
+/// What the shell tells the drafts machine. Forms are numbered by the shell, once each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftInput {
+    /// The user (or a restore) changed form `n`.
+    Edited(u32),
+    /// Form `n` was submitted.
+    Submitted(u32),
+    /// Form `n` was reset to its defaults, or the app says its submission went through
+    /// (`guard.discardDrafts(form)`): its draft goes.
+    Discarded(u32),
+    /// Save every form edited since its last save (debounce, hidden page, `pagehide`, expiry).
+    Flush,
+    /// How the save of form `n` went.
+    Outcome(u32, Written),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftOutput {
+    /// Read form `n` and store its changed fields; `pending`: it was submitted, and the draft
+    /// goes once the next page shows the submission succeeded.
+    Save { form: u32, pending: bool },
+    /// Delete form `n`'s draft.
+    Remove { form: u32 },
+    /// `sessionguard:draftsaved` for form `n`.
+    Saved { form: u32 },
+    /// `sessionguard:error`: `quota` when true, else `storage`.
+    Error { quota: bool, message: &'static str },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct FormState {
+    form: u32,
+    /// Changed since its last save.
+    dirty: bool,
+    /// Changed on this page: what the user would lose.
+    edited: bool,
+    /// Submitted on this page: every later save keeps it pending, whatever order `change`,
+    /// `submit` and `pagehide` come in.
+    submitted: bool,
+    /// The last save's outcome (`None`: none yet).
+    written: Option<Written>,
+}
+
+/// The drafts machine, sans-IO: what to save and when, what is really stored (the shell
+/// reports each write), and what the user may be told. Composed by the session machine.
+#[derive(Debug, Default)]
+pub struct Drafts {
+    enabled: bool,
+    forms: Vec<FormState>,
+    outputs: Vec<DraftOutput>,
+}
+
+impl Drafts {
+    pub fn new(enabled: bool) -> Drafts {
+        Drafts { enabled, ..Drafts::default() }
+    }
+
+    /// Form `n`'s state: the shell numbers forms from 0 as it meets them.
+    fn state(&mut self, form: u32) -> &mut FormState {
+        while self.forms.len() <= form as usize {
+            let next = self.forms.len() as u32;
+            self.forms.push(FormState { form: next, ..FormState::default() });
+        }
+        &mut self.forms[form as usize]
+    }
+
+    pub fn handle(&mut self, input: DraftInput) {
+        if !self.enabled {
+            return;
+        }
+        match input {
+            DraftInput::Edited(form) => {
+                let state = self.state(form);
+                state.dirty = true;
+                state.edited = true;
+            }
+            DraftInput::Submitted(form) => {
+                let state = self.state(form);
+                state.submitted = true;
+                state.edited = true;
+                state.dirty = false;
+                self.outputs.push(DraftOutput::Save { form, pending: true });
+            }
+            DraftInput::Discarded(form) => {
+                *self.state(form) = FormState { form, ..FormState::default() };
+                self.outputs.push(DraftOutput::Remove { form });
+            }
+            DraftInput::Flush => {
+                for state in &mut self.forms {
+                    if state.dirty {
+                        state.dirty = false;
+                        self.outputs.push(DraftOutput::Save { form: state.form, pending: state.submitted });
+                    }
+                }
+            }
+            DraftInput::Outcome(form, written) => {
+                self.state(form).written = Some(written);
+                if matches!(written, Written::Stored | Written::Partial) {
+                    self.outputs.push(DraftOutput::Saved { form });
+                }
+                let message = match written {
+                    Written::Partial => "a field over the size cap was left out",
+                    Written::Full | Written::Unavailable => "storage refused the draft; kept in memory",
+                    _ => return,
+                };
+                self.outputs.push(DraftOutput::Error { quota: written != Written::Unavailable, message });
+            }
+        }
+    }
+
+    /// The next output; their order does not matter (each concerns one form, or reports).
+    pub fn poll_output(&mut self) -> Option<DraftOutput> {
+        self.outputs.pop()
+    }
+
+    /// What the expired dialog may say of the user's input: `None` without drafts, else whether
+    /// every form edited on this page is stored as it is now (nothing waits to be written).
+    pub fn saved(&self) -> Option<bool> {
+        self.enabled.then(|| {
+            self.forms.iter().all(|f| {
+                !f.edited || (!f.dirty && matches!(f.written, Some(Written::Stored | Written::Cleared)))
+            })
+        })
     }
 }

@@ -19,6 +19,8 @@ pub enum MessageKey {
     /// The user logged out in another tab.
     SignedOut,
     InputSaved,
+    /// Instead of [`MessageKey::InputSaved`] when some edited form is not stored.
+    InputNotSaved,
     Continue,
     Ok,
     Logout,
@@ -30,7 +32,7 @@ pub enum MessageKey {
     Discard,
 }
 
-const KEYS: [(&str, MessageKey); 16] = [
+const KEYS: [(&str, MessageKey); 17] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),
@@ -39,6 +41,7 @@ const KEYS: [(&str, MessageKey); 16] = [
     ("expiredAbsolute", MessageKey::ExpiredAbsolute),
     ("signedOut", MessageKey::SignedOut),
     ("inputSaved", MessageKey::InputSaved),
+    ("inputNotSaved", MessageKey::InputNotSaved),
     ("continue", MessageKey::Continue),
     ("ok", MessageKey::Ok),
     ("logout", MessageKey::Logout),
@@ -70,6 +73,7 @@ fn english(key: MessageKey) -> &'static str {
         ExpiredAbsolute => "For your security your session has ended. Please log in again.",
         SignedOut => "You signed out in another window. Please log in again to continue.",
         InputSaved => "Your input has been saved.",
+        InputNotSaved => "Some of your input could not be saved. Copy it before you log in again.",
         Continue => "Continue",
         Ok => "OK",
         Logout => "Log out",
@@ -92,6 +96,7 @@ fn japanese(key: MessageKey) -> &'static str {
         ExpiredAbsolute => "セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
         SignedOut => "別のウィンドウでログアウトしました。続けるには再度ログインしてください。",
         InputSaved => "入力内容は保存されています。",
+        InputNotSaved => "入力内容を保存できませんでした。再ログインの前にコピーしてください。",
         Continue => "続ける",
         Ok => "OK",
         Logout => "ログアウト",

@@ -210,6 +210,8 @@ pub struct Machine {
     /// What the last [`Output::ListenForActivity`] said.
     listening: bool,
     outputs: Vec<Output>,
+    /// The drafts machine: what is saved and stored, what the expired dialog may claim.
+    drafts: super::drafts::Drafts,
 }
 
 impl Machine {
@@ -241,7 +243,21 @@ impl Machine {
             started: false,
             listening: false,
             outputs: Vec::new(),
+            drafts: super::drafts::Drafts::new(config.drafts != super::config::Drafts::Off),
         }
+    }
+
+    /// The drafts machine. The shell feeds it the page's draft events and write outcomes
+    /// directly, between the session's outputs: [`Output::SaveDrafts`] is carried out by
+    /// feeding it [`super::drafts::DraftInput::Flush`].
+    pub fn drafts(&mut self) -> &mut super::drafts::Drafts {
+        &mut self.drafts
+    }
+
+    /// Whether the user's input is stored, for the expired dialog and event (see
+    /// [`super::drafts::Drafts::saved`]).
+    pub fn drafts_saved(&self) -> Option<bool> {
+        self.drafts.saved()
     }
 
     pub fn phase(&self) -> Phase {
