@@ -145,9 +145,10 @@ impl Shell {
         }));
 
         let weak = Rc::downgrade(self);
+        let keep_alive = page::path_of(&self.window, &self.config.keep_alive_url);
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
-                if let Some(input) = observer::input_for(&shell.window, &entry, page::now()) {
+                if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), keep_alive.as_deref()) {
                     shell.handle(input);
                 }
             })
@@ -200,7 +201,7 @@ impl Shell {
                 });
             }
             Output::Countdown { remaining_ms, announce } => {
-                if let Some(dialog) = self.dialog.borrow().as_ref() {
+                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
                     dialog.update_countdown(&self.messages, remaining_ms, announce);
                 }
             }
@@ -228,6 +229,11 @@ impl Shell {
                 keepalive::ping(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
+            }
+            Output::Unreachable(on) => {
+                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
+                    dialog.unreachable(&self.messages, on);
+                }
             }
             Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
             Output::SaveDrafts => self.drafts.iter().for_each(|d| d.save_dirty()),

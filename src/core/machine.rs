@@ -87,6 +87,9 @@ pub enum Input {
     Tab(Shared),
     /// Whether this tab sends the automatic keep-alives for the browser.
     Leader(bool),
+    /// The wall clock was set by `by` ms (negative: back) against the monotonic clock:
+    /// every time the machine holds moves with it, so elapsed time stays real.
+    ClockJump { by: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +153,8 @@ pub enum Output {
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
+    /// Say in the open warning that the server cannot be reached and the guard retries (or stop saying it).
+    Unreachable(bool),
     Emit(Event),
 }
 
@@ -171,6 +176,9 @@ const HALF_WINDOW_MARGIN_MS: u64 = 1000;
 /// Auto-extension pings go out early enough that the warning never opens for an active user.
 const AUTO_EXTEND_LEAD_MS: u64 = 5000;
 const MAX_BACKOFF_MS: u64 = 30_000;
+/// Another tab's deadline may lie this much beyond what the server or `timeout` allows
+/// (the time a message takes between tabs); anything further is not believed.
+const TAB_SLACK_MS: u64 = 2000;
 /// Drafts are written this long after the last edit…
 const DRAFT_DEBOUNCE_MS: u64 = 1000;
 /// …but never later than this after the first unsaved one, so continuous typing is saved too.
@@ -190,6 +198,9 @@ pub struct Machine {
     last_renewal: Millis,
     /// The time of the newest server signal applied, to ignore stale ones.
     last_signal: Millis,
+    /// The longest remaining time the server ever reported: with `timeout`, the bound
+    /// on any deadline another tab may claim.
+    max_reported: u64,
     last_activity: Option<Millis>,
     ping: Ping,
     visible: bool,
@@ -229,6 +240,7 @@ impl Machine {
             last_renewal: now,
             // No server signal yet: the page load's renewal is only a guess.
             last_signal: 0,
+            max_reported: 0,
             last_activity: None,
             ping: Ping::Idle,
             visible,
@@ -301,6 +313,7 @@ impl Machine {
                 received = Some(shared);
             }
             Input::Leader(leader) => self.leader = leader,
+            Input::ClockJump { by } => self.on_clock_jump(by),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         self.update(now);
@@ -392,7 +405,8 @@ impl Machine {
                 if s.phase == SharedPhase::Live
                     && self.renew_on == RenewOn::KeepAlive
                     && s.deadline > now
-                    && s.renewed_at >= self.last_signal =>
+                    && s.renewed_at >= self.last_signal
+                    && self.plausible(&s, now) =>
             {
                 self.deadline = Some(s.deadline);
                 self.last_renewal = s.renewed_at;
@@ -423,7 +437,7 @@ impl Machine {
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
-                if newer && shared.deadline > shared.renewed_at {
+                if newer && shared.deadline > shared.renewed_at && self.plausible(&shared, now) {
                     self.last_renewal = shared.renewed_at;
                     self.last_signal = self.last_signal.max(shared.renewed_at);
                     self.deadline = Some(shared.deadline);
@@ -443,6 +457,37 @@ impl Machine {
                 self.outputs.push(Output::Emit(Event::LoggedOut));
             }
             _ => {}
+        }
+    }
+
+    /// Whether another tab's live view could be true: renewed no later than now, and a
+    /// deadline no further than the server (or `timeout`) ever allowed from now.
+    fn plausible(&self, shared: &Shared, now: Millis) -> bool {
+        let window = self.timeout_ms.unwrap_or(0).max(self.max_reported);
+        shared.renewed_at <= now + TAB_SLACK_MS && (window == 0 || shared.deadline <= now + window + TAB_SLACK_MS)
+    }
+
+    /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
+    /// real time it has left (the other tabs see the same jump and shift theirs).
+    fn on_clock_jump(&mut self, by: i64) {
+        let shift = |t: &mut Millis| {
+            if *t != 0 {
+                *t = t.saturating_add_signed(by)
+            }
+        };
+        for t in [&mut self.last_renewal, &mut self.last_signal].into_iter().chain(
+            [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.acknowledged_end, &mut self.ended_at]
+                .into_iter()
+                .flatten(),
+        ) {
+            shift(t);
+        }
+        if let Some((first, due)) = &mut self.drafts_dirty {
+            shift(first);
+            shift(due);
+        }
+        if let Ping::Backoff { retry_at, .. } = &mut self.ping {
+            shift(retry_at);
         }
     }
 
@@ -570,6 +615,7 @@ impl Machine {
         };
         self.last_signal = at;
         self.last_renewal = renewal;
+        self.max_reported = self.max_reported.max(remaining_ms);
         self.deadline = Some(at + remaining_ms);
     }
 
@@ -587,6 +633,8 @@ impl Machine {
         match outcome {
             PingOutcome::Extended { expires_in_ms } => {
                 self.ping = Ping::Idle;
+                self.outputs.push(Output::Unreachable(false));
+                self.max_reported = self.max_reported.max(expires_in_ms.unwrap_or(0));
                 let Some(remaining) = expires_in_ms.or(self.window()) else { return };
                 self.renew(now, remaining);
                 if let Some(end) = self.end() {
@@ -596,6 +644,9 @@ impl Machine {
             PingOutcome::Expired => self.expire(ExpiryReason::Server, now),
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
+                if self.phase == Phase::Warning {
+                    self.outputs.push(Output::Unreachable(true));
+                }
                 self.outputs.push(Output::Emit(Event::Error {
                     code: ErrorCode::Network,
                     message: "keep-alive failed; retrying",
