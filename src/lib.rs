@@ -34,10 +34,18 @@ mod api {
         JsError::new(&error.message())
     }
 
+    thread_local! {
+        /// The page's running guard: a second `start` (or a second script tag) returns it.
+        static RUNNING: std::cell::RefCell<std::rc::Weak<Shell>> = Default::default();
+    }
+
     fn start(config: Config) -> Result<SessionGuard, JsError> {
-        Shell::start(config)
-            .map(|shell| SessionGuard { shell })
-            .ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))
+        if let Some(shell) = RUNNING.with(|r| r.borrow().upgrade()).filter(|s| s.is_running()) {
+            return Ok(SessionGuard { shell });
+        }
+        let shell = Shell::start(config).ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))?;
+        RUNNING.with(|r| *r.borrow_mut() = Rc::downgrade(&shell));
+        Ok(SessionGuard { shell })
     }
 
     /// Starts guarding the session with `options` (see the README). Throws an

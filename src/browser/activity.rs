@@ -13,14 +13,42 @@ use web_sys::EventTarget;
 #[wasm_bindgen(inline_js = "
 export function activityToggle(target, types, callback) {
   const options = { capture: true, passive: true };
-  const handler = (event) => { if (event.isTrusted) callback(); };
-  let listening = false;
+  let x, y, on = false, windows = [];
+  const handler = (event) => {
+    if (!event.isTrusted) return;
+    if (event.type == 'mousemove') {
+      // No movement: the engine's own mousemove when a window above the page opens or closes.
+      const still = !event.movementX && !event.movementY && (x === undefined || (event.screenX == x && event.screenY == y));
+      x = event.screenX;
+      y = event.screenY;
+      if (still) return;
+    }
+    callback();
+  };
+  const add = (w) => {
+    windows.push(w);
+    for (const type of types) w.addEventListener(type, handler, options);
+  };
+  // Same-origin iframes: the user may be typing in one; their loads while listening are caught here.
+  const frame = (f) => {
+    try {
+      // A navigated frame has a new window behind the same contentWindow: add again (a repeat is a no-op).
+      if (f.contentWindow.document) add(f.contentWindow);
+    } catch {}
+  };
+  const loaded = (event) => event.target.localName == 'iframe' && frame(event.target);
   return (listen) => {
-    if (listen === listening) return;
-    listening = listen;
-    for (const type of types) {
-      if (listen) target.addEventListener(type, handler, options);
-      else target.removeEventListener(type, handler, options);
+    if (listen == on) return;
+    on = listen;
+    if (listen) {
+      add(target);
+      // A load event never reaches the window: it is caught on the document.
+      target.document.addEventListener('load', loaded, options);
+      for (const f of target.document.querySelectorAll('iframe')) frame(f);
+    } else {
+      target.document.removeEventListener('load', loaded, options);
+      for (const w of windows) for (const type of types) w.removeEventListener(type, handler, options);
+      windows = [];
     }
   };
 }

@@ -38,6 +38,11 @@ pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// `performance.now()`: monotonic milliseconds, unmoved when the wall clock is set.
+pub fn monotonic(window: &Window) -> f64 {
+    prop(window, "performance").unchecked_into::<web_sys::Performance>().now()
+}
+
 /// The CSRF token to send with our POSTs, from where the options say it lives.
 /// Read fresh for each request: frameworks rotate tokens on login.
 pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
