@@ -34,17 +34,20 @@ mod api {
         JsError::new(&error.message())
     }
 
-    thread_local! {
-        /// The page's running guard: a second `start` (or a second script tag) returns it.
-        static RUNNING: std::cell::RefCell<std::rc::Weak<Shell>> = Default::default();
-    }
+    /// The page's running guard: a second `start` (or a second script tag) returns it.
+    /// A plain static, not `thread_local!` (whose access checks pull in formatting code).
+    struct Running(std::cell::Cell<Option<std::rc::Weak<Shell>>>);
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread.
+    unsafe impl Sync for Running {}
+    static RUNNING: Running = Running(std::cell::Cell::new(None));
 
     fn start(config: Config) -> Result<SessionGuard, JsError> {
-        if let Some(shell) = RUNNING.with(|r| r.borrow().upgrade()).filter(|s| s.is_running()) {
-            return Ok(SessionGuard { shell });
-        }
-        let shell = Shell::start(config).ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))?;
-        RUNNING.with(|r| *r.borrow_mut() = Rc::downgrade(&shell));
+        let running = RUNNING.0.take().and_then(|weak| weak.upgrade()).filter(|shell| shell.is_running());
+        let shell = match running {
+            Some(shell) => shell,
+            None => Shell::start(config).ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))?,
+        };
+        RUNNING.0.set(Some(Rc::downgrade(&shell)));
         Ok(SessionGuard { shell })
     }
 

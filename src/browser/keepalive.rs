@@ -82,8 +82,8 @@ pub fn ping(window: Window, document: Document, config: Rc<Config>, done: impl F
         let mut facts = PingResponse {
             status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
             redirected_to_login: redirected && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
-            redirected_away: redirected
-                && page::path_of(&window, &config.keep_alive_url).is_none_or(|own| !server::is_login_path(&final_path, &own)),
+            // `redirected`: the response came from another URL than the keep-alive's.
+            redirected_away: redirected,
             html: text::contains_ignore_case(&content_type, "html"),
             login_page: false,
             expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))

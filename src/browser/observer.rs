@@ -19,12 +19,12 @@ const MAX_NAVIGATION_AGE_MS: f64 = 10_000.0;
 const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest", "beacon"];
 
 /// What one completed request tells the core, if anything. The keep-alive's own request
-/// (at the path `keep_alive`) tells nothing here: its response alone judges it (`keepalive::ping`).
+/// (to the URL `keep_alive`, resolved) tells nothing here: its response alone judges it (`keepalive::ping`).
 pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64, keep_alive: Option<&str>) -> Option<Input> {
     // Properties are read by name: typed getters cost an import and glue each (see `page::prop`).
     let initiator = prop_string(entry, "initiatorType");
     let name = prop_string(entry, "name");
-    if !page::is_same_origin(window, &name) && initiator != "navigation" || page::path_of(window, &name).as_deref() == keep_alive {
+    if !page::is_same_origin(window, &name) && initiator != "navigation" || Some(name.as_str()) == keep_alive {
         return None;
     }
     let timings = js_sys::Array::from(&prop(entry, "serverTiming"));

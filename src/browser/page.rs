@@ -87,6 +87,12 @@ fn resolve(window: &Window, url: &str) -> Option<Url> {
     Url::new_with_base(url, &href(window)).ok()
 }
 
+/// `url` resolved against the page, as a string.
+pub fn resolve_href(window: &Window, url: &str) -> Option<String> {
+    let url = resolve(window, url)?;
+    Some(prop_string(&url, "href"))
+}
+
 /// The path of `url` (resolved against the page), without query or fragment.
 pub fn path_of(window: &Window, url: &str) -> Option<String> {
     let url = resolve(window, url)?;

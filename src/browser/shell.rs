@@ -136,6 +136,13 @@ impl Shell {
         stored
     }
 
+    /// Closes the channel and releases (or withdraws) the leader lock. One copy of the drop
+    /// for `pagehide` and `destroy`.
+    #[inline(never)]
+    fn leave_tabs(&self) {
+        self.tabs.borrow_mut().take();
+    }
+
     fn listen(self: &Rc<Self>) {
         let mut listeners = Vec::new();
         let window_target: &web_sys::EventTarget = self.window.as_ref();
@@ -159,8 +166,7 @@ impl Shell {
                 shell.handle(Input::PageHide);
                 // An open channel or a held (or requested) lock keeps the page out of the
                 // back/forward cache: closed and released here, back on `pageshow`.
-                shell.tabs.borrow_mut().take();
-                shell.handle(Input::Leader(false));
+                shell.leave_tabs();
             });
         }));
         let weak = Rc::downgrade(self);
@@ -242,7 +248,7 @@ impl Shell {
                 });
             }
             Output::Countdown { remaining_ms, announce } => {
-                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
+                if let Some(dialog) = self.dialog.borrow().as_ref() {
                     dialog.update_countdown(&self.messages, remaining_ms, announce);
                 }
             }
@@ -272,7 +278,7 @@ impl Shell {
                 });
             }
             Output::Unreachable(on) => {
-                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
+                if let Some(dialog) = self.dialog.borrow().as_ref() {
                     dialog.unreachable(&self.messages, on);
                 }
             }
@@ -421,7 +427,7 @@ impl Shell {
         self.timer.borrow_mut().take();
         self.dialog.borrow_mut().take();
         self.drafts.iter().for_each(|d| d.destroy());
-        self.tabs.borrow_mut().take();
+        self.leave_tabs();
         self.title_countdown(None);
     }
 }

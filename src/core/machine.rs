@@ -153,7 +153,8 @@ pub enum Output {
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
-    /// Say in the open warning that the server cannot be reached and the guard retries (or stop saying it).
+    /// Say in the open warning that the server cannot be reached and the guard retries (or,
+    /// with `false`, no more; a new warning starts without it).
     Unreachable(bool),
     Emit(Event),
 }
@@ -198,9 +199,6 @@ pub struct Machine {
     last_renewal: Millis,
     /// The time of the newest server signal applied, to ignore stale ones.
     last_signal: Millis,
-    /// The longest remaining time the server ever reported: with `timeout`, the bound
-    /// on any deadline another tab may claim.
-    max_reported: u64,
     last_activity: Option<Millis>,
     ping: Ping,
     visible: bool,
@@ -240,7 +238,6 @@ impl Machine {
             last_renewal: now,
             // No server signal yet: the page load's renewal is only a guess.
             last_signal: 0,
-            max_reported: 0,
             last_activity: None,
             ping: Ping::Idle,
             visible,
@@ -461,9 +458,10 @@ impl Machine {
     }
 
     /// Whether another tab's live view could be true: renewed no later than now, and a
-    /// deadline no further than the server (or `timeout`) ever allowed from now.
+    /// deadline no further from now than `timeout` or what the server reported (the
+    /// current renewal window: a report longer than `timeout` makes it that long).
     fn plausible(&self, shared: &Shared, now: Millis) -> bool {
-        let window = self.timeout_ms.unwrap_or(0).max(self.max_reported);
+        let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
         shared.renewed_at <= now + TAB_SLACK_MS && (window == 0 || shared.deadline <= now + window + TAB_SLACK_MS)
     }
 
@@ -615,7 +613,6 @@ impl Machine {
         };
         self.last_signal = at;
         self.last_renewal = renewal;
-        self.max_reported = self.max_reported.max(remaining_ms);
         self.deadline = Some(at + remaining_ms);
     }
 
@@ -633,8 +630,6 @@ impl Machine {
         match outcome {
             PingOutcome::Extended { expires_in_ms } => {
                 self.ping = Ping::Idle;
-                self.outputs.push(Output::Unreachable(false));
-                self.max_reported = self.max_reported.max(expires_in_ms.unwrap_or(0));
                 let Some(remaining) = expires_in_ms.or(self.window()) else { return };
                 self.renew(now, remaining);
                 if let Some(end) = self.end() {

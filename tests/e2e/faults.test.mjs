@@ -69,7 +69,7 @@ async function runToWarning(s, max = 40000) {
 async function assertUnreachableJourney(s, { text = UNREACHABLE_EN } = {}) {
   await waitFor(() => s.eventsOf("error").some((e) => e.detail?.code === "network"), { message: "sessionguard:error {code: network}" });
   const d = await s.waitForDialog("warning");
-  await waitFor(async () => (await s.dialog()).message.includes(text), { message: `the dialog to say "${text}"` });
+  await waitFor(async () => (await s.dialog()).text.includes(text), { message: `the dialog to say "${text}"` });
   assert.equal((await s.guard()).state, "warning");
   assert.ok((await remaining(s)) <= WARN_BEFORE, `the deadline did not move: ${await remaining(s)} s left`);
   const errors = s.eventsOf("error").length;
