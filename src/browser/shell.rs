@@ -180,7 +180,7 @@ impl Shell {
         }));
 
         let weak = Rc::downgrade(self);
-        let keep_alive = page::path_of(&self.window, &self.config.keep_alive_url);
+        let keep_alive = page::resolve_href(&self.window, &self.config.keep_alive_url);
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
                 if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), keep_alive.as_deref()) {

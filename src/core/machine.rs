@@ -310,7 +310,7 @@ impl Machine {
                 received = Some(shared);
             }
             Input::Leader(leader) => self.leader = leader,
-            Input::ClockJump { by } => self.on_clock_jump(by),
+            Input::ClockJump { by } => self.on_clock_jump(by, now),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         self.update(now);
@@ -467,25 +467,20 @@ impl Machine {
 
     /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
     /// real time it has left (the other tabs see the same jump and shift theirs).
-    fn on_clock_jump(&mut self, by: i64) {
-        let shift = |t: &mut Millis| {
-            if *t != 0 {
-                *t = t.saturating_add_signed(by)
-            }
-        };
-        for t in [&mut self.last_renewal, &mut self.last_signal].into_iter().chain(
-            [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.acknowledged_end, &mut self.ended_at]
-                .into_iter()
-                .flatten(),
-        ) {
-            shift(t);
+    fn on_clock_jump(&mut self, by: i64, now: Millis) {
+        // 0 stays 0: "no signal yet".
+        let shift = |t: Millis| if t == 0 { 0 } else { t.saturating_add_signed(by) };
+        self.last_renewal = shift(self.last_renewal);
+        self.last_signal = shift(self.last_signal);
+        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.acknowledged_end, &mut self.ended_at] {
+            *t = t.map(shift);
         }
-        if let Some((first, due)) = &mut self.drafts_dirty {
-            shift(first);
-            shift(due);
+        // Pending work is simply due now.
+        if self.drafts_dirty.is_some() {
+            self.drafts_dirty = Some((now, now));
         }
-        if let Ping::Backoff { retry_at, .. } = &mut self.ping {
-            shift(retry_at);
+        if let Ping::Backoff { failures, .. } = self.ping {
+            self.ping = Ping::Backoff { failures, retry_at: now };
         }
     }
 
