@@ -66,7 +66,7 @@ export const WASM_OPT_FEATURES = [
  *   ~1 MiB reaches that KiB).
  * The target-features section, stripped too, is metadata no browser reads.
  */
-export const WASM_OPT_PASSES = ["--merge-similar-functions", "--flatten", "--rereloop", "-Oz", "--converge", "--low-memory-unused", "-Oz"];
+export const WASM_OPT_PASSES = ["--ignore-implicit-traps", "--merge-similar-functions", "--flatten", "--rereloop", "-Oz", "--converge", "--low-memory-unused", "-Oz"];
 
 function targetDir() {
   const dir = process.env.CARGO_TARGET_DIR;

@@ -207,14 +207,12 @@ impl Dialog {
         }
     }
 
-    /// Says in the open warning's heading (and aloud) that the server cannot be reached and the
-    /// guard retries; `false` puts the heading back.
-    pub fn unreachable(&self, messages: &Messages, on: bool) {
-        let text = messages.get(if on { MessageKey::Unreachable } else { MessageKey::WarningTitle });
-        self.title.set_text_content(Some(text));
-        if on {
-            self.live.set_text_content(Some(text));
-        }
+    /// Says in the open warning's heading (and aloud) that the server cannot be reached and
+    /// the guard retries; the next warning has its own heading again.
+    pub fn unreachable(&self, messages: &Messages) {
+        let text = Some(messages.get(MessageKey::Unreachable));
+        self.title.set_text_content(text);
+        self.live.set_text_content(text);
     }
 
     /// The session ended (`reason`), or, with `None`, the user logged out in another tab.

@@ -150,7 +150,7 @@ export function activityToggle(target, types, callback) {
   // On a window, or on a frame's (a cross-origin one throws: skipped).
   const each = (w, listen) => {
     try {
-      for (const type of types) w[listen ? 'addEventListener' : 'removeEventListener'](type, handler, options);
+      for (const type of types) w[(listen ? 'add' : 'remove') + 'EventListener'](type, handler, options);
     } catch {}
   };
   // Input in same-origin iframes counts. A frame that loads gets a new window; its load event

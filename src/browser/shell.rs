@@ -277,9 +277,9 @@ impl Shell {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
             }
-            Output::Unreachable(on) => {
+            Output::Unreachable => {
                 if let Some(dialog) = self.dialog.borrow().as_ref() {
-                    dialog.unreachable(&self.messages, on);
+                    dialog.unreachable(&self.messages);
                 }
             }
             Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),

@@ -153,9 +153,9 @@ pub enum Output {
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
-    /// Say in the open warning that the server cannot be reached and the guard retries (or,
-    /// with `false`, no more; a new warning starts without it).
-    Unreachable(bool),
+    /// Say in the open warning that the server cannot be reached and the guard retries
+    /// (until it closes: a new warning starts without it).
+    Unreachable,
     Emit(Event),
 }
 
@@ -457,12 +457,13 @@ impl Machine {
         }
     }
 
-    /// Whether another tab's live view could be true: renewed no later than now, and a
-    /// deadline no further from now than `timeout` or what the server reported (the
-    /// current renewal window: a report longer than `timeout` makes it that long).
+    /// Whether another tab's live view could be true: a deadline no further from now than
+    /// `timeout` or what the server reported (the current renewal window: a report longer
+    /// than `timeout` makes it that long). A renewal claimed in the future cannot move the
+    /// deadline beyond that either.
     fn plausible(&self, shared: &Shared, now: Millis) -> bool {
         let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
-        shared.renewed_at <= now + TAB_SLACK_MS && (window == 0 || shared.deadline <= now + window + TAB_SLACK_MS)
+        window == 0 || shared.deadline <= now + window + TAB_SLACK_MS
     }
 
     /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
@@ -634,9 +635,8 @@ impl Machine {
             PingOutcome::Expired => self.expire(ExpiryReason::Server, now),
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
-                if self.phase == Phase::Warning {
-                    self.outputs.push(Output::Unreachable(true));
-                }
+                // Only an open warning shows it; a new one starts without it.
+                self.outputs.push(Output::Unreachable);
                 self.outputs.push(Output::Emit(Event::Error {
                     code: ErrorCode::Network,
                     message: "keep-alive failed; retrying",
