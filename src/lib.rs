@@ -34,20 +34,20 @@ mod api {
         JsError::new(&error.message())
     }
 
-    /// The page's running guard: a second `start` (or a second script tag) returns it.
+    /// The page's running guard: a second `start` (or a second script tag) returns it. Held
+    /// here too, so a guard runs until `destroy()` even if the page drops every handle to it.
     /// A plain static, not `thread_local!` (whose access checks pull in formatting code).
-    struct Running(std::cell::Cell<Option<std::rc::Weak<Shell>>>);
+    struct Running(std::cell::Cell<Option<Rc<Shell>>>);
     // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread.
     unsafe impl Sync for Running {}
     static RUNNING: Running = Running(std::cell::Cell::new(None));
 
     fn start(config: Config) -> Result<SessionGuard, JsError> {
-        let running = RUNNING.0.take().and_then(|weak| weak.upgrade()).filter(|shell| shell.is_running());
-        let shell = match running {
+        let shell = match RUNNING.0.take().filter(|shell| shell.is_running()) {
             Some(shell) => shell,
             None => Shell::start(config).ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))?,
         };
-        RUNNING.0.set(Some(Rc::downgrade(&shell)));
+        RUNNING.0.set(Some(shell.clone()));
         Ok(SessionGuard { shell })
     }
 

@@ -476,10 +476,8 @@ impl Machine {
         for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.acknowledged_end, &mut self.ended_at] {
             *t = t.map(shift);
         }
-        // Pending work is simply due now.
-        if self.drafts_dirty.is_some() {
-            self.drafts_dirty = Some((now, now));
-        }
+        // A pending retry is simply due now. (A pending draft save is due at the next edit,
+        // `pagehide` or hidden tab at the latest.)
         if let Ping::Backoff { failures, .. } = self.ping {
             self.ping = Ping::Backoff { failures, retry_at: now };
         }
