@@ -207,12 +207,10 @@ impl Dialog {
         }
     }
 
-    /// Says in the open warning's heading (and aloud) that the server cannot be reached and
-    /// the guard retries; the next warning has its own heading again.
+    /// Says in the open warning's heading that the server cannot be reached and the guard
+    /// retries (the heading labels the dialog); the next warning has its own heading again.
     pub fn unreachable(&self, messages: &Messages) {
-        let text = Some(messages.get(MessageKey::Unreachable));
-        self.title.set_text_content(text);
-        self.live.set_text_content(text);
+        self.title.set_text_content(Some(messages.get(MessageKey::Unreachable)));
     }
 
     /// The session ended (`reason`), or, with `None`, the user logged out in another tab.

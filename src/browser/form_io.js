@@ -146,7 +146,7 @@ export function activityToggle(target, types, callback) {
   const options = { capture: true, passive: true };
   let on;
   // A mousemove without movement is the engine's own, when a window above the page opens or closes.
-  const handler = (e) => e.isTrusted && (e.type != 'mousemove' || e.movementX || e.movementY) && callback();
+  const handler = (e) => e.isTrusted && (e.movementX || e.movementY || e.type != 'mousemove') && callback();
   // On a window, or on a frame's (a cross-origin one throws: skipped).
   const each = (w, listen) => {
     try {
@@ -155,12 +155,11 @@ export function activityToggle(target, types, callback) {
   };
   // Input in same-origin iframes counts. A frame that loads gets a new window; its load event
   // never reaches ours, so it is caught on the document.
-  target.document.addEventListener('load', (e) => on && each(e.target.contentWindow, on), options);
+  document.addEventListener('load', (e) => on && each(e.target.contentWindow, on), options);
+  // Adding or removing a listener twice is a no-op: no need to track what is on.
   return (listen) => {
-    if (listen != on) {
-      on = listen;
-      each(target, on);
-      for (const f of target.document.querySelectorAll('iframe')) each(f.contentWindow, on);
-    }
+    on = listen;
+    each(target, on);
+    for (let i = 0; i < target.length; i++) each(target[i], on); // the frames' windows
   };
 }

@@ -177,9 +177,6 @@ const HALF_WINDOW_MARGIN_MS: u64 = 1000;
 /// Auto-extension pings go out early enough that the warning never opens for an active user.
 const AUTO_EXTEND_LEAD_MS: u64 = 5000;
 const MAX_BACKOFF_MS: u64 = 30_000;
-/// Another tab's deadline may lie this much beyond what the server or `timeout` allows
-/// (the time a message takes between tabs); anything further is not believed.
-const TAB_SLACK_MS: u64 = 2000;
 /// Drafts are written this long after the last edit…
 const DRAFT_DEBOUNCE_MS: u64 = 1000;
 /// …but never later than this after the first unsaved one, so continuous typing is saved too.
@@ -310,7 +307,7 @@ impl Machine {
                 received = Some(shared);
             }
             Input::Leader(leader) => self.leader = leader,
-            Input::ClockJump { by } => self.on_clock_jump(by, now),
+            Input::ClockJump { by } => self.on_clock_jump(by),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         self.update(now);
@@ -463,24 +460,24 @@ impl Machine {
     /// deadline beyond that either.
     fn plausible(&self, shared: &Shared, now: Millis) -> bool {
         let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
-        window == 0 || shared.deadline <= now + window + TAB_SLACK_MS
+        // No slack: the other tab set its deadline at most `window` from a moment before now
+        // (the tabs share one clock; a jump is shifted out before the view is merged).
+        window == 0 || shared.deadline <= now + window
     }
 
     /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
     /// real time it has left (the other tabs see the same jump and shift theirs).
-    fn on_clock_jump(&mut self, by: i64, now: Millis) {
+    fn on_clock_jump(&mut self, by: i64) {
         // 0 stays 0: "no signal yet".
         let shift = |t: Millis| if t == 0 { 0 } else { t.saturating_add_signed(by) };
         self.last_renewal = shift(self.last_renewal);
         self.last_signal = shift(self.last_signal);
-        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.acknowledged_end, &mut self.ended_at] {
+        // (An acknowledged unextendable warning may open once more: its end moved.)
+        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.ended_at] {
             *t = t.map(shift);
         }
-        // A pending retry is simply due now. (A pending draft save is due at the next edit,
-        // `pagehide` or hidden tab at the latest.)
-        if let Ping::Backoff { failures, .. } = self.ping {
-            self.ping = Ping::Backoff { failures, retry_at: now };
-        }
+        // A pending retry or draft save keeps its time: a clock set back delays it until the
+        // next click or edit (or `pagehide`, a hidden tab), a clock set forward makes it due.
     }
 
     /// The next time the machine must be woken with [`Input::Wake`]; `None` while nothing is pending.
