@@ -155,11 +155,10 @@ export function activityToggle(target, types, callback) {
   };
   // Input in same-origin iframes counts. A frame that loads gets a new window; its load event
   // never reaches ours, so it is caught on the document.
-  document.addEventListener('load', (e) => on && each(e.target.contentWindow, on), options);
+  document.addEventListener('load', (e) => each(e.target.contentWindow, on), options);
   // Adding or removing a listener twice is a no-op: no need to track what is on.
   return (listen) => {
-    on = listen;
-    each(target, on);
-    for (let i = 0; i < target.length; i++) each(target[i], on); // the frames' windows
+    each(target, (on = listen));
+    for (let i = target.length; i--; ) each(target[i], on); // the frames' windows
   };
 }

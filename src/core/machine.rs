@@ -460,9 +460,9 @@ impl Machine {
     /// deadline beyond that either.
     fn plausible(&self, shared: &Shared, now: Millis) -> bool {
         let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
-        // No slack: the other tab set its deadline at most `window` from a moment before now
-        // (the tabs share one clock; a jump is shifted out before the view is merged).
-        window == 0 || shared.deadline <= now + window
+        // The other tab set its deadline at most `window` from a moment before now (one clock;
+        // a jump is shifted out before the view is merged); 2 s for a server's rounding.
+        window == 0 || shared.deadline <= now + window + 2000
     }
 
     /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
