@@ -69,9 +69,13 @@ export const WASM_OPT_FEATURES = [
  *   assumes the first 1 KiB of memory is never used: true for rustc's wasm32 layout, where the
  *   stack grows down from 1 MiB to 0 and data and heap lie above it (only a stack overflow of
  *   ~1 MiB reaches that KiB).
+ * - --ignore-implicit-traps: safe Rust never hits an implicit trap (out-of-bounds memory, division
+ *   by zero: rustc checks and panics first), so wasm-opt may assume none: ≈ −56 B gzip;
+ * - --generate-global-effects: lets -Oz see which calls have no side effects: ≈ −30 B gzip.
+ *   (--traps-never-happen would save ≈ 0.3 KB more, but turns a panic into undefined behaviour.)
  * The target-features section, stripped too, is metadata no browser reads.
  */
-export const WASM_OPT_PASSES = ["--merge-similar-functions", "--flatten", "--rereloop", "-Oz", "--converge", "--low-memory-unused", "-Oz"];
+export const WASM_OPT_PASSES = ["--ignore-implicit-traps", "--generate-global-effects", "--merge-similar-functions", "--flatten", "--rereloop", "-Oz", "--converge", "--low-memory-unused", "-Oz"];
 
 function targetDir() {
   const dir = process.env.CARGO_TARGET_DIR;

@@ -34,10 +34,21 @@ mod api {
         JsError::new(&error.message())
     }
 
+    /// The page's running guard: a second `start` (or a second script tag) returns it. Held
+    /// here too, so a guard runs until `destroy()` even if the page drops every handle to it.
+    /// A plain static, not `thread_local!` (whose access checks pull in formatting code).
+    struct Running(std::cell::Cell<Option<Rc<Shell>>>);
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread.
+    unsafe impl Sync for Running {}
+    static RUNNING: Running = Running(std::cell::Cell::new(None));
+
     fn start(config: Config) -> Result<SessionGuard, JsError> {
-        Shell::start(config)
-            .map(|shell| SessionGuard { shell })
-            .ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))
+        let shell = match RUNNING.0.take().filter(|shell| shell.is_running()) {
+            Some(shell) => shell,
+            None => Shell::start(config).ok_or_else(|| JsError::new("session-guard: needs a browser page (window and document)"))?,
+        };
+        RUNNING.0.set(Some(shell.clone()));
+        Ok(SessionGuard { shell })
     }
 
     /// Starts guarding the session with `options` (see the README). Throws an

@@ -107,7 +107,8 @@ fn announcements_change_once_a_minute_then_every_20_seconds() {
     r.run_until(600 * S - 1);
     let announced: Vec<u64> =
         r.out.iter().filter_map(|o| if let Output::Countdown { announce: Some(a), .. } = o { Some(*a) } else { None }).collect();
-    assert_eq!(announced, vec![120, 60, 40, 20]);
+    // Rounded down: "2 minutes" only from 2:00 on, never next to 1:59.
+    assert_eq!(announced, vec![120, 60, 40, 20, 15, 10, 5, 1]);
 }
 
 #[test]

@@ -191,12 +191,23 @@ fn countdown_and_announcement_steps() {
     assert_eq!(countdown(7_000), "0:07");
     assert_eq!(countdown(1), "0:01");
     assert_eq!(countdown(0), "0:00");
-    assert_eq!(announcement_step(119_000), 120);
-    assert_eq!(announcement_step(61_000), 120);
+    // Rounded down from the visible countdown: never more than it shows.
+    assert_eq!(announcement_step(120_000), 120);
+    assert_eq!(announcement_step(119_000), 60);
+    assert_eq!(announcement_step(61_000), 60);
     assert_eq!(announcement_step(60_000), 60);
-    assert_eq!(announcement_step(41_000), 60);
-    assert_eq!(announcement_step(39_000), 40);
-    assert_eq!(announcement_step(1), 20);
+    assert_eq!(announcement_step(41_000), 40);
+    assert_eq!(announcement_step(39_000), 20);
+    assert_eq!(announcement_step(29_500), 20);
+    assert_eq!(announcement_step(19_000), 15);
+    assert_eq!(announcement_step(4_200), 5);
+    assert_eq!(announcement_step(3_200), 1);
+    assert_eq!(announcement_step(1), 1);
+    for ms in (1..200_000).step_by(137) {
+        let shown = countdown(ms);
+        let shown_s = shown.split(':').map(|p| p.parse::<u64>().unwrap()).fold(0, |a, p| a * 60 + p);
+        assert!(announcement_step(ms) <= shown_s, "{ms} ms: announced {} next to {shown}", announcement_step(ms));
+    }
 }
 
 fn value() -> impl Strategy<Value = Value> {

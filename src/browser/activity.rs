@@ -2,29 +2,16 @@
 //! ([`Output::ListenForActivity`](crate::core::machine::Output::ListenForActivity)).
 //! Even a trivial JS listener costs several µs per mousemove, so the cheapest
 //! handler is none: the listeners are attached while input matters and removed
-//! by the first one. The toggle is a few lines of JS shipped beside the glue (no
-//! eval, CSP-safe), so adding and removing five listeners is one call.
+//! by the first one. The toggle is a few lines of JS in form_io.js (no eval,
+//! CSP-safe; one snippet file rather than two), so adding and removing five
+//! listeners is one call.
 
 use js_sys::{Array, Function};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
-#[wasm_bindgen(inline_js = "
-export function activityToggle(target, types, callback) {
-  const options = { capture: true, passive: true };
-  const handler = (event) => { if (event.isTrusted) callback(); };
-  let listening = false;
-  return (listen) => {
-    if (listen === listening) return;
-    listening = listen;
-    for (const type of types) {
-      if (listen) target.addEventListener(type, handler, options);
-      else target.removeEventListener(type, handler, options);
-    }
-  };
-}
-")]
+#[wasm_bindgen(module = "/src/browser/form_io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = activityToggle)]
     fn activity_toggle(target: &EventTarget, types: &Array, callback: &Function) -> Function;

@@ -209,6 +209,12 @@ impl Dialog {
         }
     }
 
+    /// Says in the open warning's heading that the server cannot be reached and the guard
+    /// retries (the heading labels the dialog); the next warning has its own heading again.
+    pub fn unreachable(&self, messages: &Messages) {
+        self.title.set_text_content(Some(messages.get(MessageKey::Unreachable)));
+    }
+
     /// The session ended (`reason`), or, with `None`, the user logged out in another tab.
     /// `drafts_saved`: what the drafts machine may claim (`None`: nothing to say).
     pub fn show_expired(&mut self, document: &Document, messages: &Messages, reason: Option<ExpiryReason>, drafts_saved: Option<bool>) {

@@ -152,3 +152,25 @@ function announce(element) {
   element.dispatchEvent(new Event("input", { bubbles: true }));
   element.dispatchEvent(new Event("change", { bubbles: true }));
 }
+
+// Trusted user input, for src/browser/activity.rs: returns the on/off toggle of its listeners.
+export function activityToggle(target, types, callback) {
+  const options = { capture: true, passive: true };
+  let on;
+  // A mousemove without movement is the engine's own, when a window above the page opens or closes.
+  const handler = (e) => e.isTrusted && (e.movementX || e.movementY || e.type != 'mousemove') && callback();
+  // On a window, or on a frame's (a cross-origin one throws: skipped).
+  const each = (w, listen) => {
+    try {
+      for (const type of types) w[(listen ? 'add' : 'remove') + 'EventListener'](type, handler, options);
+    } catch {}
+  };
+  // Input in same-origin iframes counts. A frame that loads gets a new window; its load event
+  // never reaches ours, so it is caught on the document.
+  document.addEventListener('load', (e) => each(e.target.contentWindow, on), options);
+  // Adding or removing a listener twice is a no-op: no need to track what is on.
+  return (listen) => {
+    each(target, (on = listen));
+    for (let i = target.length; i--; ) each(target[i], on); // the frames' windows
+  };
+}

@@ -78,10 +78,13 @@ pub fn ping(window: Window, document: Document, config: Rc<Config>, done: impl F
         let content_type = header("content-type");
         let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
         let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
+        let redirected = redirected(&response);
         let mut facts = PingResponse {
             status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
-            redirected_to_login: redirected(&response)
-                && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
+            redirected_to_login: redirected && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
+            // `redirected`: the response came from another URL than the keep-alive's.
+            redirected_away: redirected,
+            html: text::contains_ignore_case(&content_type, "html"),
             login_page: false,
             expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
                 .or_else(|| server::parse_server_timing(&header("server-timing"))),

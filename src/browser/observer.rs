@@ -18,11 +18,13 @@ const MAX_NAVIGATION_AGE_MS: f64 = 10_000.0;
 /// scripts are usually served without touching the session.
 const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest", "beacon"];
 
-/// What one completed request tells the core, if anything.
-pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64) -> Option<Input> {
+/// What one completed request tells the core, if anything. The keep-alive's own request
+/// (to the URL `keep_alive`, resolved) tells nothing here: its response alone judges it (`keepalive::ping`).
+pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64, keep_alive: Option<&str>) -> Option<Input> {
     // Properties are read by name: typed getters cost an import and glue each (see `page::prop`).
     let initiator = prop_string(entry, "initiatorType");
-    if !page::is_same_origin(window, &prop_string(entry, "name")) && initiator != "navigation" {
+    let name = prop_string(entry, "name");
+    if !page::is_same_origin(window, &name) && initiator != "navigation" || Some(name.as_str()) == keep_alive {
         return None;
     }
     let timings = js_sys::Array::from(&prop(entry, "serverTiming"));
@@ -32,11 +34,10 @@ pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64) ->
     if let Some(remaining_ms) = reported {
         return Some(Input::ServerReport { at, remaining_ms });
     }
-    // Only a response known to be good renews. Chromium and Firefox report the status of
-    // same-origin responses; 0 is a failed, aborted or blocked request, and WebKit has no
-    // `responseStatus` at all: an unknown status never counts as a renewal.
-    let status = prop(entry, "responseStatus").as_f64().unwrap_or(0.0);
-    let renews = RENEWING_INITIATORS.contains(&initiator.as_str()) && (200.0..400.0).contains(&status);
+    // Chromium and Firefox expose the status of same-origin responses (0: failed, offline,
+    // aborted, CORS-blocked); WebKit has none. Only a known good status renews.
+    let renews = RENEWING_INITIATORS.contains(&initiator.as_str())
+        && server::request_status_renews(prop(entry, "responseStatus").as_f64());
     renews.then_some(Input::RequestObserved { at })
 }
 
@@ -56,7 +57,7 @@ pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
     let (performance, entry) = navigation_entry(window)?;
     let response_end = prop(&entry, "responseEnd").as_f64().unwrap_or(0.0);
     let age = (performance.now() - response_end).clamp(0.0, MAX_NAVIGATION_AGE_MS);
-    input_for(window, &entry, now.saturating_sub(age as u64))
+    input_for(window, &entry, now.saturating_sub(age as u64), None)
 }
 
 /// Disconnects on drop.

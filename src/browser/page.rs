@@ -38,6 +38,11 @@ pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// `performance.now()`: monotonic milliseconds, unmoved when the wall clock is set.
+pub fn monotonic(window: &Window) -> f64 {
+    prop(window, "performance").unchecked_into::<web_sys::Performance>().now()
+}
+
 /// The CSRF token to send with our POSTs, from where the options say it lives.
 /// Read fresh for each request: frameworks rotate tokens on login.
 pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
@@ -80,6 +85,12 @@ pub fn path(window: &Window) -> String {
 /// `url` resolved against the page.
 fn resolve(window: &Window, url: &str) -> Option<Url> {
     Url::new_with_base(url, &href(window)).ok()
+}
+
+/// `url` resolved against the page, as a string.
+pub fn resolve_href(window: &Window, url: &str) -> Option<String> {
+    let url = resolve(window, url)?;
+    Some(prop_string(&url, "href"))
 }
 
 /// The path of `url` (resolved against the page), without query or fragment.

@@ -37,6 +37,10 @@ const ACTIVITY_EVENTS: [&str; 5] = ["mousemove", "mousedown", "keydown", "wheel"
 /// Events after which time may have jumped (sleep, bfcache, throttling): recompute.
 const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
 
+/// A wall clock that moved this much more or less than the monotonic one was set (or the
+/// system slept); smaller differences are clock drift and timer noise.
+const CLOCK_JUMP_MS: f64 = 2000.0;
+
 pub struct Shell {
     window: Window,
     document: Document,
@@ -62,12 +66,15 @@ pub struct Shell {
     /// What the expired dialog said of the drafts: the `sessionguard:expired` event says the same.
     drafts_claim: Cell<Option<bool>>,
     destroyed: Cell<bool>,
+    /// The wall and monotonic clocks at the last input, to see the wall clock jump.
+    clock: Cell<(f64, f64)>,
 }
 
 impl Shell {
     pub fn start(config: Config) -> Option<Rc<Shell>> {
         let window = web_sys::window()?;
         let document = window.document()?;
+        let monotonic = page::monotonic(&window);
         let lang = i18n::resolve_lang(config.lang, &page::prop_string(&page::prop(&window, "navigator"), "language"));
         let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
         let now = page::now();
@@ -99,19 +106,10 @@ impl Shell {
             handling: Cell::new(false),
             drafts_claim: Cell::new(None),
             destroyed: Cell::new(false),
+            clock: Cell::new((now as f64, monotonic)),
         });
         shell.listen();
-        let (on_message, on_leader) = (Rc::downgrade(&shell), Rc::downgrade(&shell));
-        let (tabs, has_locks) = Tabs::new(
-            &shell.window,
-            &shell.config.user,
-            move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
-            move || with(&on_leader, |shell| shell.handle(Input::Leader(true))),
-        );
-        let stored = tabs.stored();
-        *shell.tabs.borrow_mut() = Some(tabs);
-        // With Web Locks, keep-alives wait for the lock; without, every tab may send them.
-        shell.handle(Input::Leader(!has_locks));
+        let stored = shell.connect_tabs();
         // This page's own response first: its Server-Timing is fresher than any stored view.
         if let Some(input) = observer::navigation_input(&shell.window, now) {
             shell.handle(input);
@@ -125,18 +123,55 @@ impl Shell {
         Some(shell)
     }
 
+    /// Joins the other tabs: the channel, and the queue for the leader lock. Returns the
+    /// view they stored. Left on `pagehide`, joined again on `pageshow` (back/forward cache).
+    fn connect_tabs(self: &Rc<Self>) -> Option<crate::core::tabs::Shared> {
+        let (on_message, on_leader) = (Rc::downgrade(self), Rc::downgrade(self));
+        let (tabs, has_locks) = Tabs::new(
+            &self.window,
+            &self.config.user,
+            move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
+            move || with(&on_leader, |shell| shell.handle(Input::Leader(true))),
+        );
+        let stored = tabs.stored();
+        *self.tabs.borrow_mut() = Some(tabs);
+        // With Web Locks, keep-alives wait for the lock; without, every tab may send them.
+        self.handle(Input::Leader(!has_locks));
+        stored
+    }
+
+    /// Closes the channel and releases (or withdraws) the leader lock. One copy of the drop
+    /// for `pagehide` and `destroy`.
+    #[inline(never)]
+    fn leave_tabs(&self) {
+        self.tabs.borrow_mut().take();
+    }
+
     fn listen(self: &Rc<Self>) {
         let mut listeners = Vec::new();
         let window_target: &web_sys::EventTarget = self.window.as_ref();
         for kind in WAKE_EVENTS {
             let weak = Rc::downgrade(self);
             listeners.push(Listener::new(window_target, kind, false, true, move |_| {
-                with(&weak, |shell| shell.handle(Input::Wake));
+                with(&weak, |shell| {
+                    // Back from the back/forward cache: the other tabs again, and what they did meanwhile.
+                    if shell.tabs.borrow().is_none() {
+                        if let Some(stored) = shell.connect_tabs() {
+                            shell.handle(Input::Tab(stored));
+                        }
+                    }
+                    shell.handle(Input::Wake)
+                });
             }));
         }
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(window_target, "pagehide", false, true, move |_| {
-            with(&weak, |shell| shell.handle(Input::PageHide));
+            with(&weak, |shell| {
+                shell.handle(Input::PageHide);
+                // An open channel or a held (or requested) lock keeps the page out of the
+                // back/forward cache: closed and released here, back on `pageshow`.
+                shell.leave_tabs();
+            });
         }));
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", false, true, move |_| {
@@ -149,9 +184,10 @@ impl Shell {
         }));
 
         let weak = Rc::downgrade(self);
+        let keep_alive = page::resolve_href(&self.window, &self.config.keep_alive_url);
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
-                if let Some(input) = observer::input_for(&shell.window, &entry, page::now()) {
+                if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), keep_alive.as_deref()) {
                     shell.handle(input);
                 }
             })
@@ -175,7 +211,11 @@ impl Shell {
             let Some(input) = next else { break };
             let outputs = {
                 let mut machine = self.machine.borrow_mut();
-                machine.handle(input, page::now());
+                let now = page::now();
+                if let Some(by) = self.clock_jump(now) {
+                    machine.handle(Input::ClockJump { by }, now);
+                }
+                machine.handle(input, now);
                 let mut outputs = Vec::new();
                 while let Some(output) = machine.poll_output() {
                     outputs.push(output);
@@ -192,6 +232,14 @@ impl Shell {
         if !self.destroyed.get() {
             self.arm_timer();
         }
+    }
+
+    /// How far the wall clock was set since the last input, measured against the monotonic clock.
+    fn clock_jump(&self, now: u64) -> Option<i64> {
+        let (wall, monotonic) = (now as f64, page::monotonic(&self.window));
+        let (last_wall, last_monotonic) = self.clock.replace((wall, monotonic));
+        let by = wall - last_wall - (monotonic - last_monotonic);
+        (by.abs() > CLOCK_JUMP_MS).then_some(by as i64)
     }
 
     fn execute(self: &Rc<Self>, output: Output) {
@@ -234,6 +282,11 @@ impl Shell {
                 keepalive::ping(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
+            }
+            Output::Unreachable => {
+                if let Some(dialog) = self.dialog.borrow().as_ref() {
+                    dialog.unreachable(&self.messages);
+                }
             }
             Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
             Output::SaveDrafts => self.drafts_step(DraftInput::Flush),
@@ -387,8 +440,14 @@ impl Shell {
         self.machine.borrow().phase()
     }
 
-    pub fn remaining_ms(&self) -> Option<u64> {
+    /// Recomputed first: the wall clock may have been set since the last input.
+    pub fn remaining_ms(self: &Rc<Self>) -> Option<u64> {
+        self.handle(Input::Wake);
         self.machine.borrow().remaining(page::now())
+    }
+
+    pub fn is_running(&self) -> bool {
+        !self.destroyed.get()
     }
 
     /// Unregisters everything, closes and removes the dialog, restores the title.
@@ -402,7 +461,7 @@ impl Shell {
         self.timer.borrow_mut().take();
         self.dialog.borrow_mut().take();
         self.drafts.iter().for_each(|d| d.destroy());
-        self.tabs.borrow_mut().take();
+        self.leave_tabs();
         self.title_countdown(None);
     }
 }

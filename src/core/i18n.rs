@@ -30,6 +30,8 @@ pub enum MessageKey {
     RestorePrompt,
     Restore,
     Discard,
+    /// Added to the warning while a keep-alive cannot reach the server and is retried.
+    Unreachable,
 }
 
 const KEYS: [(&str, MessageKey); 17] = [
@@ -50,6 +52,7 @@ const KEYS: [(&str, MessageKey); 17] = [
     ("restorePrompt", MessageKey::RestorePrompt),
     ("restore", MessageKey::Restore),
     ("discard", MessageKey::Discard),
+    ("unreachable", MessageKey::Unreachable),
 ];
 
 impl MessageKey {
@@ -82,6 +85,7 @@ fn english(key: MessageKey) -> &'static str {
         RestorePrompt => "Restore your unsent input?",
         Restore => "Restore",
         Discard => "Discard",
+        Unreachable => "The server cannot be reached. Retrying…",
     }
 }
 
@@ -105,6 +109,7 @@ fn japanese(key: MessageKey) -> &'static str {
         RestorePrompt => "未送信の入力内容を復元しますか?",
         Restore => "復元",
         Discard => "破棄",
+        Unreachable => "サーバーに接続できません。再試行しています…",
     }
 }
 
@@ -165,10 +170,11 @@ impl Messages {
         fill_time(self.get(key), &self.duration_phrase(seconds))
     }
 
-    /// Whole minutes from a minute up, seconds below: "2 minutes", "1 minute", "40 seconds", 「2分」「40秒」.
+    /// Whole minutes (rounded down) from a minute up, seconds below: "2 minutes", "1 minute",
+    /// "40 seconds", 「2分」「40秒」. Never more time than `seconds`.
     pub fn duration_phrase(&self, seconds: u64) -> String {
         let (count, unit_en, unit_ja) =
-            if seconds >= 60 { (seconds.div_ceil(60), "minute", "分") } else { (seconds, "second", "秒") };
+            if seconds >= 60 { (seconds / 60, "minute", "分") } else { (seconds, "second", "秒") };
         let mut out = String::new();
         push_number(&mut out, count);
         if self.lang == Lang::Ja {
@@ -197,13 +203,16 @@ pub fn countdown(remaining_ms: u64) -> String {
     out
 }
 
-/// Screen readers hear the remaining time once a minute above 60 s and every
+/// Screen readers hear the remaining time once a minute from 60 s up and every
 /// 20 s below (DESIGN.md "Dialog"): the announced value only changes at these steps.
+/// Rounded down from the visible countdown, so it never states more than it shows;
+/// below 20 s in 5 s steps, and "1 second" for the last ones.
 pub fn announcement_step(remaining_ms: u64) -> u64 {
     let seconds = remaining_ms.div_ceil(1000);
-    if seconds > 60 {
-        seconds.div_ceil(60) * 60
-    } else {
-        seconds.div_ceil(20) * 20
-    }
+    let step = match seconds {
+        60.. => 60,
+        20.. => 20,
+        _ => 5,
+    };
+    (seconds / step * step).max(seconds.min(1))
 }

@@ -87,6 +87,9 @@ pub enum Input {
     Tab(Shared),
     /// Whether this tab sends the automatic keep-alives for the browser.
     Leader(bool),
+    /// The wall clock was set by `by` ms (negative: back) against the monotonic clock:
+    /// every time the machine holds moves with it, so elapsed time stays real.
+    ClockJump { by: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +153,9 @@ pub enum Output {
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
+    /// Say in the open warning that the server cannot be reached and the guard retries
+    /// (until it closes: a new warning starts without it).
+    Unreachable,
     Emit(Event),
 }
 
@@ -317,6 +323,7 @@ impl Machine {
                 received = Some(shared);
             }
             Input::Leader(leader) => self.leader = leader,
+            Input::ClockJump { by } => self.on_clock_jump(by),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         self.update(now);
@@ -408,7 +415,8 @@ impl Machine {
                 if s.phase == SharedPhase::Live
                     && self.renew_on == RenewOn::KeepAlive
                     && s.deadline > now
-                    && s.renewed_at >= self.last_signal =>
+                    && s.renewed_at >= self.last_signal
+                    && self.plausible(&s, now) =>
             {
                 self.deadline = Some(s.deadline);
                 self.last_renewal = s.renewed_at;
@@ -439,7 +447,7 @@ impl Machine {
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
-                if newer && shared.deadline > shared.renewed_at {
+                if newer && shared.deadline > shared.renewed_at && self.plausible(&shared, now) {
                     self.last_renewal = shared.renewed_at;
                     self.last_signal = self.last_signal.max(shared.renewed_at);
                     self.deadline = Some(shared.deadline);
@@ -460,6 +468,32 @@ impl Machine {
             }
             _ => {}
         }
+    }
+
+    /// Whether another tab's live view could be true: a deadline no further from now than
+    /// `timeout` or what the server reported (the current renewal window: a report longer
+    /// than `timeout` makes it that long). A renewal claimed in the future cannot move the
+    /// deadline beyond that either.
+    fn plausible(&self, shared: &Shared, now: Millis) -> bool {
+        let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
+        // The other tab set its deadline at most `window` from a moment before now (one clock;
+        // a jump is shifted out before the view is merged); 2 s for a server's rounding.
+        window == 0 || shared.deadline <= now + window + 2000
+    }
+
+    /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
+    /// real time it has left (the other tabs see the same jump and shift theirs).
+    fn on_clock_jump(&mut self, by: i64) {
+        // 0 stays 0: "no signal yet".
+        let shift = |t: Millis| if t == 0 { 0 } else { t.saturating_add_signed(by) };
+        self.last_renewal = shift(self.last_renewal);
+        self.last_signal = shift(self.last_signal);
+        // (An acknowledged unextendable warning may open once more: its end moved.)
+        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.ended_at] {
+            *t = t.map(shift);
+        }
+        // A pending retry or draft save keeps its time: a clock set back delays it until the
+        // next click or edit (or `pagehide`, a hidden tab), a clock set forward makes it due.
     }
 
     /// The next time the machine must be woken with [`Input::Wake`]; `None` while nothing is pending.
@@ -612,6 +646,8 @@ impl Machine {
             PingOutcome::Expired => self.expire(ExpiryReason::Server, now),
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
+                // Only an open warning shows it; a new one starts without it.
+                self.outputs.push(Output::Unreachable);
                 self.outputs.push(Output::Emit(Event::Error {
                     code: ErrorCode::Network,
                     message: "keep-alive failed; retrying",

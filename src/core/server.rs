@@ -58,6 +58,10 @@ pub struct PingResponse {
     pub status: u16,
     /// The request was redirected and ended at the login URL.
     pub redirected_to_login: bool,
+    /// The request was redirected and ended somewhere other than the keep-alive URL.
+    pub redirected_away: bool,
+    /// The body is HTML (`Content-Type`), not the JSON asked for.
+    pub html: bool,
     /// The body is an HTML page with a password field (see [`looks_like_login_page`]).
     pub login_page: bool,
     pub expires_in_ms: Option<u64>,
@@ -67,7 +71,8 @@ pub struct PingResponse {
 /// `None` is a network error or a timeout.
 pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
     let Some(response) = response else { return PingOutcome::Retry };
-    if response.redirected_to_login || response.login_page {
+    // Redirected to an HTML page (an SSO login or chooser): the session is not there.
+    if response.redirected_to_login || response.login_page || (response.redirected_away && response.html) {
         return PingOutcome::Expired;
     }
     match response.status {
@@ -76,6 +81,13 @@ pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
         401 | 403 | 419 | 440 => PingOutcome::Expired,
         _ => PingOutcome::Retry,
     }
+}
+
+/// Whether an observed request's response status (Resource Timing's `responseStatus`)
+/// shows the server answered well enough to have renewed the session. Unknown (`None`:
+/// the engine has no `responseStatus`) or 0 (failed, offline, aborted, CORS-blocked) never does.
+pub fn request_status_renews(status: Option<f64>) -> bool {
+    status.is_some_and(|s| (200.0..400.0).contains(&s))
 }
 
 /// Whether a keep-alive answer is an HTML login page rather than the JSON we asked for:
