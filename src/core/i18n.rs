@@ -34,7 +34,7 @@ pub enum MessageKey {
     Unreachable,
 }
 
-const KEYS: [(&str, MessageKey); 17] = [
+const KEYS: [(&str, MessageKey); 18] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),

@@ -87,8 +87,8 @@ pub enum Input {
     Tab(Shared),
     /// Whether this tab sends the automatic keep-alives for the browser.
     Leader(bool),
-    /// The wall clock was set by `by` ms (negative: back) against the monotonic clock:
-    /// every time the machine holds moves with it, so elapsed time stays real.
+    /// The wall clock moved `by` ms more than the monotonic clock (negative: it was set back).
+    /// The machine decides what that means (see `on_clock_jump`).
     ClockJump { by: i64 },
 }
 
@@ -481,9 +481,16 @@ impl Machine {
         window == 0 || shared.deadline <= now + window + 2000
     }
 
-    /// The wall clock jumped: shift every wall-clock time held, so the session keeps the
-    /// real time it has left (the other tabs see the same jump and shift theirs).
+    /// The wall clock jumped. Set back, it is a clock being set: every wall-clock time held is
+    /// shifted with it, so the session keeps the real time it has left and the warning is never
+    /// hidden (the other tabs see the same jump and shift theirs). Forward, it is most often a
+    /// sleep (where the monotonic clock stops while the computer sleeps: Chromium on Linux and
+    /// macOS), indistinguishable from a clock set forward: the time is taken as passed, the safe
+    /// reading (an early end, with the drafts saved, never time claimed that may be gone).
     fn on_clock_jump(&mut self, by: i64) {
+        if by > 0 {
+            return;
+        }
         // 0 stays 0: "no signal yet".
         let shift = |t: Millis| if t == 0 { 0 } else { t.saturating_add_signed(by) };
         self.last_renewal = shift(self.last_renewal);
@@ -493,7 +500,7 @@ impl Machine {
             *t = t.map(shift);
         }
         // A pending retry or draft save keeps its time: a clock set back delays it until the
-        // next click or edit (or `pagehide`, a hidden tab), a clock set forward makes it due.
+        // next click or edit (or `pagehide`, a hidden tab).
     }
 
     /// The next time the machine must be woken with [`Input::Wake`]; `None` while nothing is pending.
