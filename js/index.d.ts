@@ -68,6 +68,13 @@ export interface SessionGuardOptions {
    * here counts as "expired". Default: none ("Log in again" reloads the page).
    */
   loginUrl?: string;
+  /**
+   * Optional `GET` that reports the remaining time WITHOUT renewing the session:
+   * `200 {"expiresIn": s}` alive, 401/403/419/440 or a login page gone, anything else unknown.
+   * The leader tab asks it 3 s before the warning would open and 3 s before declaring expiry
+   * (never while idle otherwise; at most twice per cycle); the answer is shared with every tab.
+   */
+  statusUrl?: string;
   /** Logout URL used by the dialog's "Log out" button (`POST`). Default: none (no "Log out" button). */
   logoutUrl?: string;
   /**

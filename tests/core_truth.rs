@@ -373,3 +373,103 @@ proptest! {
         }
     }
 }
+
+// --- The server stays the authority: statusUrl (issue #15) ----------------------------
+
+fn with_status(timeout_s: u64, warn_s: u64) -> Config {
+    let mut c = config(timeout_s, warn_s);
+    c.status_url = Some("/status".into());
+    c
+}
+
+fn checks(out: &[Output]) -> usize {
+    out.iter().filter(|o| **o == Output::CheckStatus).count()
+}
+
+#[test]
+fn the_status_is_asked_just_before_the_warning_and_never_while_idle_before() {
+    let mut m = started(&with_status(60, 30));
+    let mut now = T0;
+    // Idle for the first 26 s: no request at all.
+    let out = run_until(&mut m, &mut now, T0 + 26 * S);
+    assert_eq!(checks(&out), 0, "{out:?}");
+    let out = run_until(&mut m, &mut now, T0 + 27 * S);
+    assert_eq!(checks(&out), 1, "asked 3 s before the warning: {out:?}");
+    // Renewed out of band: the server has 50 s left. No warning; the deadline moves.
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(50 * S) }), now);
+    let out = drain(&mut m);
+    assert!(!out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "{out:?}");
+    assert_eq!(m.deadline(), Some(now + 50 * S));
+    assert!(out.iter().any(|o| matches!(o, Output::Publish(_))), "the answer is shared with the other tabs: {out:?}");
+}
+
+#[test]
+fn a_session_ended_on_the_server_is_expired_at_once() {
+    let mut m = started(&with_status(60, 30));
+    let mut now = T0;
+    run_until(&mut m, &mut now, T0 + 27 * S);
+    m.handle(Input::StatusResult(PingOutcome::Expired), now);
+    let out = drain(&mut m);
+    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Server }), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "no '30 s left' for a session already gone");
+}
+
+#[test]
+fn no_answer_leaves_the_client_deadline_and_at_most_two_checks_per_cycle() {
+    let mut m = started(&with_status(60, 30));
+    let mut now = T0;
+    let mut out = run_until(&mut m, &mut now, T0 + 27 * S);
+    m.handle(Input::StatusResult(PingOutcome::Retry), now);
+    out.extend(drain(&mut m));
+    out.extend(run_until(&mut m, &mut now, T0 + 57 * S));
+    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "the warning opens on the client deadline");
+    assert_eq!(checks(&out), 2, "the second check, 3 s before expiry: {out:?}");
+    m.handle(Input::StatusResult(PingOutcome::Retry), now);
+    out.extend(drain(&mut m));
+    out.extend(run_until(&mut m, &mut now, T0 + 61 * S));
+    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Idle }), "{out:?}");
+    assert_eq!(checks(&out), 2, "never more than two per cycle");
+}
+
+#[test]
+fn expiry_waits_for_the_answer_of_a_check_still_out() {
+    let mut m = started(&with_status(60, 30));
+    let mut now = T0;
+    let mut out = run_until(&mut m, &mut now, T0 + 27 * S);
+    m.handle(Input::StatusResult(PingOutcome::Retry), now);
+    out.extend(run_until(&mut m, &mut now, T0 + 70 * S));
+    assert_eq!(checks(&out), 2);
+    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "held while the server is asked");
+    assert_eq!(m.next_wakeup(now), None, "nothing to do but wait for the answer");
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(40 * S) }), now);
+    drain(&mut m);
+    assert_eq!(m.phase(), Phase::Active, "the server had renewed it");
+}
+
+#[test]
+fn a_wall_clock_jump_forward_asks_the_server_before_signing_out() {
+    // The same jump as a sleep: with statusUrl the server tells which it was.
+    let mut m = started(&with_status(60, 30));
+    let wall = T0 + 10 * S + 2 * HOUR;
+    m.handle(Input::ClockJump { by: 2 * HOUR as i64 }, wall);
+    let out = drain(&mut m);
+    assert!(checks(&out) >= 1, "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(50 * S) }), wall);
+    drain(&mut m);
+    assert_eq!(m.phase(), Phase::Active);
+    assert_eq!(m.remaining(wall), Some(50 * S));
+}
+
+#[test]
+fn only_the_leader_asks_and_the_others_wait_for_its_answer() {
+    let mut m = started(&with_status(60, 30));
+    m.handle(Input::Leader(false), T0);
+    drain(&mut m);
+    let mut now = T0;
+    let out = run_until(&mut m, &mut now, T0 + 61 * S);
+    assert_eq!(checks(&out), 0);
+    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "the leader's answer may still come");
+    let out = run_until(&mut m, &mut now, T0 + 64 * S);
+    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
+}

@@ -1,4 +1,4 @@
-//! The keep-alive and logout requests (server contract in README).
+//! The keep-alive, status and logout requests (server contract in README).
 
 use std::rc::Rc;
 
@@ -12,10 +12,10 @@ use crate::core::config::Config;
 use crate::core::server::{self, PingOutcome, PingResponse};
 use crate::core::text;
 
-/// A keep-alive that hangs this long counts as a network failure (and is retried).
+/// A keep-alive or status request that hangs this long counts as a network failure.
 const PING_TIMEOUT_MS: u32 = 10_000;
 
-fn post_init(document: &Document, config: &Config) -> RequestInit {
+fn request_init(document: &Document, config: &Config, method: &str) -> RequestInit {
     let headers = Headers::new().unwrap_throw();
     let _ = headers.set("X-Requested-With", "XMLHttpRequest");
     let _ = headers.set("Accept", "application/json");
@@ -23,7 +23,7 @@ fn post_init(document: &Document, config: &Config) -> RequestInit {
         let _ = headers.set(&config.csrf.header, &token);
     }
     page::object(&[
-        ("method", "POST".into()),
+        ("method", method.into()),
         ("credentials", "same-origin".into()),
         ("headers", headers.into()),
     ])
@@ -62,12 +62,24 @@ fn redirected(response: &Response) -> bool {
     page::prop(response, "redirected").as_bool().unwrap_or(false)
 }
 
-/// Sends one keep-alive and calls `done` with its classification. Never fails: a network
-/// error is `Retry`.
+/// Sends one keep-alive (`POST keepAliveUrl`) and calls `done` with its classification.
+/// Never fails: a network error is `Retry`.
 pub fn ping(window: Window, document: Document, config: Rc<Config>, done: impl FnOnce(PingOutcome) + 'static) {
-    let init = post_init(&document, &config);
+    let url = config.keep_alive_url.clone();
+    ask(window, document, config, &url, "POST", Box::new(done));
+}
+
+/// Asks `GET statusUrl` how long the session has left; its answer is classified as a
+/// keep-alive's is (the core reads it as a status: see `Input::StatusResult`).
+pub fn status(window: Window, document: Document, config: Rc<Config>, done: impl FnOnce(PingOutcome) + 'static) {
+    let url = config.status_url.clone().unwrap_or_default();
+    ask(window, document, config, &url, "GET", Box::new(done));
+}
+
+fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method: &str, done: Box<dyn FnOnce(PingOutcome)>) {
+    let init = request_init(&document, &config, method);
     page::set_prop(&init, "signal", &AbortSignal::timeout_with_u32(PING_TIMEOUT_MS));
-    let request = window.fetch_with_str_and_init(&config.keep_alive_url, &init);
+    let request = window.fetch_with_str_and_init(url, &init);
     when_settled(&request, move |response| {
         // fetch() resolves to a Response or rejects.
         let Some(response) = response.map(JsCast::unchecked_into::<Response>) else {
@@ -115,7 +127,7 @@ pub fn logout(window: Window, document: Document, config: Rc<Config>) {
         }
         return;
     };
-    let init = post_init(&document, &config);
+    let init = request_init(&document, &config, "POST");
     let request = window.fetch_with_str_and_init(&logout_url, &init);
     when_settled(&request, move |response| match response.map(JsCast::unchecked_into::<Response>) {
         Some(response) => {

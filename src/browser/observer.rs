@@ -18,13 +18,13 @@ const MAX_NAVIGATION_AGE_MS: f64 = 10_000.0;
 /// scripts are usually served without touching the session.
 const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest", "beacon"];
 
-/// What one completed request tells the core, if anything. The keep-alive's own request
-/// (to the URL `keep_alive`, resolved) tells nothing here: its response alone judges it (`keepalive::ping`).
-pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64, keep_alive: Option<&str>) -> Option<Input> {
+/// What one completed request tells the core, if anything. The guard's own requests (to the
+/// resolved URLs `own`: keep-alive, status) tell nothing here: their responses alone judge them.
+pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64, own: &[Option<String>]) -> Option<Input> {
     // Properties are read by name: typed getters cost an import and glue each (see `page::prop`).
     let initiator = prop_string(entry, "initiatorType");
     let name = prop_string(entry, "name");
-    if !page::is_same_origin(window, &name) && initiator != "navigation" || Some(name.as_str()) == keep_alive {
+    if !page::is_same_origin(window, &name) && initiator != "navigation" || own.iter().any(|url| url.as_deref() == Some(name.as_str())) {
         return None;
     }
     let timings = js_sys::Array::from(&prop(entry, "serverTiming"));
@@ -57,7 +57,7 @@ pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
     let (performance, entry) = navigation_entry(window)?;
     let response_end = prop(&entry, "responseEnd").as_f64().unwrap_or(0.0);
     let age = (performance.now() - response_end).clamp(0.0, MAX_NAVIGATION_AGE_MS);
-    input_for(window, &entry, now.saturating_sub(age as u64), None)
+    input_for(window, &entry, now.saturating_sub(age as u64), &[])
 }
 
 /// Disconnects on drop.

@@ -184,10 +184,12 @@ impl Shell {
         }));
 
         let weak = Rc::downgrade(self);
-        let keep_alive = page::resolve_href(&self.window, &self.config.keep_alive_url);
+        // The guard's own requests are judged by their responses alone, never as page traffic.
+        let own = [&self.config.keep_alive_url, self.config.status_url.as_ref().unwrap_or(&self.config.keep_alive_url)]
+            .map(|url| page::resolve_href(&self.window, url));
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
-                if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), keep_alive.as_deref()) {
+                if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), &own) {
                     shell.handle(input);
                 }
             })
@@ -281,6 +283,13 @@ impl Shell {
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 keepalive::ping(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
+                });
+            }
+            Output::CheckStatus => {
+                let weak = Rc::downgrade(self);
+                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
+                keepalive::status(window, document, config, move |outcome| {
+                    with(&weak, |shell| shell.handle(Input::StatusResult(outcome)));
                 });
             }
             Output::Unreachable => {

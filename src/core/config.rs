@@ -69,6 +69,8 @@ pub struct Config {
     pub timeout_ms: Option<u64>,
     pub warn_before_ms: u64,
     pub keep_alive_url: String,
+    /// `GET` that reports the remaining time without renewing the session (`statusUrl`).
+    pub status_url: Option<String>,
     pub login_url: Option<String>,
     pub logout_url: Option<String>,
     pub renew_on: RenewOn,
@@ -98,6 +100,7 @@ impl Config {
             timeout_ms,
             warn_before_ms: DEFAULT_WARN_BEFORE_MS,
             keep_alive_url: keep_alive_url.into(),
+            status_url: None,
             login_url: None,
             logout_url: None,
             renew_on: RenewOn::Request,

@@ -72,6 +72,10 @@ pub enum Input {
     ServerReport { at: Millis, remaining_ms: u64 },
     /// The keep-alive request sent for [`Output::SendPing`] finished.
     PingResult(PingOutcome),
+    /// The status request sent for [`Output::CheckStatus`] finished, classified as a keep-alive
+    /// answer is: `Extended` with a number is "alive with that much left", `Expired` is "gone",
+    /// anything else says nothing (the client deadline stands).
+    StatusResult(PingOutcome),
     /// The page became visible or hidden.
     Visibility { visible: bool },
     /// The timer fired, or the page came back (`pageshow`, `focus`, `online`): recompute.
@@ -134,6 +138,8 @@ pub enum Output {
     /// The document title shows the countdown (hidden tab during the warning), or is restored.
     TitleCountdown(Option<u64>),
     SendPing,
+    /// Ask `statusUrl` how long the session has left (a request that does not renew it).
+    CheckStatus,
     /// Write form drafts to storage now.
     SaveDrafts,
     /// Remember that this user's session expired on this page, so the page load after
@@ -174,6 +180,9 @@ const SECOND: u64 = 1000;
 /// A half-sliding server renews only past half its window; pinging this much
 /// later absorbs rounding on the server's side.
 const HALF_WINDOW_MARGIN_MS: u64 = 1000;
+/// With `statusUrl`, the server is asked this long before the warning would open and before
+/// the session would be declared expired, so its answer is in when the moment comes.
+const STATUS_LEAD_MS: u64 = 3000;
 /// Auto-extension pings go out early enough that the warning never opens for an active user.
 const AUTO_EXTEND_LEAD_MS: u64 = 5000;
 const MAX_BACKOFF_MS: u64 = 30_000;
@@ -218,6 +227,13 @@ pub struct Machine {
     outputs: Vec<Output>,
     /// The drafts machine: what is saved and stored, what the expired dialog may claim.
     drafts: super::drafts::Drafts,
+    /// The server can be asked without renewing (`statusUrl`).
+    has_status: bool,
+    /// A status request is out.
+    status_in_flight: bool,
+    /// The session end each of the two checks of a cycle was last made for: before the
+    /// warning, and before declaring expiry. Never more, and never while idle otherwise.
+    status_checked: [Option<Millis>; 2],
 }
 
 impl Machine {
@@ -250,6 +266,9 @@ impl Machine {
             listening: false,
             outputs: Vec::new(),
             drafts: super::drafts::Drafts::new(config.drafts != super::config::Drafts::Off),
+            has_status: config.status_url.is_some(),
+            status_in_flight: false,
+            status_checked: [None; 2],
         }
     }
 
@@ -298,6 +317,7 @@ impl Machine {
             Input::RequestObserved { at } => self.on_request(at.min(now)),
             Input::ServerReport { at, remaining_ms } => self.on_report(at.min(now), remaining_ms),
             Input::PingResult(outcome) => self.on_ping_result(outcome, now),
+            Input::StatusResult(outcome) => self.on_status(outcome, now),
             Input::Visibility { visible } => {
                 self.visible = visible;
                 if !visible {
@@ -511,22 +531,63 @@ impl Machine {
         };
         // Listening starts at a moment of its own: the machine wakes for it.
         let listen_at = self.activity_wanted_from().filter(|from| *from > now);
-        let retry = [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at].into_iter().flatten().min();
+        // While a status check is out, expiry waits for its answer, which wakes the machine.
+        let expiry = |end| (!self.status_in_flight).then(|| self.expire_at(end));
         let timing = match (self.phase, self.end()) {
-            (Phase::Active, Some(end)) => Some(match self.warn_at(end) {
-                Some(warn_at) => warn_at.min(end),
-                None => end,
-            }),
-            (Phase::Warning, Some(end)) => {
-                let remaining = end.saturating_sub(now);
+            (Phase::Active, Some(end)) if now < end => self.warn_at(end).into_iter().chain(expiry(end)).min(),
+            (Phase::Warning, Some(end)) if now < end => {
+                let remaining = end - now;
                 let step = if self.visible { SECOND } else { step_below(remaining) };
                 Some(end - next_multiple_below(remaining, step))
             }
+            (Phase::Active | Phase::Warning, Some(end)) => expiry(end),
             _ => None,
         };
-        match (retry, timing) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at, self.status_check_at(), timing]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// When a session ending at `end` is declared expired here, unless news comes first: at
+    /// `end`, or, in a tab that does not ask the server itself, once the leader's answer to its
+    /// check before expiry could have arrived.
+    fn expire_at(&self, end: Millis) -> Millis {
+        if self.has_status && !self.leader {
+            end + STATUS_LEAD_MS
+        } else {
+            end
+        }
+    }
+
+    /// When the leader asks `statusUrl` next, if it will, and which check of the cycle that is
+    /// (0: before the warning, 1: before expiry): `STATUS_LEAD_MS` before the warning would
+    /// open, and before the session would be declared expired; each once per session end.
+    fn status_check(&self) -> Option<(Millis, usize)> {
+        if !self.has_status || !self.leader || self.status_in_flight || !self.is_live() {
+            return None;
+        }
+        let end = self.end()?;
+        let before_warning = match (self.phase, self.warn_at(end)) {
+            (Phase::Active, Some(warn_at)) if self.status_checked[0] != Some(end) => Some((warn_at.saturating_sub(STATUS_LEAD_MS), 0)),
+            _ => None,
+        };
+        let before_expiry = (self.status_checked[1] != Some(end)).then(|| (end.saturating_sub(STATUS_LEAD_MS), 1));
+        before_warning.or(before_expiry)
+    }
+
+    fn status_check_at(&self) -> Option<Millis> {
+        self.status_check().map(|(at, _)| at)
+    }
+
+    /// The server's answer to a status check. More time (renewed where the guard could not
+    /// see) moves the deadline; gone ends the session at once; no answer leaves the deadline.
+    fn on_status(&mut self, outcome: PingOutcome, now: Millis) {
+        self.status_in_flight = false;
+        match outcome {
+            PingOutcome::Extended { expires_in_ms: Some(remaining) } => self.on_report(now, remaining),
+            PingOutcome::Expired if self.is_live() => self.expire(ExpiryReason::Server, now),
+            _ => {}
         }
     }
 
@@ -758,10 +819,22 @@ impl Machine {
         if self.auto_ping_at().is_some_and(|at| now >= at) {
             self.send_ping();
         }
+        if let Some((at, which)) = self.status_check() {
+            if now >= at {
+                self.status_checked[which] = self.end();
+                self.status_in_flight = true;
+                self.outputs.push(Output::CheckStatus);
+            }
+        }
         let Some(end) = self.end() else { return };
-        if now >= end {
+        // With a status check out, expiry waits for the server's answer (the shell's request
+        // has a timeout, so one comes).
+        if now >= self.expire_at(end) && !self.status_in_flight {
             let reason = if self.absolute_binds() { ExpiryReason::Absolute } else { ExpiryReason::Idle };
             self.expire(reason, now);
+            return;
+        }
+        if now >= end {
             return;
         }
         let remaining = end - now;

@@ -131,6 +131,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
             config.warn_before_ms = ms;
         }
         "loginUrl" => config.login_url = optional_text(value)?,
+        "statusUrl" => config.status_url = optional_text(value)?,
         "logoutUrl" => config.logout_url = optional_text(value)?,
         "renewOn" => {
             config.renew_on = one_of(
@@ -253,7 +254,7 @@ enum Kind {
 }
 
 /// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
-const ATTRIBUTE_OPTIONS: [(&str, Kind); 16] = [
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 17] = [
     ("timeout", Kind::Seconds),
     ("warnBefore", Kind::Seconds),
     ("absoluteTimeout", Kind::Seconds),
@@ -264,6 +265,7 @@ const ATTRIBUTE_OPTIONS: [(&str, Kind); 16] = [
     ("keepAliveUrl", Kind::Text),
     ("loginUrl", Kind::Text),
     ("logoutUrl", Kind::Text),
+    ("statusUrl", Kind::Text),
     ("renewOn", Kind::Text),
     ("slidingWindow", Kind::Text),
     ("user", Kind::Text),
