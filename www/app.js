@@ -28,6 +28,9 @@ const CSRF_HEADER = "x-csrf-token";
  * @param {object} [opts]
  * @param {number} [opts.sessionTimeout=60]  idle timeout in seconds (cookie maxAge, rolling)
  * @param {number} [opts.warnBefore=30]      seconds before expiry the guard warns (passed to the script tag)
+ * @param {boolean} [opts.statusUrl=false]   pages hand the guard `data-status-url="/session/status"`, so it asks
+ *                                           the server before it warns or signs out (off for the fake-clock
+ *                                           tests: the server's real clock would answer for a page clock far ahead)
  * @param {boolean} [opts.testHooks=false]   mount the /__test routes (never in a real deployment)
  * @param {boolean} [opts.recorder=false]    with testHooks: every HTML page loads /__test/recorder.js first, which
  *                                           records the guard's events, page errors and CSP violations in the page
@@ -39,6 +42,7 @@ export function createApp(opts = {}) {
   const timeout = opts.sessionTimeout ?? 60;
   const warnBefore = opts.warnBefore ?? 30;
   const testHooks = opts.testHooks === true;
+  const statusUrl = opts.statusUrl === true ? "/session/status" : undefined;
   const recorder = testHooks && opts.recorder === true;
   const distDir = opts.distDir ?? DEFAULT_DIST;
   const secret = opts.secret ?? crypto.randomBytes(32).toString("hex");
@@ -223,7 +227,7 @@ export function createApp(opts = {}) {
   const pageOpts = (req, extra = {}) => ({
     user: req.session.user.id,
     csrf: req.session.csrf,
-    guard: { timeout, warnBefore, user: req.session.user.id, ...extra },
+    guard: { timeout, warnBefore, user: req.session.user.id, statusUrl, ...extra },
   });
 
   const html = (res, status, body) => {

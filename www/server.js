@@ -32,7 +32,7 @@ const testHooks = process.env.DEMO_TEST_HOOKS === "1";
 
 let app;
 try {
-  app = createApp({ sessionTimeout, warnBefore, testHooks, secret: process.env.SESSION_SECRET || undefined });
+  app = createApp({ sessionTimeout, warnBefore, testHooks, statusUrl: true, secret: process.env.SESSION_SECRET || undefined });
 } catch (err) {
   console.error(`session-guard demo: ${err.message}`);
   process.exit(2);

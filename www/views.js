@@ -22,8 +22,8 @@ function humanDuration(seconds) {
  * The script tag exactly as the README shows it (values from the server's config).
  * `nonce` adds `data-csp-nonce` for the strict-CSP variant of the form.
  */
-export function guardScriptTag({ timeout, warnBefore, user, nonce }) {
-  const nonceAttr = nonce ? ` data-csp-nonce="${esc(nonce)}"` : "";
+export function guardScriptTag({ timeout, warnBefore, user, nonce, statusUrl }) {
+  const nonceAttr = (nonce ? ` data-csp-nonce="${esc(nonce)}"` : "") + (statusUrl ? ` data-status-url="${esc(statusUrl)}"` : "");
   return (
     `<script src="/session-guard/session-guard.js" data-timeout="${esc(timeout)}" ` +
     `data-warn-before="${esc(warnBefore)}" data-keepalive-url="/session/keepalive" ` +

@@ -76,8 +76,8 @@ export async function waitFor(condition, { timeout = 5000, interval = 20, messag
 
 // --- server ------------------------------------------------------------------------
 
-export async function startServer({ sessionTimeout = TIMEOUT, warnBefore = WARN_BEFORE, distDir = DIST, recorder = false } = {}) {
-  const app = createApp({ sessionTimeout, warnBefore, testHooks: true, distDir, recorder });
+export async function startServer({ sessionTimeout = TIMEOUT, warnBefore = WARN_BEFORE, distDir = DIST, recorder = false, statusUrl = false } = {}) {
+  const app = createApp({ sessionTimeout, warnBefore, testHooks: true, distDir, recorder, statusUrl });
   const server = http.createServer(app);
   await new Promise((resolve, reject) => {
     server.once("error", reject);
