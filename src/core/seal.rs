@@ -122,46 +122,77 @@ pub fn decode_key(text: &str) -> Option<[u8; 32]> {
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Base64url without padding.
+/// Base64url without padding. Bytes into a byte buffer, three at a time: pushing `char`s made a
+/// 200 KB text cost milliseconds.
 pub fn push_base64url(out: &mut String, bytes: &[u8]) {
-    out.reserve(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+    let whole = bytes.len() / 3;
+    let mut buffer = vec![0u8; whole * 4];
+    let mut chunks = bytes.chunks_exact(3);
+    for (chunk, to) in (&mut chunks).zip(buffer.chunks_exact_mut(4)) {
+        let n = (chunk[0] as u32) << 16 | (chunk[1] as u32) << 8 | chunk[2] as u32;
+        to[0] = ALPHABET[(n >> 18) as usize & 63];
+        to[1] = ALPHABET[(n >> 12) as usize & 63];
+        to[2] = ALPHABET[(n >> 6) as usize & 63];
+        to[3] = ALPHABET[n as usize & 63];
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let n = rest.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..=rest.len() {
+            buffer.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]);
         }
     }
+    // Only ASCII went in.
+    out.push_str(core::str::from_utf8(&buffer).unwrap_or_default());
 }
 
-fn sextet(c: u8) -> Option<u32> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    } as u32)
-}
+/// The value of each base64url character, 255 for any other byte.
+const SEXTETS: [u8; 256] = {
+    let mut table = [255u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
 
-/// Base64url without padding; `None` for any other character or an impossible length.
+/// Base64url without padding; `None` for any other character, an impossible length, or bits set
+/// past the last byte (only one text stands for given bytes).
 pub fn decode_base64url(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
     if bytes.len() % 4 == 1 {
         return None;
     }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
-    for chunk in bytes.chunks(4) {
+    let mut out = vec![0u8; bytes.len() / 4 * 3];
+    let mut chunks = bytes.chunks_exact(4);
+    let mut bad = 0;
+    for (chunk, to) in (&mut chunks).zip(out.chunks_exact_mut(3)) {
+        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(|c| SEXTETS[c as usize]);
+        bad |= a | b | c | d;
+        let n = (a as u32) << 18 | (b as u32) << 12 | (c as u32) << 6 | d as u32;
+        to[0] = (n >> 16) as u8;
+        to[1] = (n >> 8) as u8;
+        to[2] = n as u8;
+    }
+    if bad > 63 {
+        return None;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
         let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= sextet(*c)? << (18 - 6 * i);
+        for (i, c) in rest.iter().enumerate() {
+            let v = SEXTETS[*c as usize];
+            if v > 63 {
+                return None;
+            }
+            n |= (v as u32) << (18 - 6 * i);
         }
-        // Canonical only: the bits past the last byte are zero.
-        let len = chunk.len() as u32;
+        let len = rest.len() as u32;
         if n & (((1 << (8 - 2 * len)) - 1) << (24 - 6 * len)) != 0 {
             return None;
         }
-        for i in 0..chunk.len() - 1 {
+        for i in 0..rest.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
     }
