@@ -146,16 +146,17 @@ pub fn push_base64url(out: &mut String, bytes: &[u8]) {
     out.push_str(core::str::from_utf8(&buffer).unwrap_or_default());
 }
 
-/// The value of each base64url character, 255 for any other byte.
-const SEXTETS: [u8; 256] = {
-    let mut table = [255u8; 256];
-    let mut i = 0;
-    while i < 64 {
-        table[ALPHABET[i] as usize] = i as u8;
-        i += 1;
+/// The value of a base64url character, 255 for any other byte.
+fn sextet(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => 255,
     }
-    table
-};
+}
 
 /// Base64url without padding; `None` for any other character, an impossible length, or bits set
 /// past the last byte (only one text stands for given bytes).
@@ -164,35 +165,22 @@ pub fn decode_base64url(text: &str) -> Option<Vec<u8>> {
     if bytes.len() % 4 == 1 {
         return None;
     }
-    let mut out = vec![0u8; bytes.len() / 4 * 3];
-    let mut chunks = bytes.chunks_exact(4);
-    let mut bad = 0;
-    for (chunk, to) in (&mut chunks).zip(out.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(|c| SEXTETS[c as usize]);
-        bad |= a | b | c | d;
-        let n = (a as u32) << 18 | (b as u32) << 12 | (c as u32) << 6 | d as u32;
-        to[0] = (n >> 16) as u8;
-        to[1] = (n >> 8) as u8;
-        to[2] = n as u8;
-    }
-    if bad > 63 {
-        return None;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
+    for chunk in bytes.chunks(4) {
         let mut n = 0u32;
-        for (i, c) in rest.iter().enumerate() {
-            let v = SEXTETS[*c as usize];
+        for (i, c) in chunk.iter().enumerate() {
+            let v = sextet(*c);
             if v > 63 {
                 return None;
             }
             n |= (v as u32) << (18 - 6 * i);
         }
-        let len = rest.len() as u32;
+        // Canonical only: the bits past the last byte are zero.
+        let len = chunk.len() as u32;
         if n & (((1 << (8 - 2 * len)) - 1) << (24 - 6 * len)) != 0 {
             return None;
         }
-        for i in 0..rest.len() - 1 {
+        for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
     }
