@@ -196,3 +196,25 @@ suite.test("e. a bad draftKey rejects start with an error naming the option", as
   });
   assert.match(message, /draftKey/);
 });
+
+suite.test("f. the pagehide flush still writes, encrypted: typed and left at once, offered again on return", { timeout: 90000 }, async (s) => {
+  await drafKeysOn();
+  const writes = await spyOnStorageWrites(s);
+  await s.loginToForm({ user: "alice", password: LOGIN_PASSWORD });
+  const mark = s.events.length;
+  await s.page.click("#name");
+  await s.page.keyboard.type(NAME);
+  // Left before the debounce's save: only the pagehide flush can have written it.
+  assert.equal(since(s, mark, "draftsaved").length, 0);
+  await s.page.goto(s.url("/favicon.svg"));
+  const drafts = await draftEntries(s.page);
+  assert.ok(drafts.length > 0 && drafts.every(([, , value]) => value.startsWith("sg1.")), `an encrypted draft written at pagehide: ${JSON.stringify(drafts)}`);
+  await assertNothingTypedInStorage(s, writes, "after pagehide");
+  const back = s.events.length;
+  await s.page.goto(s.url("/form"));
+  await s.guardReady();
+  await waitFor(() => s.page.locator("aside.session-guard-notice").count().then((n) => n === 1), { message: "the restore notice" });
+  await s.page.click('aside.session-guard-notice button[data-action="restore"]');
+  await waitFor(async () => (await readForm(s.page)).name === NAME, { message: "the name restored" });
+  assert.equal(since(s, back, "error").length, 0);
+});
