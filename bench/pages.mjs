@@ -29,6 +29,8 @@ function params(q) {
     restore: q.get("restore") ?? "manual",
     drafts: q.get("drafts") ?? "true",
     start: q.get("start") ?? "auto",
+    // A draftKey (drafts encrypted at rest), or none.
+    key: q.get("key") ?? "",
   };
 }
 
@@ -115,6 +117,7 @@ function guardOptions(p) {
     user: "bench",
     restore: p.restore,
     drafts: p.drafts === "false" ? false : true,
+    ...(p.key ? { draftKey: p.key } : {}),
   };
 }
 

@@ -112,6 +112,20 @@ export interface SessionGuardOptions {
   restore?: "auto" | "prompt" | "manual";
   /** Seconds a saved draft is kept before it is swept. Default `86400` (24 h). */
   draftTtl?: number;
+  /**
+   * The signed-in user's draft key, issued by the server: base64url of 32 random bytes (43
+   * characters), the same for the user on every page. With it, every draft record and long text
+   * is stored encrypted (ChaCha20-Poly1305, a fresh random nonce per write, bound to the user and
+   * the storage key); drafts under another key, or in clear, are never restored. The guard never
+   * stores the key. `data-draft-key`. Default: none (drafts stored in clear). A bad value rejects
+   * `start` with an error naming the option.
+   */
+  draftKey?: string | null;
+  /**
+   * Instead of `draftKey` while a key is rotated: `[current, previous…]` (one to four). The first
+   * encrypts; every one decrypts. `data-draft-keys="current previous"`.
+   */
+  draftKeys?: string[];
   /** Dialog language: `"auto"` (default, from `navigator.language`), `"en"` or `"ja"`. */
   lang?: "auto" | "en" | "ja";
   /**

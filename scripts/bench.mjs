@@ -60,10 +60,11 @@ function parseArgs(argv) {
   for (const arg of argv) {
     const [k, v] = arg.includes("=") ? arg.split(/=(.*)/s) : [arg, null];
     if (k === "--runs") opts.runs = Number(v);
+    else if (k === "--draft-key") opts.draftKey = true;
     else if (k === "--only") opts.only = v.split(",").map((s) => s.trim()).filter(Boolean);
     else if (k === "--out") opts.out = v;
     else if (k === "-h" || k === "--help") {
-      console.log(`usage: node scripts/bench.mjs [--runs=N] [--only=${SECTIONS.join(",")}] [--out=FILE]`);
+      console.log(`usage: node scripts/bench.mjs [--runs=N] [--only=${SECTIONS.join(",")}] [--out=FILE] [--draft-key]`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -690,7 +691,9 @@ async function withThreadTimes(env, page, run) {
 
 async function benchDrafts(env) {
   const samples = [];
-  const query = `form=big&fields=${BIG_FORM_FIELDS}&restore=manual`;
+  // --draft-key: the drafts encrypted at rest (a fixed test key; never a real one).
+  const key = OPTS.draftKey ? "&key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" : "";
+  const query = `form=big&fields=${BIG_FORM_FIELDS}&restore=manual${key}`;
   for (let r = 0; r < RUNS; r++) {
     const context = await newContext(env, { instrument: true });
     const page = await openPage(env, context, "module", query);
@@ -758,7 +761,7 @@ async function benchDrafts(env) {
     );
     restore.thread = restoreThreadMs("restore");
     const burstBig = await typingBurst(page, "input[name=f0]", { settleFirst: true });
-    await page.goto(`${env.baseURL}/bench/p/module?form=small&restore=manual`);
+    await page.goto(`${env.baseURL}/bench/p/module?form=small&restore=manual${key}`);
     await waitReady(page);
     const smallSave = await page.evaluate(() => {
       for (const el of document.getElementById("contact").elements) if (el.tagName === "INPUT" && el.type !== "checkbox" && el.type !== "radio") el.value = "12345";

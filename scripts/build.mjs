@@ -31,8 +31,13 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * keyed apart, `discardDrafts(form)`, the styled notice; with the truthful session (issue #14:
  * clock jumps, plausible tabs, bfcache, one guard per page, the unreachable note) 58.4 KB.
  * NOT YET PAID BACK: both issues ask for no growth.
+ * Raised by 7192 bytes (measured: 58953 → 66145 gzip loaded) for drafts encrypted at rest with
+ * `draftKey` (issue #20): RustCrypto's ChaCha20-Poly1305 (ChaCha20 and Poly1305 in software, and
+ * the panic formatting their `unwrap`/`assert` bring), base64url (of which 0.15 KB for an encoder
+ * twice as fast: the 500-field save), the sealed record format and the `draftKey`/`draftKeys`
+ * options. Building the AEAD crates at opt-level "z" made it larger.
  */
-export const GZIP_BUDGET = 58.4 * 1024;
+export const GZIP_BUDGET = 58.4 * 1024 + 7192;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

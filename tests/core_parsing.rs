@@ -221,9 +221,10 @@ fn value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(2, 8, 4, |inner| prop::collection::vec(("[a-zA-Z]{1,12}", inner), 0..4).prop_map(Value::Map))
 }
 
-const NAMES: [&str; 19] = [
+const NAMES: [&str; 21] = [
     "timeout", "warnBefore", "keepAliveUrl", "loginUrl", "logoutUrl", "renewOn", "slidingWindow", "absoluteTimeout",
     "autoExtend", "user", "drafts", "restore", "draftTtl", "lang", "messages", "csrf", "cspNonce", "escapeExtends", "bogus",
+    "draftKey", "draftKeys",
 ];
 
 proptest! {

@@ -37,6 +37,11 @@ const CSRF_HEADER = "x-csrf-token";
  *                                           (for engines whose automation cannot add an init script: WebKitGTK)
  * @param {string} [opts.distDir]            the built package served at /session-guard (default <repo>/dist)
  * @param {string} [opts.secret]             session cookie secret (default: random per process)
+ * @param {string} [opts.draftSecret]        the server secret each user's `draftKey` is derived from (default:
+ *                                           $DRAFT_KEY_SECRET, else random per process: drafts of an earlier run
+ *                                           are then unreadable, and swept)
+ * @param {boolean} [opts.draftKeys]         give each signed-in user a draft key, so drafts are stored encrypted
+ *                                           (default: on, off with testHooks until /__test/draft-keys turns it on)
  */
 export function createApp(opts = {}) {
   const timeout = opts.sessionTimeout ?? 60;
@@ -46,6 +51,11 @@ export function createApp(opts = {}) {
   const recorder = testHooks && opts.recorder === true;
   const distDir = opts.distDir ?? DEFAULT_DIST;
   const secret = opts.secret ?? crypto.randomBytes(32).toString("hex");
+  // Drafts private at rest: each signed-in user gets a key of their own, the HMAC of their id
+  // under a server secret. Stable per user (drafts survive a re-login), never stored in the
+  // browser, and only ever rendered into that user's own pages.
+  const draftSecret = opts.draftSecret ?? process.env.DRAFT_KEY_SECRET ?? crypto.randomBytes(32).toString("hex");
+  const draftKeyOf = (userId) => crypto.createHmac("sha256", draftSecret).update(`session-guard draft key\n${userId}`).digest("base64url");
 
   if (!Number.isInteger(timeout) || timeout <= 0) {
     throw new Error(`sessionTimeout must be a positive whole number of seconds, got ${timeout}`);
@@ -67,7 +77,10 @@ export function createApp(opts = {}) {
     injected: 0,
     bySession: new Map(), // opaque key derived from the raw session cookie → count
     failNext: { status: 0, times: 0 },
+    // Draft keys: on or off, and keys to render instead of a user's own (a wrong key).
+    draftKeys: { on: opts.draftKeys ?? !testHooks, wrong: {} },
   };
+  const draftKeyFor = (userId) => (hooks.draftKeys.on ? (hooks.draftKeys.wrong[userId] ?? draftKeyOf(userId)) : undefined);
 
   app.use((req, res, next) => {
     res.set("X-Content-Type-Options", "nosniff");
@@ -175,7 +188,15 @@ export function createApp(opts = {}) {
       res.json({ ok: true });
     });
 
+    // Draft keys for the encryption tests: {on} gives every user their key; {wrong: {user: key}}
+    // renders another key for that user (reset with the stats).
+    app.post("/__test/draft-keys", json, (req, res) => {
+      hooks.draftKeys = { on: req.body?.on !== false, wrong: req.body?.wrong ?? {} };
+      res.json({ ok: true });
+    });
+
     app.post("/__test/reset-stats", (req, res) => {
+      hooks.draftKeys = { on: opts.draftKeys ?? false, wrong: {} };
       hooks.formEdits = [];
       hooks.total = 0;
       hooks.injected = 0;
@@ -227,7 +248,7 @@ export function createApp(opts = {}) {
   const pageOpts = (req, extra = {}) => ({
     user: req.session.user.id,
     csrf: req.session.csrf,
-    guard: { timeout, warnBefore, user: req.session.user.id, statusUrl, ...extra },
+    guard: { timeout, warnBefore, user: req.session.user.id, statusUrl, draftKey: draftKeyFor(req.session.user.id), ...extra },
   });
 
   const html = (res, status, body) => {

@@ -22,12 +22,19 @@ function humanDuration(seconds) {
  * The script tag exactly as the README shows it (values from the server's config).
  * `nonce` adds `data-csp-nonce` for the strict-CSP variant of the form.
  */
-export function guardScriptTag({ timeout, warnBefore, user, nonce, statusUrl }) {
+export function guardScriptTag({ timeout, warnBefore, user, nonce, statusUrl, draftKey }) {
   const nonceAttr = (nonce ? ` data-csp-nonce="${esc(nonce)}"` : "") + (statusUrl ? ` data-status-url="${esc(statusUrl)}"` : "");
+  // The signed-in user's own draft key (drafts encrypted at rest); only on that user's pages.
+  // During a key rotation: [current, previous] as data-draft-keys.
+  const keyAttr = Array.isArray(draftKey)
+    ? ` data-draft-keys="${esc(draftKey.join(" "))}"`
+    : draftKey
+      ? ` data-draft-key="${esc(draftKey)}"`
+      : "";
   return (
     `<script src="/session-guard/session-guard.js" data-timeout="${esc(timeout)}" ` +
     `data-warn-before="${esc(warnBefore)}" data-keepalive-url="/session/keepalive" ` +
-    `data-login-url="/login" data-logout-url="/logout" data-user="${esc(user)}"${nonceAttr} defer></script>`
+    `data-login-url="/login" data-logout-url="/logout" data-user="${esc(user)}"${keyAttr}${nonceAttr} defer></script>`
   );
 }
 

@@ -102,11 +102,20 @@ export function createApp({ timeout = 1800, rolling = false, warnBefore = 120, d
     });
   });
 
+  // Drafts encrypted at rest: each user's draftKey is the HMAC of their id under a server secret
+  // (DRAFT_KEY_SECRET; keep it like the session secret). Stable for the user, so drafts survive a
+  // re-login; never stored in the browser; rendered only into the signed-in user's own pages.
+  // To rotate the secret without losing drafts younger than a day, render
+  // data-draft-keys="<new> <old>" for 24 h.
+  const draftSecret = process.env.DRAFT_KEY_SECRET || crypto.randomBytes(32).toString("hex");
+  const draftKey = (user) => crypto.createHmac("sha256", draftSecret).update(`session-guard draft key\n${user}`).digest("base64url");
+
   app.get("/form", signedIn, (req, res) => {
     const tag =
       `<script src="/session-guard/session-guard.js" data-timeout="${timeout}" data-warn-before="${warnBefore}" ` +
       `data-renew-on="${rolling ? "request" : "keepalive"}" data-keepalive-url="/session/keepalive" ` +
-      `data-login-url="/login" data-logout-url="/logout" data-user="${esc(req.session.user)}" defer></script>`;
+      `data-login-url="/login" data-logout-url="/logout" data-user="${esc(req.session.user)}" ` +
+      `data-draft-key="${draftKey(req.session.user)}" defer></script>`;
     res.set("Cache-Control", "no-store").send(
       page(
         "Request",

@@ -13,7 +13,7 @@ use super::dialog;
 use super::events;
 use super::listener::{Listener, Mutations};
 use super::page::{prop, prop_string};
-use super::storage::{Entries, Store, StoreError};
+use super::storage::{Entries, Sealer, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
     changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
@@ -75,6 +75,8 @@ pub struct Drafts {
     window: Window,
     document: Document,
     store: Store,
+    /// Seals records and texts with the user's `draftKey` (as they are without one).
+    sealer: Sealer,
     messages: Messages,
     user: String,
     selector: Option<String>,
@@ -123,6 +125,7 @@ impl Drafts {
             window: window.clone(),
             document: document.clone(),
             store: Store::open(window),
+            sealer: Sealer::new(&config.draft_keys),
             messages: messages.clone(),
             user: config.user.clone(),
             selector,
@@ -466,6 +469,7 @@ impl Drafts {
     /// Writes a record or text of `draft`, evicting our own oldest other drafts when storage is
     /// full. On failure the store keeps it in memory.
     fn write(&self, key: &str, text: &JsString, draft: &str) -> Result<(), StoreError> {
+        let text = &self.sealer.seal(key, text)?;
         let mut result = self.store.set_text(key, text);
         if result == Err(StoreError::Quota) {
             let mut ours = Vec::new();
@@ -486,14 +490,14 @@ impl Drafts {
     }
 
     fn load(&self, key: &str) -> Option<Result<DraftRecord, &'static str>> {
-        Some(parse_record(&self.store.get(key)?))
+        Some(self.sealer.open(key, self.store.get(key)?).and_then(|text| parse_record(&text)))
     }
 
     /// A stored draft with its texts read back in place of their numbers (a field whose text
     /// is gone is left out). What storage holds counts as written: the restored values are
     /// the draft now, and an unchanged form must not write them again.
     fn load_with_texts(&self, key: &str) -> Option<DraftRecord> {
-        let stored = self.store.get(key)?;
+        let stored = self.sealer.open(key, self.store.get(key)?).ok()?;
         let record = parse_record(&stored).ok()?;
         let mut written = self.written.borrow_mut();
         written.set(key, JsString::from(stored));
@@ -502,7 +506,7 @@ impl Drafts {
             for value in [&mut field.value, &mut field.default] {
                 if let FieldValue::Held(index) = *value {
                     let key = text_key(key, index);
-                    let Some(text) = self.store.get(&key) else { continue 'fields };
+                    let Some(Ok(text)) = self.store.get(&key).map(|text| self.sealer.open(&key, text)) else { continue 'fields };
                     written.set(&key, JsString::from(text.as_str()));
                     *value = FieldValue::Text(text);
                 }
@@ -538,6 +542,8 @@ impl Drafts {
         let mut bounced_submit = false;
         // This user's texts stay while a draft that stays names them.
         let (mut texts, mut named) = (Vec::new(), Vec::new());
+        // One report for all the unreadable drafts of a page (a wrong key makes them all so).
+        let mut unreadable = false;
         for key in self.store.keys() {
             // An anonymous page (no `user`) must not purge a signed-in user's drafts.
             if !key.starts_with(&mine) && self.user.is_empty() {
@@ -559,15 +565,18 @@ impl Drafts {
                     }
                     if kept == Sweep::Reopen {
                         record.pending = false;
-                        let _ = self.store.set_text(&key, &JsString::from(encode(&record)));
+                        let _ = self.sealer.seal(&key, &JsString::from(encode(&record))).and_then(|text| self.store.set_text(&key, &text));
                     }
                 }
                 (Sweep::Delete, _) => self.store.remove(&key),
                 (Sweep::Corrupt, _) => {
                     self.store.remove(&key);
-                    events::error(&self.document, "storage", "an unreadable draft was discarded");
+                    unreadable = true;
                 }
             }
+        }
+        if unreadable {
+            events::error(&self.document, "storage", "unreadable drafts (corrupt, or under another draft key) were discarded");
         }
         for key in texts {
             if !named.contains(&key) {

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Storage, Window};
 
 use crate::core::drafts::is_our_key;
+use crate::core::seal::{is_sealed, DraftCipher, NONCE_LEN, OTHER_KEY};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -134,4 +135,46 @@ fn classify(error: &JsValue) -> StoreError {
     } else {
         StoreError::Unavailable
     }
+}
+
+/// Drafts' records and texts on their way to and from storage: sealed with the user's
+/// `draftKey` (the core's [`DraftCipher`]), or as they are without one.
+pub struct Sealer(Option<(DraftCipher, Utf8Encoder)>);
+
+impl Sealer {
+    pub fn new(keys: &[[u8; 32]]) -> Sealer {
+        Sealer(DraftCipher::new(keys).map(|cipher| (cipher, Utf8Encoder::new())))
+    }
+
+    /// What to store for `text` under `key`: sealed with a fresh nonce from
+    /// `crypto.getRandomValues`; without a source of random bytes, nothing (not in clear).
+    pub fn seal(&self, key: &str, text: &JsString) -> Result<JsString, StoreError> {
+        let Some((cipher, encoder)) = &self.0 else { return Ok(text.clone()) };
+        let mut nonce = [0u8; NONCE_LEN];
+        get_random_values(&mut nonce).map_err(|_| StoreError::Unavailable)?;
+        // UTF-8 by the browser's encoder: a 200 KB text comes into wasm in one native copy.
+        Ok(JsString::from(cipher.seal(key, &encoder.encode(text), nonce)))
+    }
+
+    /// The text stored under `key`: opened, or as it is without a key. A sealed value on a page
+    /// without a key, or a plain one on a page with one, is [`OTHER_KEY`]'s: never shown.
+    pub fn open(&self, key: &str, stored: String) -> Result<String, &'static str> {
+        match &self.0 {
+            None if is_sealed(&stored) => Err(OTHER_KEY),
+            None => Ok(stored),
+            Some((cipher, _)) => String::from_utf8(cipher.open(key, &stored)?).map_err(|_| "not UTF-8"),
+        }
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Utf8Encoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Utf8Encoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder")]
+    fn encode(this: &Utf8Encoder, text: &JsString) -> Vec<u8>;
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buffer: &mut [u8]) -> Result<(), JsValue>;
 }

@@ -86,6 +86,9 @@ pub struct Config {
     pub csrf: Csrf,
     pub csp_nonce: Option<String>,
     pub escape_extends: bool,
+    /// `draftKey` / `draftKeys`: the user's keys, the first sealing drafts, every one opening
+    /// them; empty = drafts in clear. Never stored by the guard.
+    pub draft_keys: Vec<[u8; 32]>,
 }
 
 /// WCAG 2.2.1 asks for at least 20 seconds to respond to a timeout warning.
@@ -116,6 +119,7 @@ impl Config {
             csrf: Csrf::default_meta(),
             csp_nonce: None,
             escape_extends: true,
+            draft_keys: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod login;
 pub mod machine;
 pub mod options;
+pub mod seal;
 pub mod server;
 pub mod tabs;
 pub mod text;

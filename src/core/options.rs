@@ -186,9 +186,41 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
         }
         "cspNonce" => config.csp_nonce = optional_text(value)?,
         "escapeExtends" => config.escape_extends = boolean(value)?,
+        "draftKey" | "draftKeys" => {
+            if !config.draft_keys.is_empty() {
+                return Err("give draftKey or draftKeys, not both");
+            }
+            config.draft_keys = draft_keys(name, value)?;
+        }
         _ => return Err("is not a session-guard option"),
     }
     Ok(())
+}
+
+const DRAFT_KEY: &str = "must be the base64url of 32 random bytes (43 characters), issued by the server";
+
+/// `draftKey`: one key or `null`; `draftKeys`: `[current, previous…]`, one to four.
+fn draft_keys(name: &str, value: &Value) -> Result<Vec<[u8; 32]>, &'static str> {
+    let one = |value: &Value| match value {
+        Value::Str(s) => super::seal::decode_key(s).ok_or(DRAFT_KEY),
+        _ => Err(DRAFT_KEY),
+    };
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::List(keys) if name == "draftKeys" => {
+            if keys.is_empty() || keys.len() > 4 {
+                return Err("must list one to four keys: [current, previous…]");
+            }
+            let mut out = Vec::with_capacity(keys.len());
+            for key in keys {
+                out.push(one(key)?);
+            }
+            Ok(out)
+        }
+        Value::List(_) => Err(DRAFT_KEY),
+        key if name == "draftKey" => Ok(vec![one(key)?]),
+        _ => Err("must be a list of keys: [current, previous…]"),
+    }
 }
 
 fn messages(value: &Value) -> Result<Vec<(String, String)>, ConfigError> {
@@ -251,10 +283,12 @@ enum Kind {
     Text,
     /// `drafts`: a flag or a selector.
     FlagOrText,
+    /// `draftKeys`: words, split on spaces and commas.
+    Words,
 }
 
 /// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
-const ATTRIBUTE_OPTIONS: [(&str, Kind); 17] = [
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 19] = [
     ("timeout", Kind::Seconds),
     ("warnBefore", Kind::Seconds),
     ("absoluteTimeout", Kind::Seconds),
@@ -272,6 +306,8 @@ const ATTRIBUTE_OPTIONS: [(&str, Kind); 17] = [
     ("restore", Kind::Text),
     ("lang", Kind::Text),
     ("cspNonce", Kind::Text),
+    ("draftKey", Kind::Text),
+    ("draftKeys", Kind::Words),
 ];
 
 /// `warn-before` → `warnBefore`.
@@ -304,6 +340,13 @@ fn attribute_value(kind: Kind, raw: &str) -> Result<Value, &'static str> {
         Kind::Flag => Value::Bool(flag.ok_or("must be true or false")?),
         Kind::FlagOrText => flag.map(Value::Bool).unwrap_or_else(|| Value::Str(raw.into())),
         Kind::Text => Value::Str(raw.into()),
+        Kind::Words => {
+            let mut words = Vec::new();
+            for word in raw.split([' ', ',', '\n', '\t']).filter(|w| !w.is_empty()) {
+                words.push(Value::Str(word.into()));
+            }
+            Value::List(words)
+        }
     })
 }
 

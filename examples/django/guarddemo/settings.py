@@ -91,6 +91,10 @@ SESSION_GUARD = {
     "warn_before": int(os.environ.get("SG_WARN_BEFORE", "120")),
     "dist": Path(os.environ.get("SESSION_GUARD_DIST") or REPO_ROOT / "dist"),
     "test_hooks": os.environ.get("SG_TEST_HOOKS") == "1",
+    # Each user's draftKey is the HMAC of their id under this secret (views.draft_key). Set it
+    # in production and keep it like SECRET_KEY; a random one per process makes drafts of an
+    # earlier run unreadable (they are swept, never shown).
+    "draft_key_secret": os.environ.get("DRAFT_KEY_SECRET") or secrets.token_urlsafe(32),
 }
 
 LOGGING = {

@@ -2,6 +2,9 @@
 a minimal site around it: a login (any user name and any non-empty password), a form
 worth protecting, logout, a small JSON API, and the built package at /session-guard/."""
 
+import base64
+import hashlib
+import hmac
 import mimetypes
 
 from django.conf import settings
@@ -18,6 +21,16 @@ from django.views.static import serve
 mimetypes.add_type("application/wasm", ".wasm")
 
 
+def draft_key(user):
+    """The user's draftKey: drafts are stored encrypted with it in the browser. The HMAC of the
+    user's id under a server secret: stable for the user (drafts survive a re-login), never
+    stored in the browser by the guard, and rendered only into that user's own pages. Rotating
+    DRAFT_KEY_SECRET makes drafts written before unreadable (they are swept)."""
+    secret = settings.SESSION_GUARD["draft_key_secret"].encode()
+    mac = hmac.new(secret, b"session-guard draft key\n" + str(user.pk).encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
 def guard_context(request):
     """What the page's <script data-…> needs, straight from the server's own settings."""
     return {
@@ -25,6 +38,7 @@ def guard_context(request):
         "warn_before": settings.SESSION_GUARD["warn_before"],
         "renew_on": "request" if settings.SESSION_SAVE_EVERY_REQUEST else "keepalive",
         "user_id": request.user.pk,
+        "draft_key": draft_key(request.user),
     }
 
 

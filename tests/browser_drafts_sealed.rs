@@ -1,0 +1,185 @@
+//! Drafts encrypted at rest (`draftKey`) in a real page: real forms, real localStorage,
+//! `crypto.getRandomValues` nonces, one error event for a page of unreadable drafts.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use session_guard::SessionGuard;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{CustomEvent, Document, Element, Event, EventInit, Storage};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
+const OTHER_KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk";
+
+fn document() -> Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn storage() -> Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn ours() -> Vec<(String, String)> {
+    let s = storage();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with("session-guard:"))
+        .map(|k| {
+            let v = s.get_item(&k).unwrap().unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+fn drafts() -> Vec<(String, String)> {
+    let prefix = session_guard::core::drafts::user_prefix("alice");
+    ours().into_iter().filter(|(k, _)| k.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with('/') || rest.starts_with('^'))).collect()
+}
+
+fn clear_ours() {
+    for (k, _) in ours() {
+        storage().remove_item(&k).unwrap();
+    }
+}
+
+fn start(user: &str, key: Option<&str>) -> Result<SessionGuard, JsValue> {
+    let o = Object::new();
+    for (k, v) in [("keepAliveUrl", JsValue::from("/k")), ("timeout", 1800.into()), ("user", user.into()), ("restore", "manual".into())] {
+        Reflect::set(&o, &k.into(), &v).unwrap();
+    }
+    if let Some(key) = key {
+        Reflect::set(&o, &"draftKey".into(), &key.into()).unwrap();
+    }
+    session_guard::start_guard(o.into()).map_err(JsValue::from)
+}
+
+const SECRET_TEXT: &str = "Meet at the harbour, gate 7";
+
+fn mount() -> Element {
+    let holder = document().create_element("div").unwrap();
+    holder.set_inner_html(r#"<form id="sealed"><input name="subject"><textarea name="message"></textarea></form>"#);
+    document().body().unwrap().append_child(&holder).unwrap();
+    holder
+}
+
+fn field(name: &str) -> Element {
+    document().query_selector(&format!("#sealed [name={name}]")).unwrap().unwrap()
+}
+
+fn type_in(name: &str, value: &str) {
+    Reflect::set(&field(name), &"value".into(), &value.into()).unwrap();
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    field(name).dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+}
+
+fn value(name: &str) -> String {
+    Reflect::get(&field(name), &"value".into()).unwrap().as_string().unwrap()
+}
+
+struct Errors(Rc<RefCell<Vec<JsValue>>>, Closure<dyn FnMut(Event)>);
+
+impl Errors {
+    fn new() -> Errors {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| sink.borrow_mut().push(e.unchecked_into::<CustomEvent>().detail()));
+        document().add_event_listener_with_callback("sessionguard:error", closure.as_ref().unchecked_ref()).unwrap();
+        Errors(seen, closure)
+    }
+    fn codes(&self) -> Vec<String> {
+        self.0.borrow().iter().map(|d| Reflect::get(d, &"code".into()).unwrap().as_string().unwrap_or_default()).collect()
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        let _ = document().remove_event_listener_with_callback("sessionguard:error", self.1.as_ref().unchecked_ref());
+    }
+}
+
+#[wasm_bindgen_test]
+fn sealed_in_storage_and_back_with_the_same_key() {
+    clear_ours();
+    let holder = mount();
+    let g = start("alice", Some(KEY)).unwrap();
+    let long = SECRET_TEXT.repeat(20);
+    type_in("subject", SECRET_TEXT);
+    type_in("message", &long);
+    g.save_drafts();
+    let first = drafts();
+    assert_eq!(first.len(), 2, "a record and the long text: {first:?}");
+    for (key, stored) in &first {
+        assert!(stored.starts_with("sg1."), "{key} sealed");
+        assert!(!stored.contains("harbour") && !stored.contains("gate 7"), "{key} in clear");
+    }
+    // Another save of a changed form: a fresh nonce, a new ciphertext.
+    type_in("subject", "Meet at the harbour, gate 8");
+    g.save_drafts();
+    let second = drafts();
+    let record = |all: &[(String, String)]| all.iter().find(|(k, _)| !k.contains('^')).unwrap().1.clone();
+    assert_ne!(record(&first), record(&second));
+    let nonce = |sealed: &str| session_guard::core::seal::decode_base64url(sealed.rsplit('.').next().unwrap()).unwrap()[..12].to_vec();
+    assert_ne!(nonce(&record(&first)), nonce(&record(&second)));
+    g.destroy();
+    holder.remove();
+
+    // The next page of the same user, with the same key: everything back.
+    let holder = mount();
+    let g = start("alice", Some(KEY)).unwrap();
+    g.restore_drafts();
+    assert_eq!(value("subject"), "Meet at the harbour, gate 8");
+    assert_eq!(value("message"), long);
+    g.destroy();
+    holder.remove();
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+fn a_wrong_or_missing_key_restores_nothing_and_reports_once() {
+    for key in [Some(OTHER_KEY), None] {
+        clear_ours();
+        let holder = mount();
+        let g = start("alice", Some(KEY)).unwrap();
+        type_in("subject", SECRET_TEXT);
+        type_in("message", &SECRET_TEXT.repeat(20));
+        g.save_drafts();
+        g.destroy();
+        holder.remove();
+        // A second form's draft too: still one report for the page.
+        let holder = mount();
+        holder.first_element_child().unwrap().set_id("sealed2");
+        let g = start("alice", Some(KEY)).unwrap();
+        let subject = document().query_selector("#sealed2 [name=subject]").unwrap().unwrap();
+        Reflect::set(&subject, &"value".into(), &"second".into()).unwrap();
+        g.save_drafts();
+        g.destroy();
+        holder.remove();
+        assert!(drafts().len() >= 3);
+
+        let errors = Errors::new();
+        let holder = mount();
+        let g = start("alice", key).unwrap();
+        g.restore_drafts();
+        assert_eq!(value("subject"), "", "{key:?}");
+        assert_eq!(value("message"), "");
+        assert_eq!(errors.codes(), vec!["storage".to_string()], "{key:?}: one error for the page");
+        assert!(drafts().is_empty(), "{key:?}: swept, {:?}", drafts());
+        g.destroy();
+        holder.remove();
+    }
+    clear_ours();
+}
+
+#[wasm_bindgen_test]
+fn a_bad_key_rejects_start_naming_the_option() {
+    let error = start("alice", Some("not a key")).err().unwrap();
+    let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.contains("draftKey"), "{message}");
+}
