@@ -153,6 +153,8 @@ const APT_PACKAGES = [
   { name: "firefox-esr", file: FIREFOX },
   { name: "webkit2gtk-driver", file: WEBKIT_DRIVER },
   { name: "xvfb", file: XVFB_RUN },
+  // PHP's CLI (php -S) for the PHP example's journeys (tests/e2e/frameworks.test.mjs).
+  { name: "php-cli", file: "/usr/bin/php" },
 ];
 
 function ensureBrowsers() {

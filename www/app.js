@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import session from "express-session";
 
+import { sessionStatus } from "../examples/express/session-guard-express.js";
 import { formPage, loginPage, messagePage, reactFormPage, savedPage } from "./views.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,7 @@ export const DEFAULT_DIST = path.join(REPO_ROOT, "dist");
 
 export const COOKIE_NAME = "sg.sid";
 const KEEPALIVE_PATH = "/session/keepalive";
+const STATUS_PATH = "/session/status";
 const CSRF_HEADER = "x-csrf-token";
 
 /**
@@ -205,6 +207,15 @@ export function createApp(opts = {}) {
       res.json({ ok: true });
     });
 
+    // The stored session with id ?sid=, read without touching it (store.get does not touch).
+    app.get("/__test/session", (req, res, next) => {
+      store.get(String(req.query.sid ?? ""), (err, sess) => {
+        if (err) return next(err);
+        const expiresAt = sess ? new Date(sess.cookie.expires).getTime() : NaN;
+        res.set("Cache-Control", "no-store").json(sess ? { exists: expiresAt > Date.now(), expiresAt } : { exists: false });
+      });
+    });
+
     app.post("/__test/expire-sessions", (req, res, next) => {
       store.length((err, before) => {
         if (err) return next(err);
@@ -212,6 +223,10 @@ export function createApp(opts = {}) {
       });
     });
   }
+
+  // Status (the guard's statusUrl): the time left WITHOUT renewing. Mounted before session(), so
+  // express-session never sees the request: no rolling renewal, no touch of the stored session.
+  app.get(STATUS_PATH, sessionStatus({ store, secret, name: COOKIE_NAME, rolling: true, csrfToken: (s) => s.csrf }));
 
   app.use(
     session({
@@ -480,7 +495,7 @@ function badCsrf(req, res, page = {}) {
 }
 
 function wantsJson(req) {
-  return req.get("X-Requested-With") === "XMLHttpRequest" || req.path.startsWith("/__test/") || req.path === KEEPALIVE_PATH;
+  return req.get("X-Requested-With") === "XMLHttpRequest" || req.path.startsWith("/__test/") || req.path === KEEPALIVE_PATH || req.path === STATUS_PATH;
 }
 
 /**

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import session from "express-session";
 
-import { sessionGuard } from "./session-guard-express.js";
+import { sessionGuard, sessionStatus } from "./session-guard-express.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_DIST = path.resolve(HERE, "..", "..", "dist");
@@ -28,9 +28,13 @@ export function createApp({ timeout = 1800, rolling = false, warnBefore = 120, d
   const app = express();
   app.disable("x-powered-by");
   const store = new session.MemoryStore(); // use a real store (Redis, a database…) in production
+  const secret = crypto.randomBytes(32).toString("hex");
 
   // The package, served before session(): loading it touches no session.
   app.use("/session-guard", express.static(distDir));
+
+  // The guard's statusUrl, before session(): asking never renews the session.
+  app.get("/session/status", sessionStatus({ store, secret, name: "sid", rolling, csrfToken: (s) => s.csrf }));
 
   if (testHooks) {
     // The stored session with id ?sid=, read without touching it (mounted before session()).
@@ -47,7 +51,7 @@ export function createApp({ timeout = 1800, rolling = false, warnBefore = 120, d
   app.use(
     session({
       name: "sid",
-      secret: crypto.randomBytes(32).toString("hex"),
+      secret,
       store,
       rolling,
       resave: false,

@@ -6,6 +6,8 @@
 //   const guard = sessionGuard({ rolling });
 //   app.use(guard);                                     // after session(): adds Server-Timing
 //   app.post("/session/keepalive", checkCsrf, guard.keepAlive);
+//   // BEFORE app.use(session(…)), so that express-session never sees it (no rolling renewal, no touch):
+//   app.get("/session/status", sessionStatus({ store, secret, name: "connect.sid", rolling }));
 //
 // - The middleware adds `Server-Timing: session;dur=<ms left>` to every response of a signed-in
 //   user, so the guard learns the real remaining time on each page load and API call.
@@ -17,6 +19,8 @@
 // though the stored session is touched on every request. So with `rolling: false` the session ends
 // `maxAge` after the last change, and the page must say `data-renew-on="keepalive"`; with
 // `rolling: true` it ends `maxAge` after the last request: `data-renew-on="request"`.
+
+import crypto from "node:crypto";
 
 /** The session's data without its cookie, as express-session compares it to decide on a save. */
 function snapshot(session) {
@@ -67,4 +71,80 @@ export function sessionGuard({ rolling = false, signedIn = (req) => Boolean(req.
   };
 
   return middleware;
+}
+
+/**
+ * `GET statusUrl`: how long the session has left, WITHOUT renewing it. Mount it BEFORE
+ * `session()`: express-session then never sees the request, so neither `rolling` nor the
+ * store's `touch` moves the expiry. It reads the cookie, checks its signature and reads the
+ * stored session (`store.get`, which touches nothing).
+ *
+ * 200 `{"expiresIn": s, "csrfToken"?}` + `Server-Timing` while alive; 401 when gone; 400 without
+ * `X-Requested-With: XMLHttpRequest`.
+ *
+ * @param {object} opts
+ * @param {object} opts.store      the store given to express-session
+ * @param {string|string[]} opts.secret  its secret(s)
+ * @param {string} [opts.name="connect.sid"]  its cookie name
+ * @param {boolean} [opts.rolling=false]
+ * @param {(sess) => boolean} [opts.signedIn]   on the stored session object
+ * @param {(sess) => string|undefined} [opts.csrfToken]  a token to hand to the page
+ */
+export function sessionStatus({ store, secret, name = "connect.sid", rolling = false, signedIn = (s) => Boolean(s?.user), csrfToken = () => undefined }) {
+  const secrets = Array.isArray(secret) ? secret : [secret];
+  return function status(req, res) {
+    res.set("Cache-Control", "no-store");
+    if (req.get("X-Requested-With") !== "XMLHttpRequest") {
+      return res.status(400).json({ error: "X-Requested-With: XMLHttpRequest is required" });
+    }
+    const sid = unsign(readCookie(req, name), secrets);
+    if (!sid) return res.status(401).json({ error: "signed out" });
+    store.get(sid, (err, sess) => {
+      if (err) return res.status(500).json({ error: "store" });
+      if (!sess || !signedIn(sess)) return res.status(401).json({ error: "signed out" });
+      // The stored expiry moves on every request (rolling, or the store's touch); the browser's
+      // cookie moves only when it is sent again: with rolling: false, when the session changed.
+      let end = new Date(sess.cookie?.expires).getTime();
+      const maxAge = sess.cookie?.originalMaxAge;
+      if (!rolling && typeof sess[ISSUED_AT] === "number" && typeof maxAge === "number") {
+        end = Math.min(end, sess[ISSUED_AT] + maxAge);
+      }
+      const left = end - Date.now();
+      if (!(left > 0)) return res.status(401).json({ error: "signed out" });
+      res.set("Server-Timing", `session;dur=${Math.round(left)}`);
+      const body = { expiresIn: Math.round(left) / 1000 };
+      const token = csrfToken(sess);
+      if (token) body.csrfToken = token;
+      res.json(body);
+    });
+  };
+}
+
+function readCookie(req, name) {
+  for (const part of (req.get("cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+/** express-session's signed cookie "s:<id>.<HMAC-SHA256, base64 without padding>" → id, or null. */
+function unsign(value, secrets) {
+  if (typeof value !== "string" || !value.startsWith("s:")) return null;
+  const signed = value.slice(2);
+  const dot = signed.lastIndexOf(".");
+  if (dot <= 0) return null;
+  const id = signed.slice(0, dot);
+  const given = Buffer.from(signed.slice(dot + 1));
+  for (const s of secrets) {
+    const expected = Buffer.from(crypto.createHmac("sha256", s).update(id).digest("base64").replace(/=+$/, ""));
+    if (expected.length === given.length && crypto.timingSafeEqual(expected, given)) return id;
+  }
+  return null;
 }

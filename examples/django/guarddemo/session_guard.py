@@ -5,9 +5,14 @@
 2. `SessionTimingMiddleware`: adds `Server-Timing: session;dur=<ms left>` to every response of a
    signed-in user, so the guard learns the real remaining time on each page load, even when
    the page load did not renew the session (SESSION_SAVE_EVERY_REQUEST = False).
+3. `SessionStatusMiddleware`: answers the guard's `statusUrl` (`GET /session/status/`) with the
+   time left, WITHOUT renewing. It sits before SessionMiddleware and answers by itself, because
+   SessionMiddleware saves (and so renews) the session of every request it sees when
+   SESSION_SAVE_EVERY_REQUEST = True, whatever the view does.
 
     MIDDLEWARE = [
         ...,
+        "yourapp.session_guard.SessionStatusMiddleware",   # before SessionMiddleware
         "django.contrib.sessions.middleware.SessionMiddleware",
         ...,
         "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -20,8 +25,10 @@ Works with any session backend (db, cache, cached_db, signed_cookies, file).
 
 import time
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -63,3 +70,50 @@ class SessionTimingMiddleware:
             remaining = (session.get_expiry_date(modification=saved) - now).total_seconds()
             response.headers["Server-Timing"] = f"session;dur={max(0, round(remaining * 1000))}"
         return response
+
+
+class SessionStatusMiddleware:
+    """`GET <path>` (default /session/status/): 200 `{"expiresIn": s}` while the session is alive,
+    401 once it is gone; it never saves the session. Requires `X-Requested-With: XMLHttpRequest`
+    (400 without). Place it BEFORE SessionMiddleware: the request never reaches it.
+
+    The session is loaded from the store by its cookie, as SessionMiddleware would, and only
+    read. An expired session does not load (every backend checks its expiry), so it is gone.
+    The time left is `get_expiry_date(modification=<last save>)` − now: `get_expiry_age()` alone
+    is the full age counted from now (what a save now would give), not what is left."""
+
+    path = "/session/status/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.engine = import_module(settings.SESSION_ENGINE)
+
+    def __call__(self, request):
+        if request.path != self.path:
+            return self.get_response(request)
+        if request.method != "GET":
+            return _no_store(JsonResponse({"error": "GET only"}, status=405))
+        if request.headers.get("X-Requested-With") != "XMLHttpRequest":
+            return _no_store(JsonResponse({"error": "X-Requested-With: XMLHttpRequest is required"}, status=400))
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        session = self.engine.SessionStore(key) if key else None
+        # Signed in = the auth key is in the session (the user's password hash is checked on
+        # the next real request; a changed password ends the session there).
+        if session is None or SESSION_KEY not in session:
+            return _no_store(JsonResponse({"error": "signed out"}, status=401))
+        if SAVED_AT not in session:
+            # SessionTimingMiddleware is not installed: the last save is unknown (5xx: "unknown").
+            return _no_store(JsonResponse({"error": "SessionTimingMiddleware is not installed"}, status=500))
+        now = timezone.now()
+        saved = now - timedelta(seconds=time.time() - session[SAVED_AT])
+        left = (session.get_expiry_date(modification=saved) - now).total_seconds()
+        if left <= 0:
+            return _no_store(JsonResponse({"error": "signed out"}, status=401))
+        response = JsonResponse({"expiresIn": round(left, 3)})
+        response.headers["Server-Timing"] = f"session;dur={round(left * 1000)}"
+        return _no_store(response)
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before SessionMiddleware: answered without saving (renewing) the session.
+    "guarddemo.views.PackageMiddleware",  # /session-guard/ (the built package)
+    "guarddemo.session_guard.SessionStatusMiddleware",  # GET /session/status/
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -11,7 +11,6 @@ urlpatterns = [
     path("form/", views.form_view),
     path("api/me/", views.me),
     path("session/keepalive/", session_guard.keepalive),
-    path("session-guard/<path:path>", views.dist),
 ]
 
 if settings.SESSION_GUARD["test_hooks"]:

@@ -88,9 +88,21 @@ def me(request):
     return JsonResponse({"user": request.user.get_username()})
 
 
-def dist(request, path):
-    """The built package (dist/), for the script tag. Use your static files setup in production."""
-    return serve(request, path, document_root=settings.SESSION_GUARD["dist"])
+class PackageMiddleware:
+    """The built package (dist/) at /session-guard/, for the script tag, answered BEFORE
+    SessionMiddleware: loading the script never saves (renews) the session, which it would with
+    SESSION_SAVE_EVERY_REQUEST = True, unseen by the guard (it does not count scripts as requests).
+    In production, serve static files from your web server or WhiteNoise, outside the session."""
+
+    prefix = "/session-guard/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.prefix):
+            return self.get_response(request)
+        return serve(request, request.path[len(self.prefix):], document_root=settings.SESSION_GUARD["dist"])
 
 
 # --- Test hooks (SG_TEST_HOOKS=1 only) ------------------------------------------------------
