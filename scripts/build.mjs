@@ -35,9 +35,11 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * `draftKey` (issue #20): RustCrypto's ChaCha20-Poly1305 (ChaCha20 and Poly1305 in software, and
  * the panic formatting their `unwrap`/`assert` bring), base64url (of which 0.15 KB for an encoder
  * twice as fast: the 500-field save), the sealed record format and the `draftKey`/`draftKeys`
- * options. Building the AEAD crates at opt-level "z" made it larger.
+ * options. Building the AEAD crates at opt-level "z" made it larger. Raised by 950 bytes for
+ * `statusUrl` (the status check in the core, its request, the guard's own URLs kept out of the
+ * page's traffic) and the framework rows' merge.
  */
-export const GZIP_BUDGET = 58.4 * 1024 + 7192;
+export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 950;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

@@ -473,3 +473,16 @@ fn only_the_leader_asks_and_the_others_wait_for_its_answer() {
     let out = run_until(&mut m, &mut now, T0 + 64 * S);
     assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
 }
+
+#[test]
+fn the_server_confirming_its_deadline_ends_the_check_not_a_loop_of_checks() {
+    // The server counts the same deadline a few ms differently: no second check for that cycle.
+    let mut m = started(&with_status(60, 30));
+    let mut now = T0;
+    let mut out = run_until(&mut m, &mut now, T0 + 27 * S);
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(33 * S + 17) }), now);
+    out.extend(drain(&mut m));
+    out.extend(run_until(&mut m, &mut now, T0 + 30 * S + 500));
+    assert_eq!(checks(&out), 1, "{out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+}

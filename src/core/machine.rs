@@ -568,11 +568,14 @@ impl Machine {
             return None;
         }
         let end = self.end()?;
+        // A cycle is a session end: an answer that moves it by less than the lead (the server's
+        // own count of the same deadline) or earlier is still the cycle already checked.
+        let due = |which: usize| self.status_checked[which].is_none_or(|checked| end > checked + STATUS_LEAD_MS);
         let before_warning = match (self.phase, self.warn_at(end)) {
-            (Phase::Active, Some(warn_at)) if self.status_checked[0] != Some(end) => Some((warn_at.saturating_sub(STATUS_LEAD_MS), 0)),
+            (Phase::Active, Some(warn_at)) if due(0) => Some((warn_at.saturating_sub(STATUS_LEAD_MS), 0)),
             _ => None,
         };
-        let before_expiry = (self.status_checked[1] != Some(end)).then(|| (end.saturating_sub(STATUS_LEAD_MS), 1));
+        let before_expiry = due(1).then(|| (end.saturating_sub(STATUS_LEAD_MS), 1));
         before_warning.or(before_expiry)
     }
 

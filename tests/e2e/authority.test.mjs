@@ -79,14 +79,17 @@ for (const name of selectedEngines()) {
       // 4 s in, a worker's request renews the server session (rolling): the page's Resource
       // Timing, and so the guard, never sees it, as with a service worker or a WebSocket.
       await untilPageTime(tab, g.at + 4000);
-      await tab.eval(
+      const renewed = await tab.eval(
         () =>
           new Promise((resolve) => {
-            const source = "fetch('/form', { credentials: 'same-origin' }).then((r) => postMessage(r.status), () => postMessage(0));";
+            // A blob worker's base URL is the blob: URL, so the request names the page's origin.
+            const url = JSON.stringify(`${location.origin}/form`);
+            const source = `fetch(${url}, { credentials: "same-origin" }).then((r) => postMessage(r.status), () => postMessage(0));`;
             const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
             worker.onmessage = (e) => resolve(e.data);
           }),
       );
+      assert.equal(renewed, 200, "the worker's request reached the server");
       assert.deepEqual(await statusRequests(tab), [], "no status request while idle before the check");
       await untilPageTime(tab, warnAt + 1500);
       assert.equal((await recordsOf(tab, "warning")).length, 0, "no warning at the client's old deadline");
