@@ -20,7 +20,7 @@
 // Each journey also asks the example's status route (`GET /session/status`, the guard's
 // statusUrl): it reports the time left without moving the real expiry, and 401 once the session
 // is gone. The demo server (www/) gets the same status check. All tests run side by side:
-// about 110 s in all.
+// about 145 s in all on two busy cores.
 //
 // The server's real expiry is probed without renewing it: the browser's session cookie (its
 // expiry, read from the cookie jar) and the stored session (a test-only route of the example,
