@@ -20,7 +20,7 @@
 // Each journey also asks the example's status route (`GET /session/status`, the guard's
 // statusUrl): it reports the time left without moving the real expiry, and 401 once the session
 // is gone. The demo server (www/) gets the same status check. All tests run side by side:
-// about 110 s in all.
+// about 145 s in all on two busy cores.
 //
 // The server's real expiry is probed without renewing it: the browser's session cookie (its
 // expiry, read from the cookie jar) and the stored session (a test-only route of the example,
@@ -232,10 +232,19 @@ async function startExpress({ rolling }) {
 }
 
 /**
- * A child process serving on a free loopback port: `spawnAt(port)` starts it; ready once
- * `probe` answers 200. Retries on a port taken meanwhile.
+ * A child process serving on a free loopback port: `spawnAt(port)` starts it (in its own process
+ * group: `detached: true`); ready once `probe` answers 200. Retries on a port taken meanwhile.
+ * Stopped by signalling the whole group: `php -S` with PHP_CLI_SERVER_WORKERS forks workers that
+ * outlive their parent otherwise, and keep this test process alive through the inherited pipes.
  */
 async function startChild(what, spawnAt, probePath) {
+  const killGroup = (child, signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawnAt(port);
@@ -260,7 +269,7 @@ async function startChild(what, spawnAt, probePath) {
         { timeout: 30000, interval: 200, message: `${what} on ${baseURL}` },
       );
     } catch (err) {
-      child.kill("SIGKILL");
+      killGroup(child, "SIGKILL");
       if (exited && /already in use|address in use/i.test(output) && attempt < 3) continue;
       throw new Error(`${err.message}\n${output}`);
     }
@@ -268,10 +277,9 @@ async function startChild(what, spawnAt, probePath) {
       baseURL,
       output: () => output,
       async stop() {
-        if (!exited) {
-          child.kill("SIGTERM");
-          await waitFor(() => exited, { timeout: 5000, message: `${what} to exit` }).catch(() => child.kill("SIGKILL"));
-        }
+        const running = !exited;
+        killGroup(child, "SIGTERM"); // the workers too, even when the parent is gone
+        if (running) await waitFor(() => exited, { timeout: 5000, message: `${what} to exit` }).catch(() => killGroup(child, "SIGKILL"));
       },
     };
   }
@@ -292,7 +300,7 @@ async function startFlask({ refreshEachRequest }) {
   };
   const child = await startChild(
     "Flask",
-    (port) => spawn(VENV_PYTHON, ["app.py"], { cwd: FLASK_DIR, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] }),
+    (port) => spawn(VENV_PYTHON, ["app.py"], { cwd: FLASK_DIR, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true }),
     "/login",
   );
   const { baseURL } = child;
@@ -326,7 +334,7 @@ async function startPhp() {
   };
   const child = await startChild(
     "php -S",
-    (port) => spawn(PHP, ["-S", `127.0.0.1:${port}`, "router.php"], { cwd: PHP_DIR, env, stdio: ["ignore", "pipe", "pipe"] }),
+    (port) => spawn(PHP, ["-S", `127.0.0.1:${port}`, "router.php"], { cwd: PHP_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
     "/login",
   );
   const { baseURL } = child;
