@@ -21,6 +21,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 
+import { waitFor } from "./harness.mjs";
+
 export const ENGINE_NAMES = ["chromium", "firefox", "webkit"];
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -242,11 +244,28 @@ async function launchWebKit() {
 
 /** A tab: the engine's primitives plus what journeys build from them. */
 function tab(ops) {
+  /** Waits (bounded) until `selector` is rendered: a page may still be loading. */
+  const visible = (selector) =>
+    waitFor(
+      () =>
+        ops
+          .eval((sel) => {
+            const r = document.querySelector(sel)?.getBoundingClientRect();
+            return Boolean(r && r.width > 0 && r.height > 0);
+          }, selector)
+          .catch(() => false), // the document is being replaced
+      { timeout: 10000, interval: 50, message: `${selector} shown` },
+    );
   return {
     ...ops,
+    /** Clicks `selector` once a person could see it. */
+    async click(selector) {
+      await visible(selector);
+      await ops.click(selector);
+    },
     /** Clicks `selector`, then types `text` with real key presses. */
     async typeInto(selector, text) {
-      await ops.click(selector);
+      await this.click(selector);
       await ops.type(text);
     },
     /** Events, errors and CSP violations the demo's test recorder saw in this document. */
