@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import session from "express-session";
 
+import { editorFiles, editorsFramePage, editorsPage } from "./editors.js";
 import { formPage, loginPage, messagePage, reactFormPage, savedPage } from "./views.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -325,6 +326,19 @@ export function createApp(opts = {}) {
     for (const [from, to] of hooks.formEdits ?? []) page = page.split(from).join(to);
     html(res, 200, page);
   });
+
+  // Test pages of fields beyond form controls (www/editors.js), editors from node_modules.
+  if (testHooks) {
+    const files = editorFiles();
+    for (const [name, file] of Object.entries(files)) {
+      app.get(`/vendor/${name}`, (req, res, next) => {
+        const type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        res.sendFile(file, { maxAge: "1d", headers: { "Content-Type": type } }, (err) => err && next(err));
+      });
+    }
+    app.get("/editors", requireLogin, (req, res) => html(res, 200, editorsPage({ ...pageOpts(req), files })));
+    app.get("/editors/frame", requireLogin, (req, res) => html(res, 200, editorsFramePage(pageOpts(req))));
+  }
 
   app.post("/form", requireLogin, urlencoded, (req, res) => {
     if (!csrfOk(req)) return badCsrf(req, res, pageOpts(req));

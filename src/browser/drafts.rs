@@ -43,6 +43,20 @@ extern "C" {
     fn write_value(element: &JsValue, value: &str);
     #[wasm_bindgen(js_name = writeSelected)]
     fn write_selected(select: &JsValue, values: &Array) -> bool;
+    #[wasm_bindgen(js_name = richPolicy)]
+    fn rich_policy(policy: &str);
+    #[wasm_bindgen(js_name = formOf)]
+    fn form_of(target: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = draftRoots)]
+    fn draft_roots(document: &Document) -> Array;
+    #[wasm_bindgen(js_name = registerField)]
+    fn register_field(element: &JsValue, handlers: &JsValue) -> JsValue;
+}
+
+/// `guard.registerField(element, {read, write})`: a field the guard reads and writes through
+/// code. Returns the function that unregisters it.
+pub(super) fn register(element: &JsValue, handlers: &JsValue) -> JsValue {
+    register_field(element, handlers)
 }
 
 fn get_bool(object: &JsValue, name: &str) -> bool {
@@ -51,18 +65,6 @@ fn get_bool(object: &JsValue, name: &str) -> bool {
 
 fn attribute(element: &Element, name: &str) -> String {
     element.get_attribute(name).unwrap_or_default()
-}
-
-/// The items of an array-like collection (HTMLCollection, HTMLOptionsCollection, form.elements).
-fn items(collection: &JsValue) -> Vec<JsValue> {
-    let mut items = Vec::new();
-    // `Array.from` throws only for null and undefined.
-    if collection.is_object() {
-        for item in js_sys::Array::from(collection).iter() {
-            items.push(item);
-        }
-    }
-    items
 }
 
 /// What the shell gave [`Drafts::listen`] to feed the drafts machine.
@@ -119,6 +121,7 @@ impl Drafts {
             .login_url
             .as_deref()
             .and_then(|u| super::page::path_of(window, u));
+        rich_policy(crate::core::drafts::RICH_POLICY);
         Some(Rc::new(Drafts {
             window: window.clone(),
             document: document.clone(),
@@ -252,19 +255,21 @@ impl Drafts {
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
-        let form = prop(&event.target()?.into(), "form").dyn_into::<Element>().ok()?;
+        let form = form_of(&event.composed_path().get(0)).dyn_into::<Element>().ok()?;
         self.is_guarded(&form).then_some(form)
     }
 
+    /// A form, or an element marked `data-session-draft` (its fields are its contenteditable
+    /// regions and registered fields), not opted out and matching the `drafts` selector.
     fn is_guarded(&self, form: &Element) -> bool {
-        prop_string(form, "tagName").eq_ignore_ascii_case("form")
+        (prop_string(form, "tagName").eq_ignore_ascii_case("form") || form.has_attribute("data-session-draft"))
             && form.get_attribute("data-session-draft").as_deref() != Some("off")
             && self.selector.as_deref().is_none_or(|s| form.matches(s).unwrap_or(false))
     }
 
     fn guarded_forms(&self) -> Vec<Element> {
         let mut forms = Vec::new();
-        for form in items(&prop(&self.document, "forms")) {
+        for form in draft_roots(&self.document).iter() {
             if let Ok(form) = form.dyn_into::<Element>() {
                 if self.is_guarded(&form) {
                     forms.push(form);
@@ -280,7 +285,7 @@ impl Drafts {
 
     /// The form's identity in its key, as the core decides from every form's id and name.
     fn form_id(&self, form: &Element) -> String {
-        let mut all = items(&prop(&self.document, "forms"));
+        let mut all: Vec<JsValue> = draft_roots(&self.document).iter().collect();
         // A form no longer in the page (an SPA removed it) is known as if it were last.
         let at = all.iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or_else(|| {
             all.push(form.into());
@@ -651,7 +656,7 @@ impl Drafts {
     }
 
     /// Applies held values to fields that appeared since (SPA rendering).
-    fn apply_waiting(&self) {
+    pub fn apply_waiting(&self) {
         let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);

@@ -1,0 +1,67 @@
+// Test pages for fields beyond form controls (tests/e2e/editors.test.mjs): a contenteditable
+// region, an input in an open shadow root, a field given to guard.registerField, Quill and Trix
+// (served from node_modules, devDependencies), a file input, and a form in a same-origin iframe.
+// Mounted only with the test hooks.
+
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+import { esc, layout } from "./views.js";
+
+/** `/vendor/<name>` → file, for the editors that are installed. */
+export function editorFiles() {
+  const require = createRequire(import.meta.url);
+  const out = {};
+  for (const [name, pkg, file] of [
+    ["quill.js", "quill", "dist/quill.js"],
+    ["trix.umd.min.js", "trix", "dist/trix.umd.min.js"],
+    ["trix.css", "trix", "dist/trix.css"],
+  ]) {
+    try {
+      const full = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+      if (fs.existsSync(full)) out[name] = full;
+    } catch {
+      // not installed: the page goes without that editor
+    }
+  }
+  return out;
+}
+
+export function editorsPage({ user, csrf, guard, files }) {
+  const scripts = ["/editors-page.js"];
+  if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
+  if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
+  return layout({
+    title: "Editors",
+    user,
+    csrf,
+    guard,
+    scripts,
+    body: `
+<section class="card">
+  <h1>Editors</h1>
+  <form method="post" action="/editors" id="editors-form">
+    <input type="hidden" name="_csrf" value="${esc(csrf)}">
+    <label>Title <input name="title" id="title"></label>
+    <div id="notes" contenteditable="true" data-session-draft="notes" aria-label="Notes"></div>
+    <shadow-field id="shadowed"></shadow-field>
+    <div id="widget" tabindex="0" aria-label="Widget"></div>
+    <div id="quill-box"></div>
+    <input type="hidden" id="trix-input" name="trix_body">
+    <trix-editor input="trix-input" id="trix"></trix-editor>
+    <label>Attachment <input type="file" name="attachment" id="attachment"></label>
+    <button type="submit">Send</button>
+  </form>
+  <iframe src="/editors/frame" id="frame" title="Inner form"></iframe>
+</section>`,
+  });
+}
+
+export function editorsFramePage({ csrf }) {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Inner form</title></head><body>
+<form method="post" action="/editors" id="frame-form">
+  <input type="hidden" name="_csrf" value="${esc(csrf)}">
+  <textarea name="frame_note" id="frame-note" aria-label="Note"></textarea>
+</form></body></html>`;
+}

@@ -1,0 +1,35 @@
+// The /editors test page (www/editors.js): a custom element with an input in an open shadow
+// root, a tiny editor of its own (a model, drawn as text) given to guard.registerField, Quill.
+customElements.define(
+  "shadow-field",
+  class extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: "open" }).innerHTML = '<label>Subtitle <input name="subtitle" id="subtitle"></label>';
+    }
+  },
+);
+
+const widget = document.getElementById("widget");
+window.widgetModel = { text: "" };
+const draw = () => (widget.textContent = window.widgetModel.text);
+widget.addEventListener("keydown", (event) => {
+  if (event.key.length !== 1) return;
+  event.preventDefault();
+  window.widgetModel.text += event.key;
+  draw();
+  widget.dispatchEvent(new Event("input", { bubbles: true }));
+});
+const register = (guard) => {
+  window.unregisterWidget = guard.registerField(widget, {
+    read: () => window.widgetModel.text,
+    write: (value) => {
+      window.widgetModel.text = value;
+      draw();
+    },
+  });
+};
+if (window.sessionGuard) register(window.sessionGuard);
+else document.addEventListener("sessionguard:ready", (event) => register(event.detail.guard), { once: true });
+
+if (window.Quill) window.quill = new window.Quill("#quill-box");
