@@ -337,7 +337,10 @@ export function createApp(opts = {}) {
       });
     }
     app.get("/editors", requireLogin, (req, res) => html(res, 200, editorsPage({ ...pageOpts(req), files })));
-    app.get("/editors/frame", requireLogin, (req, res) => html(res, 200, editorsFramePage(pageOpts(req))));
+    app.get("/editors/frame", requireLogin, (req, res) => {
+      res.set("X-Frame-Options", "SAMEORIGIN");
+      html(res, 200, editorsFramePage(pageOpts(req)));
+    });
   }
 
   app.post("/form", requireLogin, urlencoded, (req, res) => {

@@ -1,6 +1,6 @@
 // Test pages for fields beyond form controls (tests/e2e/editors.test.mjs): a contenteditable
-// region, an input in an open shadow root, a field given to guard.registerField, Quill and Trix
-// (served from node_modules, devDependencies), a file input, and a form in a same-origin iframe.
+// region, an input in an open shadow root, a field given to guard.registerField, Quill
+// (served from node_modules, a devDependency), a file input, and a form in a same-origin iframe.
 // Mounted only with the test hooks.
 
 import fs from "node:fs";
@@ -15,8 +15,6 @@ export function editorFiles() {
   const out = {};
   for (const [name, pkg, file] of [
     ["quill.js", "quill", "dist/quill.js"],
-    ["trix.umd.min.js", "trix", "dist/trix.umd.min.js"],
-    ["trix.css", "trix", "dist/trix.css"],
   ]) {
     try {
       const full = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
@@ -31,7 +29,6 @@ export function editorFiles() {
 export function editorsPage({ user, csrf, guard, files }) {
   const scripts = ["/editors-page.js"];
   if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
-  if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
   return layout({
     title: "Editors",
     user,
@@ -48,8 +45,6 @@ export function editorsPage({ user, csrf, guard, files }) {
     <shadow-field id="shadowed"></shadow-field>
     <div id="widget" tabindex="0" aria-label="Widget"></div>
     <div id="quill-box"></div>
-    <input type="hidden" id="trix-input" name="trix_body">
-    <trix-editor input="trix-input" id="trix"></trix-editor>
     <label>Attachment <input type="file" name="attachment" id="attachment"></label>
     <button type="submit">Send</button>
   </form>

@@ -77,7 +77,7 @@ function adapterOf(element) {
   if (handlers) return { read: () => handlers.read(), write: (value) => handlers.write(value) };
   const quill = element.classList.contains("ql-editor") && globalThis.Quill?.find?.(element.parentElement);
   if (quill?.root === element) {
-    return { read: () => quill.getSemanticHTML?.() ?? quill.root.innerHTML, write: (html) => quill.setContents(quill.clipboard.convert({ html: cleanHtml(html) }), "api") };
+    return { read: () => quill.root.innerHTML, write: (html) => quill.setContents(quill.clipboard.convert({ html: cleanHtml(html) }), "api") };
   }
   if (element.localName === "trix-editor" && element.editor) {
     return { read: () => element.value, write: (html) => element.editor.loadHTML(cleanHtml(html)) };

@@ -203,7 +203,8 @@ pub fn controls(facts: &Value) -> Vec<Control> {
         // A region or custom field without a name is known by its id, else by its kind and place.
         let name = match text_at(f, 2) {
             "" if tag.starts_with('#') || tag.contains('-') => match text_at(f, 6) {
-                "" => tag,
+                // Without `#`: a key with one is known by its place, which a changed form forgets.
+                "" => tag.trim_start_matches('#'),
                 id => id,
             },
             name => name,

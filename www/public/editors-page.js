@@ -11,6 +11,7 @@ customElements.define(
 );
 
 const widget = document.getElementById("widget");
+widget.style.minHeight = "2em";
 window.widgetModel = { text: "" };
 const draw = () => (widget.textContent = window.widgetModel.text);
 widget.addEventListener("keydown", (event) => {
