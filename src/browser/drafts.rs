@@ -11,7 +11,10 @@ use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 use super::dialog;
 use super::events;
-use super::listener::{Listener, Mutations};
+use super::listener::{Callback, Listener, Mutations};
+
+/// The events the drafts follow, in the page and in its same-origin iframes (form_io.js).
+const RELAYED: [&str; 5] = ["input", "change", "focusin", "submit", "reset"];
 use super::page::{prop, prop_string};
 use super::storage::{Entries, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
@@ -49,6 +52,8 @@ extern "C" {
     fn form_of(target: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = draftRoots)]
     fn draft_roots(document: &Document) -> Array;
+    #[wasm_bindgen(js_name = watchFrames)]
+    fn watch_frames(document: &Document, relay: &js_sys::Function) -> js_sys::Function;
     #[wasm_bindgen(js_name = registerField)]
     fn register_field(element: &JsValue, handlers: &JsValue) -> JsValue;
 }
@@ -104,6 +109,12 @@ pub struct Drafts {
     /// Feeds the drafts machine (through the shell, which also debounces the save).
     feed: RefCell<Option<Feed>>,
     nonce: Option<String>,
+    /// Set once drafts were restored on this page: forms of iframes loaded later are restored too.
+    restored: Cell<bool>,
+    /// The forms restored on this page.
+    filled: RefCell<Vec<Element>>,
+    /// The relay of same-origin iframes' events, and the function that stops it.
+    frames: RefCell<Option<(Callback, js_sys::Function)>>,
     /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
     /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
     /// machine's debounce timer) was half of a 500-field restore.
@@ -145,6 +156,9 @@ impl Drafts {
             feed: RefCell::new(None),
             nonce: config.csp_nonce.clone(),
             writing: Cell::new(false),
+            restored: Cell::new(false),
+            filled: RefCell::new(Vec::new()),
+            frames: RefCell::new(None),
         }))
     }
 
@@ -152,39 +166,25 @@ impl Drafts {
     pub fn listen(self: &Rc<Self>, feed: impl Fn(DraftInput) + 'static) {
         *self.feed.borrow_mut() = Some(Rc::new(feed));
         let mut listeners = Vec::new();
-        for kind in ["input", "change"] {
-            let weak = Rc::downgrade(self);
-            listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
-                let Some(drafts) = weak.upgrade() else { return };
-                if drafts.writing.get() {
-                    return;
-                }
-                if let Some(form) = drafts.guarded_form_of(&event) {
-                    drafts.edited(form);
-                }
-            }));
-        }
         // Focus comes before the first edit: the last moment a form added later shows its
         // server-rendered values.
-        let weak = Rc::downgrade(self);
-        listeners.push(Listener::new(self.document.as_ref(), "focusin", true, true, move |event: Event| {
-            let Some(drafts) = weak.upgrade() else { return };
-            if let Some(form) = drafts.guarded_form_of(&event) {
-                drafts.baseline(&form);
-            }
-        }));
-        for kind in ["submit", "reset"] {
+        for kind in RELAYED {
             let weak = Rc::downgrade(self);
             listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
-                let Some(drafts) = weak.upgrade() else { return };
-                if let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                    if drafts.is_guarded(&form) {
-                        let n = drafts.number(&form);
-                        drafts.feed(if kind == "submit" { DraftInput::Submitted(n) } else { DraftInput::Discarded(n) });
-                    }
+                if let Some(drafts) = weak.upgrade() {
+                    drafts.on_event(&event);
                 }
             }));
         }
+        // The same events from the documents of same-origin iframes, and their loads.
+        let weak = Rc::downgrade(self);
+        let relay = Callback::wrap(Box::new(move |event: JsValue| {
+            if let Some(drafts) = weak.upgrade() {
+                drafts.on_event(event.unchecked_ref());
+            }
+        }));
+        let stop = watch_frames(&self.document, relay.as_ref().unchecked_ref());
+        *self.frames.borrow_mut() = Some((relay, stop));
         *self.listeners.borrow_mut() = listeners;
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
@@ -192,6 +192,39 @@ impl Drafts {
         let init = super::page::object(&[("subtree", JsValue::TRUE), ("attributeFilter", filter.into())]);
         let changes = self.fact_changes.clone();
         *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
+    }
+
+    /// An edit, a focus, a submit or a reset in the page or one of its same-origin iframes, or
+    /// the load of such an iframe (its forms are restored as the page's were).
+    fn on_event(&self, event: &Event) {
+        let kind = event.type_();
+        match kind.as_str() {
+            "input" | "change" if !self.writing.get() => {
+                if let Some(form) = self.guarded_form_of(event) {
+                    self.edited(form);
+                }
+            }
+            "focusin" => {
+                if let Some(form) = self.guarded_form_of(event) {
+                    self.baseline(&form);
+                }
+            }
+            "submit" | "reset" => {
+                let Some(form) = event.target() else { return };
+                let form: Element = form.unchecked_into();
+                if self.is_guarded(&form) {
+                    let n = self.number(&form);
+                    self.feed(if kind == "submit" { DraftInput::Submitted(n) } else { DraftInput::Discarded(n) });
+                }
+            }
+            "load" if self.restored.get() => {
+                for form in self.guarded_forms() {
+                    self.baseline(&form);
+                }
+                self.restore_forms(false);
+            }
+            _ => {}
+        }
     }
 
     fn feed(&self, input: DraftInput) {
@@ -255,7 +288,9 @@ impl Drafts {
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
-        let form = form_of(&event.composed_path().get(0)).dyn_into::<Element>().ok()?;
+        // Not `dyn_into`: an iframe's elements are not instances of this window's `Element`.
+        let form = form_of(&event.composed_path().get(0));
+        let form: Element = form.is_object().then(|| form.unchecked_into())?;
         self.is_guarded(&form).then_some(form)
     }
 
@@ -270,7 +305,7 @@ impl Drafts {
     fn guarded_forms(&self) -> Vec<Element> {
         let mut forms = Vec::new();
         for form in draft_roots(&self.document).iter() {
-            if let Ok(form) = form.dyn_into::<Element>() {
+            if let Ok(form) = form.dyn_into::<Element>().or_else(|f| if f.is_object() { Ok(f.unchecked_into()) } else { Err(f) }) {
                 if self.is_guarded(&form) {
                     forms.push(form);
                 }
@@ -629,13 +664,24 @@ impl Drafts {
     pub fn restore_all(self: &Rc<Self>) {
         self.close_notice();
         self.waiting.borrow_mut().clear();
+        self.restored.set(true);
+        self.restore_forms(true);
+        self.watch_for_late_fields();
+    }
+
+    /// Fills each guarded form from its stored draft: every one (`all`), or only those not
+    /// restored yet on this page (the forms of an iframe that loaded since).
+    fn restore_forms(&self, all: bool) {
         for form in self.guarded_forms() {
+            if !all && self.filled.borrow().contains(&form) {
+                continue;
+            }
+            self.filled.borrow_mut().push(form.clone());
             let form_id = self.form_id(&form);
             let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
             let written = self.fill(&form, form_id, record, true);
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
-        self.watch_for_late_fields();
     }
 
     /// Writes `record`'s values into `form` where the core allows it; fields not on the page
@@ -739,6 +785,9 @@ impl Drafts {
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
         self.listeners.borrow_mut().clear();
+        if let Some((_, stop)) = self.frames.borrow_mut().take() {
+            let _ = stop.call0(&JsValue::NULL);
+        }
         self.late_fields.borrow_mut().take();
         self.fact_watch.borrow_mut().take();
         self.controls.borrow_mut().clear();

@@ -61,7 +61,7 @@ const registered = new Map();
 
 export function registerField(element, handlers) {
   // Anything else is left alone: never an error in the page.
-  if (!(element instanceof Element) || typeof handlers?.read !== "function" || typeof handlers?.write !== "function") return () => {};
+  if (element?.nodeType !== 1 || typeof handlers?.read !== "function" || typeof handlers?.write !== "function") return () => {};
   registered.set(element, handlers);
   return () => {
     if (registered.get(element) === handlers) registered.delete(element);
@@ -138,6 +138,35 @@ export function draftRoots(doc) {
     }
   }
   return roots;
+}
+
+// Relays the drafts' events (src/browser/drafts.rs RELAYED) from the documents of same-origin
+// iframes to `relay`, and each such iframe's load (a document of its own, its forms to restore).
+// Returns the function that stops it.
+export function watchFrames(doc, relay) {
+  const watched = [];
+  const attach = (frame) => {
+    let inner = null;
+    try {
+      inner = frame.contentDocument;
+    } catch {
+      // Another origin's: not ours.
+    }
+    if (!inner || watched.some(([d]) => d === inner)) return;
+    watched.push([inner]);
+    for (const type of ["input", "change", "focusin", "submit", "reset"]) inner.addEventListener(type, relay, { capture: true, passive: true });
+  };
+  const onLoad = (event) => {
+    if (event.target.localName !== "iframe") return;
+    attach(event.target);
+    relay(event);
+  };
+  doc.addEventListener("load", onLoad, true);
+  for (const frame of doc.querySelectorAll("iframe")) attach(frame);
+  return () => {
+    doc.removeEventListener("load", onLoad, true);
+    for (const [inner] of watched) for (const type of ["input", "change", "focusin", "submit", "reset"]) inner.removeEventListener(type, relay, true);
+  };
 }
 
 // --- contenteditable HTML through the allow-list ---------------------------------------

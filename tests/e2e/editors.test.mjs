@@ -143,3 +143,20 @@ suite.test("Quill: typed text is back in the editor's own model", { timeout: 900
   await waitFor(() => s.page.evaluate(() => window.quill?.getText().includes("Quill words")), { message: "Quill's model holds the text" });
   assert.deepEqual(await s.page.evaluate(() => window.quill.getContents().ops), [{ insert: "Quill words\n" }]);
 });
+
+suite.test("a form in a same-origin iframe is guarded by the page's guard", { timeout: 90000 }, async (s) => {
+  await s.loginToForm({ next: "/editors" });
+  const frame = s.page.frameLocator("#frame");
+  await frame.locator("#frame-note").waitFor();
+  const mark = s.events.length;
+  await frame.locator("#frame-note").click();
+  await s.page.keyboard.type("Typed in the frame");
+  await saved(s, mark);
+  const d = await expireAndLogInAgain(s);
+  assert.match(d.text, /Your input has been saved/);
+  await logInAgain(s);
+  await waitFor(async () => (await s.page.frameLocator("#frame").locator("#frame-note").inputValue()) === "Typed in the frame", {
+    timeout: 10000,
+    message: "the iframe's textarea restored",
+  });
+});
