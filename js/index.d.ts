@@ -127,7 +127,7 @@ export interface SessionGuardOptions {
 export type SessionGuardMessageKey =
   | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
   | "inputSaved" | "inputNotSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
-  | "restorePrompt" | "restore" | "discard";
+  | "restorePrompt" | "restore" | "discard" | "attachAgain";
 
 /** How {@link SessionGuard.registerField} reads and writes a field. */
 export interface SessionGuardField {

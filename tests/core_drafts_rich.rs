@@ -80,3 +80,29 @@ fn secrets_stay_out_of_regions_and_custom_fields_too() {
     let off = FieldFacts { tag: "#editable", name: "notes", opted_out: true, ..FieldFacts::default() };
     assert_eq!(field_kind(&off), None);
 }
+
+#[test]
+fn file_inputs_keep_only_their_files_names() {
+    use session_guard::core::drafts::names_files;
+    let file = FieldFacts { tag: "input", input_type: "file", name: "attachment", ..FieldFacts::default() };
+    assert_eq!(field_kind(&file), None, "never the files");
+    assert!(names_files(&file));
+    assert!(names_files(&FieldFacts { input_type: "FILE", ..file }));
+    assert!(!names_files(&FieldFacts { name: "id_card_scan", ..file }), "a secret by its name");
+    assert!(!names_files(&FieldFacts { opted_out: true, ..file }));
+    assert!(!names_files(&FieldFacts { input_type: "text", ..file }));
+    let facts = json::parse(r##"[["input","file","attachment","",false,"","",""],["input","file","photos","",false,"","",""]]"##).unwrap();
+    let keys: Vec<(FieldKind, String)> = controls(&facts).into_iter().map(|c| (c.kind, c.key)).collect();
+    assert_eq!(keys, vec![(FieldKind::Files, "attachment:file".into()), (FieldKind::Files, "photos:file".into())]);
+}
+
+#[test]
+fn the_files_notice_in_both_languages() {
+    use session_guard::core::config::Lang;
+    use session_guard::core::i18n::{MessageKey, Messages};
+    let en = Messages::new(Lang::En, &[]);
+    assert_eq!(en.get(MessageKey::AttachAgain), "Files cannot be saved. Please attach them again: {files}");
+    let ja = Messages::new(Lang::Ja, &[]);
+    assert!(ja.get(MessageKey::AttachAgain).contains("もう一度添付してください"));
+    assert_eq!(MessageKey::from_name("attachAgain"), Some(MessageKey::AttachAgain));
+}

@@ -196,7 +196,7 @@ impl Drafts {
 
     /// An edit, a focus, a submit or a reset in the page or one of its same-origin iframes, or
     /// the load of such an iframe (its forms are restored as the page's were).
-    fn on_event(&self, event: &Event) {
+    fn on_event(self: &Rc<Self>, event: &Event) {
         let kind = event.type_();
         match kind.as_str() {
             "input" | "change" if !self.writing.get() => {
@@ -632,7 +632,10 @@ impl Drafts {
         };
         match restore_mode(self.restore, resumed || bounced_submit) {
             RestoreMode::Now => self.restore_all(),
-            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(),
+            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(
+                self.messages.get(MessageKey::RestorePrompt),
+                &[("restore", MessageKey::Restore), ("discard", MessageKey::Discard)],
+            ),
             _ => {}
         }
     }
@@ -671,7 +674,7 @@ impl Drafts {
 
     /// Fills each guarded form from its stored draft: every one (`all`), or only those not
     /// restored yet on this page (the forms of an iframe that loaded since).
-    fn restore_forms(&self, all: bool) {
+    fn restore_forms(self: &Rc<Self>, all: bool) {
         for form in self.guarded_forms() {
             if !all && self.filled.borrow().contains(&form) {
                 continue;
@@ -687,11 +690,33 @@ impl Drafts {
     /// Writes `record`'s values into `form` where the core allows it; fields not on the page
     /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
     /// passed that check already). Returns how many were written.
-    fn fill(&self, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+    fn fill(self: &Rc<Self>, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
         let controls = self.controls(form);
         let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
         let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);
-        let written = apply.iter().filter(|(key, value)| self.write_field_quietly(form, &controls, key, value)).count();
+        // Files cannot be written back: the user is told which to attach again.
+        let mut files = Vec::new();
+        let written = apply
+            .iter()
+            .filter(|(key, value)| match value {
+                FieldValue::Text(names) if controls.iter().any(|c| c.key == *key && c.kind == FieldKind::Files) => {
+                    files.push(names.as_str());
+                    false
+                }
+                _ => self.write_field_quietly(form, &controls, key, value),
+            })
+            .count();
+        if !files.is_empty() {
+            let mut names = String::new();
+            for name in files {
+                if !names.is_empty() {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
+            let text = crate::core::text::fill(self.messages.get(MessageKey::AttachAgain), "{files}", &names);
+            self.show_notice(&text, &[("ok", MessageKey::Ok)]);
+        }
         if written > 0 {
             self.edited(form.clone());
         }
@@ -702,7 +727,7 @@ impl Drafts {
     }
 
     /// Applies held values to fields that appeared since (SPA rendering).
-    pub fn apply_waiting(&self) {
+    pub fn apply_waiting(self: &Rc<Self>) {
         let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
@@ -734,7 +759,9 @@ impl Drafts {
         });
     }
 
-    fn show_notice(self: &Rc<Self>) {
+    /// The notice at the bottom of the viewport: `text` and a button per action (`restore`,
+    /// `discard`; any other closes it).
+    fn show_notice(self: &Rc<Self>, text: &str, actions: &[(&str, MessageKey)]) {
         if self.notice.borrow().is_some() {
             return;
         }
@@ -747,14 +774,14 @@ impl Drafts {
             ("role", "status"),
             ("aria-live", "polite"),
             ("lang", self.messages.lang_tag()),
-            ("aria-label", self.messages.get(MessageKey::RestorePrompt)),
+            ("aria-label", text),
         ] {
             let _ = notice.set_attribute(name, value);
         }
         let prompt = dialog::child(&self.document, &notice, "p", &[]);
-        prompt.set_text_content(Some(self.messages.get(MessageKey::RestorePrompt)));
-        for (action, label) in [("restore", MessageKey::Restore), ("discard", MessageKey::Discard)] {
-            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(label)));
+        prompt.set_text_content(Some(text));
+        for (action, label) in actions {
+            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(*label)));
         }
         let weak = Rc::downgrade(self);
         let click = Listener::new(notice.as_ref(), "click", false, false, move |event: Event| {
@@ -762,7 +789,8 @@ impl Drafts {
             match dialog::clicked_action(&event).as_deref() {
                 Some("restore") => drafts.restore_all(),
                 Some("discard") => drafts.discard_here(),
-                _ => {}
+                Some(_) => drafts.close_notice(),
+                None => {}
             }
         });
         let _ = body.append_child(&notice);

@@ -26,8 +26,11 @@ export function formFacts(form, known, generation) {
   const elements = fieldsOf(form);
   // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select, 3 a
   // contenteditable region, 4 a field read through code (an editor, registerField, a custom
-  // element). An editor that starts after the guard changes a field's kind.
-  const kinds = elements.map((element) => (adapterOf(element) ? 4 : element.localName === "select" ? 2 : CHECKABLE.test(attribute(element, "type")) ? 1 : isRegion(element) ? 3 : 0));
+  // element), 5 a file input (its files' names). An editor that starts after the guard changes a field's kind.
+  const kinds = elements.map((element) => {
+    const type = attribute(element, "type");
+    return adapterOf(element) ? 4 : element.localName === "select" ? 2 : CHECKABLE.test(type) ? 1 : isRegion(element) ? 3 : /^file$/i.test(type) ? 5 : 0;
+  });
   if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, elements) && sameItems(last.kinds, kinds)) return;
   factsRead.set(form, { generation, elements, kinds });
   const facts = [];
@@ -42,7 +45,7 @@ export function formFacts(form, known, generation) {
     const named = attribute(element, "data-session-draft");
     facts.push([
       kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") ? "#custom" : element.localName,
-      kind > 2 ? "" : type,
+      kind === 3 || kind === 4 ? "" : type,
       attribute(element, "name") || (kind > 2 && named !== "on" ? named : ""),
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
@@ -283,7 +286,8 @@ export function formValues(form, indexes, baseline) {
     else if (kind > 2) {
       // No defaultValue: what the guard first saw stands for it (src/browser/drafts.rs), and a
       // field it did not see then counts as changed from empty.
-      const value = kind === 3 ? regionHtml(element) : readCustom(element);
+      // A file input: its files' names only, for the restore to name them.
+      const value = kind === 3 ? regionHtml(element) : kind === 5 ? [...(element.files ?? [])].map((file) => file.name).join(", ") : readCustom(element);
       values.push(value === null ? [] : [hold(value), baseline ? hold(value) : ""]);
     } else if (kind === 2) {
       const options = [];

@@ -21,6 +21,8 @@ pub enum FieldKind {
     /// A field the guard reads and writes through code: an editor's own API, a field given to
     /// `guard.registerField`, a form-associated custom element's `value`.
     Custom,
+    /// A file input: never its files, only their names, so that the restore can name them.
+    Files,
 }
 
 /// Pseudo tags the shell gives elements that are not form controls: a contenteditable region
@@ -154,6 +156,14 @@ pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
     }
 }
 
+/// Whether a control is a file input whose files' names (never the files: [`field_kind`] says
+/// `None`) are kept, for the restore to say which files to attach again. The same secrets rules.
+pub fn names_files(f: &FieldFacts) -> bool {
+    f.tag == "input"
+        && f.input_type.eq_ignore_ascii_case("file")
+        && field_kind(&FieldFacts { input_type: "text", ..*f }).is_some()
+}
+
 /// A saveable control: its position in `form.elements`, what it is, and its key in the draft.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Control {
@@ -218,9 +228,9 @@ pub fn controls(facts: &Value) -> Vec<Control> {
             id: text_at(f, 6),
             label: text_at(f, 7),
         };
-        let Some(kind) = field_kind(&facts) else { continue };
+        let Some(kind) = field_kind(&facts).or_else(|| names_files(&facts).then_some(FieldKind::Files)) else { continue };
         let key = match kind {
-            FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom => {
+            FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => {
                 let mut key = String::from(name);
                 let input_type = facts.input_type;
                 if facts.tag == "input" && !input_type.is_empty() && !input_type.eq_ignore_ascii_case("text") {
@@ -278,7 +288,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
         let Value::List(v) = read else { continue };
         let key = control.key.clone();
         match control.kind {
-            FieldKind::Text | FieldKind::Rich | FieldKind::Custom => fields.push(CurrentField {
+            FieldKind::Text | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => fields.push(CurrentField {
                 key,
                 value: take_text(v, 0),
                 default: take_text(v, 1)
@@ -361,7 +371,7 @@ pub fn field_key(kind: FieldKind, name: &str, value: &str, occurrence: usize) ->
             key.push_str(value);
         }
         FieldKind::Radio => {}
-        FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom if occurrence > 0 => {
+        FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files if occurrence > 0 => {
             key.push('#');
             push_number(&mut key, occurrence as u64);
         }

@@ -30,9 +30,11 @@ pub enum MessageKey {
     RestorePrompt,
     Restore,
     Discard,
+    /// Contains `{files}`: after a restore, the files the user attached before and must attach again.
+    AttachAgain,
 }
 
-const KEYS: [(&str, MessageKey); 17] = [
+const KEYS: [(&str, MessageKey); 18] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),
@@ -50,6 +52,7 @@ const KEYS: [(&str, MessageKey); 17] = [
     ("restorePrompt", MessageKey::RestorePrompt),
     ("restore", MessageKey::Restore),
     ("discard", MessageKey::Discard),
+    ("attachAgain", MessageKey::AttachAgain),
 ];
 
 impl MessageKey {
@@ -82,6 +85,7 @@ fn english(key: MessageKey) -> &'static str {
         RestorePrompt => "Restore your unsent input?",
         Restore => "Restore",
         Discard => "Discard",
+        AttachAgain => "Files cannot be saved. Please attach them again: {files}",
     }
 }
 
@@ -105,6 +109,7 @@ fn japanese(key: MessageKey) -> &'static str {
         RestorePrompt => "未送信の入力内容を復元しますか?",
         Restore => "復元",
         Discard => "破棄",
+        AttachAgain => "ファイルは保存できません。もう一度添付してください: {files}",
     }
 }
 

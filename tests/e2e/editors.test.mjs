@@ -160,3 +160,23 @@ suite.test("a form in a same-origin iframe is guarded by the page's guard", { ti
     message: "the iframe's textarea restored",
   });
 });
+
+suite.test("files: never stored, and the restore names the files to attach again", { timeout: 90000 }, async (s) => {
+  await s.loginToForm({ next: "/editors" });
+  const mark = s.events.length;
+  const secret = "FILE-CONTENT-7f3a";
+  await s.page.setInputFiles("#attachment", [{ name: "report-2026.pdf", mimeType: "application/pdf", buffer: Buffer.from(secret) }]);
+  await typeInto(s, "#title", "With a file");
+  await saved(s, mark);
+  const stored = await s.page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+  assert.ok(!stored.includes("FILE-CONTENT"), "the file's content is never stored");
+  await expireAndLogInAgain(s);
+  await logInAgain(s);
+  const notice = await waitFor(() => s.page.locator("aside.session-guard-notice").textContent().catch(() => null), {
+    message: "the notice naming the files",
+  });
+  assert.match(notice, /Please attach them again: report-2026\.pdf/);
+  assert.equal(await s.page.inputValue("#title"), "With a file");
+  await s.page.click('aside.session-guard-notice button[data-action="ok"]');
+  assert.equal(await s.page.locator("aside.session-guard-notice").count(), 0, "OK closes the notice");
+});
