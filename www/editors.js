@@ -15,6 +15,7 @@ export function editorFiles() {
   const out = {};
   for (const [name, pkg, file] of [
     ["quill.js", "quill", "dist/quill.js"],
+    ["trix.umd.min.js", "trix", "dist/trix.umd.min.js"],
   ]) {
     try {
       const full = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
@@ -29,6 +30,7 @@ export function editorFiles() {
 export function editorsPage({ user, csrf, guard, files }) {
   const scripts = ["/editors-page.js"];
   if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
+  if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
   return layout({
     title: "Editors",
     user,
@@ -45,6 +47,8 @@ export function editorsPage({ user, csrf, guard, files }) {
     <shadow-field id="shadowed"></shadow-field>
     <div id="widget" tabindex="0" aria-label="Widget"></div>
     <div id="quill-box"></div>
+    <input type="hidden" id="trix-input" name="trix_body">
+    <trix-editor input="trix-input" id="trix"></trix-editor>
     <label>Attachment <input type="file" name="attachment" id="attachment"></label>
     <button type="submit">Send</button>
   </form>

@@ -116,11 +116,14 @@ function fieldsOf(form) {
 }
 
 // The form (or other element marked data-session-draft) a field belongs to: its own `form`,
-// the closest form around it (through shadow roots: a host inside a form), or a marked element.
+// the closest form around it, else the form around its shadow root's host or around the
+// iframe its document is in (an editor's iframe, as TinyMCE's, inside a form).
 export function formOf(target) {
-  for (let node = target; node; node = node.getRootNode?.().host) {
+  for (let node = target; node; ) {
     const form = node.form ?? node.closest?.("form") ?? node.closest?.("[data-session-draft]:not([data-session-draft=off])");
     if (form) return form;
+    const root = node.getRootNode?.();
+    node = root?.host ?? root?.defaultView?.frameElement ?? null;
   }
   return null;
 }

@@ -131,17 +131,21 @@ suite.test("shadow DOM input and a registered field survive; registerField retur
   assert.equal(await s.page.evaluate(() => typeof window.unregisterWidget), "function");
 });
 
-suite.test("Quill: typed text is back in the editor's own model", { timeout: 90000 }, async (s) => {
+suite.test("Quill and Trix: typed text is back in the editors' own models", { timeout: 90000 }, async (s) => {
   await s.loginToForm({ next: "/editors" });
-  await waitFor(() => s.page.evaluate(() => Boolean(window.quill)), { message: "Quill ready" });
+  await waitFor(() => s.page.evaluate(() => Boolean(window.quill && document.querySelector("trix-editor")?.editor)), { message: "editors ready" });
   const mark = s.events.length;
   await typeInto(s, "#quill-box .ql-editor", "Quill words");
+  await typeInto(s, "trix-editor", "Trix words");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
   assert.match(d.text, /Your input has been saved/);
   await logInAgain(s);
   await waitFor(() => s.page.evaluate(() => window.quill?.getText().includes("Quill words")), { message: "Quill's model holds the text" });
   assert.deepEqual(await s.page.evaluate(() => window.quill.getContents().ops), [{ insert: "Quill words\n" }]);
+  await waitFor(() => s.page.evaluate(() => document.querySelector("trix-editor").editor?.getDocument().toString() === "Trix words\n"), {
+    message: "Trix's model holds the text",
+  });
 });
 
 suite.test("a form in a same-origin iframe is guarded by the page's guard", { timeout: 90000 }, async (s) => {
