@@ -27,8 +27,18 @@ export function editorFiles() {
   return out;
 }
 
-export function editorsPage({ user, csrf, guard, files }) {
+/** The self-hosted TinyMCE folder (its skins, themes, models and icons load from beside it). */
+export function tinymceDir() {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve("tinymce/package.json"));
+  } catch {
+    return null;
+  }
+}
+
+export function editorsPage({ user, csrf, guard, files, tinymce = false }) {
   const scripts = ["/editors-page.js"];
+  if (tinymce) scripts.unshift("/vendor/tinymce/tinymce.min.js");
   if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
   if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
   return layout({
@@ -47,6 +57,7 @@ export function editorsPage({ user, csrf, guard, files }) {
     <shadow-field id="shadowed"></shadow-field>
     <div id="widget" tabindex="0" aria-label="Widget"></div>
     <div id="quill-box"></div>
+    <textarea id="tiny" name="tiny_body" aria-label="Body"></textarea>
     <input type="hidden" id="trix-input" name="trix_body">
     <trix-editor input="trix-input" id="trix"></trix-editor>
     <label>Attachment <input type="file" name="attachment" id="attachment"></label>

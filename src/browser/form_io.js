@@ -86,7 +86,13 @@ function adapterOf(element) {
     return { read: () => element.value, write: (html) => element.editor.loadHTML(cleanHtml(html)) };
   }
   const tiny = element.localName === "textarea" && element.id && globalThis.tinymce?.get?.(element.id);
-  if (tiny) return { read: () => tiny.getContent(), write: (html) => tiny.setContent(cleanHtml(html)) };
+  if (tiny) {
+    // Until TinyMCE has initialized, the textarea holds the text and the write waits for it.
+    return {
+      read: () => (tiny.initialized ? tiny.getContent() : element.value),
+      write: (html) => (tiny.initialized ? tiny.setContent(cleanHtml(html)) : tiny.once("init", () => tiny.setContent(cleanHtml(html)))),
+    };
+  }
   const ck = element.ckeditorInstance;
   if (ck?.getData) return { read: () => ck.getData(), write: (html) => ck.setData(cleanHtml(html)) };
   const tiptap = element.classList.contains("ProseMirror") && element.editor;

@@ -184,3 +184,19 @@ suite.test("files: never stored, and the restore names the files to attach again
   await s.page.click('aside.session-guard-notice button[data-action="ok"]');
   assert.equal(await s.page.locator("aside.session-guard-notice").count(), 0, "OK closes the notice");
 });
+
+suite.test("TinyMCE (self-hosted): typed text is back in the editor's own model", { timeout: 90000 }, async (s) => {
+  await s.loginToForm({ next: "/editors" });
+  await waitFor(() => s.page.evaluate(() => Boolean(window.tinymce?.get("tiny")?.initialized)), { timeout: 10000, message: "TinyMCE ready" });
+  const mark = s.events.length;
+  await s.page.frameLocator("#tiny_ifr").locator("body").click();
+  await s.page.keyboard.type("Tiny words");
+  await saved(s, mark);
+  const d = await expireAndLogInAgain(s);
+  assert.match(d.text, /Your input has been saved/);
+  await logInAgain(s);
+  await waitFor(() => s.page.evaluate(() => window.tinymce?.get("tiny")?.initialized && window.tinymce.get("tiny").getContent({ format: "text" }) === "Tiny words"), {
+    timeout: 10000,
+    message: "TinyMCE's model holds the text",
+  });
+});

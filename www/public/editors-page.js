@@ -34,3 +34,7 @@ if (window.sessionGuard) register(window.sessionGuard);
 else document.addEventListener("sessionguard:ready", (event) => register(event.detail.guard), { once: true });
 
 if (window.Quill) window.quill = new window.Quill("#quill-box");
+
+if (window.tinymce) {
+  window.tinymce.init({ selector: "#tiny", license_key: "gpl", menubar: false, toolbar: false, statusbar: false, promotion: false, branding: false });
+}
