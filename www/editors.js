@@ -16,6 +16,7 @@ export function editorFiles() {
   for (const [name, pkg, file] of [
     ["quill.js", "quill", "dist/quill.js"],
     ["trix.umd.min.js", "trix", "dist/trix.umd.min.js"],
+    ["ckeditor5.umd.js", "ckeditor5", "dist/browser/ckeditor5.umd.js"],
   ]) {
     try {
       const full = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
@@ -41,6 +42,7 @@ export function editorsPage({ user, csrf, guard, files, tinymce = false }) {
   if (tinymce) scripts.unshift("/vendor/tinymce/tinymce.min.js");
   if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
   if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
+  if (files["ckeditor5.umd.js"]) scripts.unshift("/vendor/ckeditor5.umd.js");
   return layout({
     title: "Editors",
     user,
@@ -58,6 +60,7 @@ export function editorsPage({ user, csrf, guard, files, tinymce = false }) {
     <div id="widget" tabindex="0" aria-label="Widget"></div>
     <div id="quill-box"></div>
     <textarea id="tiny" name="tiny_body" aria-label="Body"></textarea>
+    <div id="ck" data-session-draft="ck_body"></div>
     <input type="hidden" id="trix-input" name="trix_body">
     <trix-editor input="trix-input" id="trix"></trix-editor>
     <label>Attachment <input type="file" name="attachment" id="attachment"></label>

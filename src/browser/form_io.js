@@ -46,7 +46,7 @@ export function formFacts(form, known, generation) {
     facts.push([
       kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") ? "#custom" : element.localName,
       kind === 3 || kind === 4 ? "" : type,
-      attribute(element, "name") || (kind > 2 && named !== "on" ? named : ""),
+      attribute(element, "name") || (kind > 2 && named !== "on" ? named : "") || (kind === 4 && adapterOf(element).name) || "",
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
       checkable ? element.value : "",
@@ -71,6 +71,9 @@ export function registerField(element, handlers) {
   };
 }
 
+// What names an editor's field: the element it was made from (or mounted in).
+const nameOf = (element) => (element ? attribute(element, "name") || attribute(element, "data-session-draft") || element.id : "");
+
 const isRegion = (element) => element.isContentEditable === true && element.parentElement?.isContentEditable !== true;
 
 // How a field that is no form control is read and written: what registerField was given, a
@@ -80,7 +83,7 @@ function adapterOf(element) {
   if (handlers) return { read: () => handlers.read(), write: (value) => handlers.write(value) };
   const quill = element.classList.contains("ql-editor") && globalThis.Quill?.find?.(element.parentElement);
   if (quill?.root === element) {
-    return { read: () => quill.root.innerHTML, write: (html) => quill.setContents(quill.clipboard.convert({ html: cleanHtml(html) }), "api") };
+    return { name: nameOf(quill.container), read: () => quill.root.innerHTML, write: (html) => quill.setContents(quill.clipboard.convert({ html: cleanHtml(html) }), "api") };
   }
   if (element.localName === "trix-editor" && element.editor) {
     return { read: () => element.value, write: (html) => element.editor.loadHTML(cleanHtml(html)) };
@@ -94,9 +97,9 @@ function adapterOf(element) {
     };
   }
   const ck = element.ckeditorInstance;
-  if (ck?.getData) return { read: () => ck.getData(), write: (html) => ck.setData(cleanHtml(html)) };
+  if (ck?.getData) return { name: nameOf(ck.sourceElement), read: () => ck.getData(), write: (html) => ck.setData(cleanHtml(html)) };
   const tiptap = element.classList.contains("ProseMirror") && element.editor;
-  if (tiptap?.commands) return { read: () => tiptap.getHTML(), write: (html) => tiptap.commands.setContent(cleanHtml(html), true) };
+  if (tiptap?.commands) return { name: nameOf(tiptap.options?.element), read: () => tiptap.getHTML(), write: (html) => tiptap.commands.setContent(cleanHtml(html), true) };
   if (element.localName.includes("-") && "value" in element && !element.shadowRoot?.querySelector("input,textarea,select")) {
     return { read: () => element.value, write: (value) => setValue(element, value) };
   }
@@ -155,6 +158,8 @@ export function draftRoots(doc) {
 // Relays the drafts' events (src/browser/drafts.rs RELAYED) from the documents of same-origin
 // iframes to `relay`, and each such iframe's load (a document of its own, its forms to restore).
 // Returns the function that stops it.
+const RELAYED = ["input", "change", "focusin", "submit", "reset"];
+
 export function watchFrames(doc, relay) {
   const watched = [];
   const attach = (frame) => {
@@ -166,7 +171,7 @@ export function watchFrames(doc, relay) {
     }
     if (!inner || watched.some(([d]) => d === inner)) return;
     watched.push([inner]);
-    for (const type of ["input", "change", "focusin", "submit", "reset"]) inner.addEventListener(type, relay, { capture: true, passive: true });
+    for (const type of RELAYED) inner.addEventListener(type, relay, { capture: true, passive: true });
   };
   const onLoad = (event) => {
     if (event.target.localName !== "iframe") return;
@@ -177,7 +182,7 @@ export function watchFrames(doc, relay) {
   for (const frame of doc.querySelectorAll("iframe")) attach(frame);
   return () => {
     doc.removeEventListener("load", onLoad, true);
-    for (const [inner] of watched) for (const type of ["input", "change", "focusin", "submit", "reset"]) inner.removeEventListener(type, relay, true);
+    for (const [inner] of watched) for (const type of RELAYED) inner.removeEventListener(type, relay, true);
   };
 }
 
@@ -247,8 +252,7 @@ function regionHtml(element) {
 
 function readCustom(element) {
   try {
-    const value = adapterOf(element)?.read();
-    return typeof value === "string" ? value : value == null ? "" : String(value);
+    return String(adapterOf(element)?.read() ?? "");
   } catch {
     return null;
   }

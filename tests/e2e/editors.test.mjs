@@ -200,3 +200,18 @@ suite.test("TinyMCE (self-hosted): typed text is back in the editor's own model"
     message: "TinyMCE's model holds the text",
   });
 });
+
+suite.test("CKEditor 5: typed text is back in the editor's own model", { timeout: 90000 }, async (s) => {
+  await s.loginToForm({ next: "/editors" });
+  await waitFor(() => s.page.evaluate(() => Boolean(window.ckeditor)), { timeout: 10000, message: "CKEditor ready" });
+  const mark = s.events.length;
+  await typeInto(s, ".ck-editor__editable", "CK words");
+  await saved(s, mark);
+  const d = await expireAndLogInAgain(s);
+  assert.match(d.text, /Your input has been saved/);
+  await logInAgain(s);
+  await waitFor(() => s.page.evaluate(() => window.ckeditor?.getData() === "<p>CK words</p>"), {
+    timeout: 10000,
+    message: "CKEditor's model holds the text",
+  });
+});

@@ -38,3 +38,10 @@ if (window.Quill) window.quill = new window.Quill("#quill-box");
 if (window.tinymce) {
   window.tinymce.init({ selector: "#tiny", license_key: "gpl", menubar: false, toolbar: false, statusbar: false, promotion: false, branding: false });
 }
+
+if (window.CKEDITOR) {
+  const { ClassicEditor, Essentials, Paragraph, Bold } = window.CKEDITOR;
+  ClassicEditor.create(document.getElementById("ck"), { licenseKey: "GPL", plugins: [Essentials, Paragraph, Bold], toolbar: ["bold"] }).then(
+    (editor) => (window.ckeditor = editor),
+  );
+}
