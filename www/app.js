@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import session from "express-session";
 
-import { editorFiles, editorsFramePage, editorsPage, tinymceDir } from "./editors.js";
+import { editorFiles, editorsFramePage, editorsPage, tinymceDir, tiptapScript } from "./editors.js";
 import { formPage, loginPage, messagePage, reactFormPage, savedPage } from "./views.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -336,6 +336,10 @@ export function createApp(opts = {}) {
         res.sendFile(file, { maxAge: "1d", headers: { "Content-Type": type } }, (err) => err && next(err));
       });
     }
+    app.get("/vendor/tiptap.js", async (req, res) => {
+      const script = await tiptapScript();
+      res.type("text/javascript; charset=utf-8").send(script ?? "/* Tiptap is not installed */");
+    });
     const tinymce = tinymceDir();
     if (tinymce) app.use("/vendor/tinymce", express.static(tinymce, { index: false, maxAge: "1d" }));
     app.get("/editors", requireLogin, (req, res) => html(res, 200, editorsPage({ ...pageOpts(req), files, tinymce: Boolean(tinymce) })));

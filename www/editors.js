@@ -37,8 +37,36 @@ export function tinymceDir() {
   }
 }
 
+/**
+ * Tiptap (ProseMirror) as one classic script, bundled from node_modules by esbuild (a
+ * devDependency) on first use: its packages ship only ES modules with bare imports.
+ */
+let tiptapBundle;
+export async function tiptapScript() {
+  tiptapBundle ??= (async () => {
+    try {
+      const esbuild = await import("esbuild");
+      const out = await esbuild.build({
+        stdin: {
+          contents: 'import { Editor } from "@tiptap/core"; import StarterKit from "@tiptap/starter-kit"; window.Tiptap = { Editor, StarterKit };',
+          resolveDir: path.dirname(new URL(import.meta.url).pathname),
+        },
+        bundle: true,
+        format: "iife",
+        minify: true,
+        write: false,
+        logLevel: "silent",
+      });
+      return out.outputFiles[0].text;
+    } catch {
+      return null; // not installed: the page goes without Tiptap
+    }
+  })();
+  return tiptapBundle;
+}
+
 export function editorsPage({ user, csrf, guard, files, tinymce = false }) {
-  const scripts = ["/editors-page.js"];
+  const scripts = ["/vendor/tiptap.js", "/editors-page.js"];
   if (tinymce) scripts.unshift("/vendor/tinymce/tinymce.min.js");
   if (files["quill.js"]) scripts.unshift("/vendor/quill.js");
   if (files["trix.umd.min.js"]) scripts.unshift("/vendor/trix.umd.min.js");
@@ -61,6 +89,7 @@ export function editorsPage({ user, csrf, guard, files, tinymce = false }) {
     <div id="quill-box"></div>
     <textarea id="tiny" name="tiny_body" aria-label="Body"></textarea>
     <div id="ck" data-session-draft="ck_body"></div>
+    <div id="tiptap" data-session-draft="tiptap_body"></div>
     <input type="hidden" id="trix-input" name="trix_body">
     <trix-editor input="trix-input" id="trix"></trix-editor>
     <label>Attachment <input type="file" name="attachment" id="attachment"></label>

@@ -99,7 +99,7 @@ function adapterOf(element) {
   const ck = element.ckeditorInstance;
   if (ck?.getData) return { name: nameOf(ck.sourceElement), read: () => ck.getData(), write: (html) => ck.setData(cleanHtml(html)) };
   const tiptap = element.classList.contains("ProseMirror") && element.editor;
-  if (tiptap?.commands) return { name: nameOf(tiptap.options?.element), read: () => tiptap.getHTML(), write: (html) => tiptap.commands.setContent(cleanHtml(html), true) };
+  if (tiptap?.commands) return { name: nameOf(tiptap.options?.element), read: () => tiptap.getHTML(), write: (html) => tiptap.commands.setContent(cleanHtml(html)) };
   if (element.localName.includes("-") && "value" in element && !element.shadowRoot?.querySelector("input,textarea,select")) {
     return { read: () => element.value, write: (value) => setValue(element, value) };
   }

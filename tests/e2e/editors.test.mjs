@@ -215,3 +215,19 @@ suite.test("CKEditor 5: typed text is back in the editor's own model", { timeout
     message: "CKEditor's model holds the text",
   });
 });
+
+suite.test("Tiptap (ProseMirror): typed text is back in the editor's own model", { timeout: 90000 }, async (s) => {
+  await s.loginToForm({ next: "/editors" });
+  await waitFor(() => s.page.evaluate(() => Boolean(window.tiptap)), { timeout: 10000, message: "Tiptap ready" });
+  const mark = s.events.length;
+  await typeInto(s, "#tiptap .ProseMirror", "Tiptap words");
+  await saved(s, mark);
+  const d = await expireAndLogInAgain(s);
+  assert.match(d.text, /Your input has been saved/);
+  await logInAgain(s);
+  await waitFor(() => s.page.evaluate(() => window.tiptap?.getText() === "Tiptap words"), {
+    timeout: 10000,
+    message: "Tiptap's model holds the text",
+  });
+  assert.equal(await s.page.evaluate(() => window.tiptap.getHTML()), "<p>Tiptap words</p>");
+});

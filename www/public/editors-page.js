@@ -45,3 +45,8 @@ if (window.CKEDITOR) {
     (editor) => (window.ckeditor = editor),
   );
 }
+
+if (window.Tiptap) {
+  const element = document.getElementById("tiptap");
+  window.tiptap = new window.Tiptap.Editor({ element, extensions: [window.Tiptap.StarterKit] });
+}
