@@ -44,8 +44,10 @@ export function formFacts(form, known, generation) {
     const kind = kinds[facts.length];
     const named = attribute(element, "data-session-draft");
     facts.push([
-      kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") ? "#custom" : element.localName,
-      kind === 3 || kind === 4 ? "" : type,
+      // A form control an editor took over (TinyMCE's textarea) stays what it is, and keeps its
+      // key whether or not the editor has started: only how it is read and written changes.
+      kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") && !("form" in element) ? "#custom" : element.localName,
+      kind === 3 || (kind === 4 && !("form" in element)) ? "" : type,
       attribute(element, "name") || (kind > 2 && named !== "on" ? named : "") || (kind === 4 && adapterOf(element).name) || "",
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
