@@ -92,7 +92,7 @@ pub struct Drafts {
     forms: RefCell<Vec<Element>>,
     /// Each form's values when the guard first saw it: what the server rendered. Frameworks
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
-    baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
+    baselines: RefCell<Vec<(Element, Rc<Vec<Control>>, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Entries<JsString>>,
     /// Fields being restored that are not on the page yet, by form identity.
@@ -375,21 +375,31 @@ impl Drafts {
         current_fields(controls, json::parse_utf8(form_values(form, &indexes, baseline)).unwrap_or(Value::Null))
     }
 
-    /// Records `form`'s values as its server-rendered state, the first time it is seen.
+    /// Records `form`'s values as its server-rendered state, the first time it is seen; a field
+    /// that appeared since (an editor started, a field registered) is added as it is now.
     fn baseline(&self, form: &Element) {
+        let controls = self.controls(form);
         let mut baselines = self.baselines.borrow_mut();
-        if baselines.iter().any(|(f, _)| f == form) {
+        if let Some((_, seen_with, fields)) = baselines.iter_mut().find(|(f, ..)| f == form) {
+            if !Rc::ptr_eq(seen_with, &controls) {
+                for field in self.read(form, &controls, true) {
+                    if position_of(fields, &field.key, 0).is_none() {
+                        fields.push(field);
+                    }
+                }
+                *seen_with = controls;
+            }
             return;
         }
-        baselines.retain(|(f, _)| prop(f, "isConnected").as_bool().unwrap_or(false));
-        let fields = self.read(form, &self.controls(form), true);
-        baselines.push((form.clone(), fields));
+        baselines.retain(|(f, ..)| prop(f, "isConnected").as_bool().unwrap_or(false));
+        let fields = self.read(form, &controls, true);
+        baselines.push((form.clone(), controls, fields));
     }
 
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
         let mut fields = self.read(form, controls, false);
-        if let Some((_, baseline)) = self.baselines.borrow().iter().find(|(f, _)| f == form) {
+        if let Some((.., baseline)) = self.baselines.borrow().iter().find(|(f, ..)| f == form) {
             let mut hint = 0;
             for field in &mut fields {
                 if let Some(at) = position_of(baseline, &field.key, hint) {
@@ -691,6 +701,7 @@ impl Drafts {
     /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
     /// passed that check already). Returns how many were written.
     fn fill(self: &Rc<Self>, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+        self.baseline(form);
         let controls = self.controls(form);
         let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
         let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);

@@ -292,7 +292,9 @@ export function formValues(form, indexes, baseline) {
   const { elements, kinds } = factsRead.get(form);
   const values = [];
   const parity = baseline ? 0 : 1;
-  const texts = (heldOf(form)[parity] = []);
+  // A baseline reading adds to the form's baseline texts (a field that appeared later is added
+  // to the baseline): the numbers already given out keep their texts.
+  const texts = baseline ? heldOf(form)[0] : (heldOf(form)[1] = []);
   const hold = (text) => (text.length < LONG_TEXT ? text : texts.push(text) * 2 - 2 + parity);
   for (const index of indexes) {
     const element = elements[index];

@@ -231,3 +231,21 @@ suite.test("Tiptap (ProseMirror): typed text is back in the editor's own model",
   });
   assert.equal(await s.page.evaluate(() => window.tiptap.getHTML()), "<p>Tiptap words</p>");
 });
+
+suite.test("an editor created after the guard started is saved and restored through its model", { timeout: 90000 }, async (s) => {
+  await s.login({ next: "/editors?late=1" });
+  await s.guardReady();
+  await s.pauseClock();
+  await s.runFor(100);
+  await waitFor(() => s.page.evaluate(() => Boolean(window.lateQuill)), { message: "the late editor" });
+  const mark = s.events.length;
+  await typeInto(s, "#late-quill .ql-editor", "Late words");
+  await saved(s, mark);
+  const d = await expireAndLogInAgain(s);
+  assert.match(d.text, /Your input has been saved/);
+  await logInAgain(s);
+  await waitFor(() => s.page.evaluate(() => window.lateQuill?.getText() === "Late words\n"), {
+    timeout: 10000,
+    message: "the late editor's model holds the text",
+  });
+});

@@ -50,3 +50,15 @@ if (window.Tiptap) {
   const element = document.getElementById("tiptap");
   window.tiptap = new window.Tiptap.Editor({ element, extensions: [window.Tiptap.StarterKit] });
 }
+
+// An editor created after the guard started (as a single-page app would): /editors?late=1.
+if (new URLSearchParams(location.search).has("late") && window.Quill) {
+  const mount = () => {
+    const box = document.createElement("div");
+    box.id = "late-quill";
+    document.getElementById("editors-form").append(box);
+    window.lateQuill = new window.Quill(box);
+  };
+  if (window.sessionGuard) setTimeout(mount, 0);
+  else document.addEventListener("sessionguard:ready", () => setTimeout(mount, 0), { once: true });
+}
