@@ -148,7 +148,15 @@ export interface SessionGuardOptions {
 export type SessionGuardMessageKey =
   | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
   | "inputSaved" | "inputNotSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
-  | "restorePrompt" | "restore" | "discard";
+  | "restorePrompt" | "restore" | "discard" | "attachAgain";
+
+/** How {@link SessionGuard.registerField} reads and writes a field. */
+export interface SessionGuardField {
+  /** The field's value now. */
+  read(): string;
+  /** Puts a saved value back (after a re-login). */
+  write(value: string): void;
+}
 
 /** What the application saw in a server response; passed to {@link SessionGuard.touch}. */
 export interface SessionGuardTouch {
@@ -179,6 +187,14 @@ export declare class SessionGuard {
    * defaults (`form.reset()`, a reset button) does the same.
    */
   discardDrafts(form?: HTMLFormElement): void;
+  /**
+   * Saves and restores a field the guard cannot see by itself (an editor with a model of its
+   * own): `read()` returns its value as a string, `write(value)` puts a saved value back through
+   * the editor's API. The field belongs to the form (or `data-session-draft` element) around
+   * `element`, and is known by its `name`, `data-session-draft` or `id` attribute. Edits are seen
+   * from the `input` events that bubble out of `element`. Returns the function that unregisters it.
+   */
+  registerField(element: Element, field: SessionGuardField): () => void;
   /** Stops the guard: removes listeners, the timer and the dialog. Drafts stay saved. */
   destroy(): void;
   /** Frees the wasm-side object (wasm-bindgen). Call {@link destroy} first. */

@@ -37,9 +37,12 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * twice as fast: the 500-field save), the sealed record format and the `draftKey`/`draftKeys`
  * options. Building the AEAD crates at opt-level "z" made it larger. Raised by 950 bytes for
  * `statusUrl` (the status check in the core, its request, the guard's own URLs kept out of the
- * page's traffic) and the framework rows' merge.
+ * page's traffic) and the framework rows' merge. Raised by 3738 bytes for fields beyond form
+ * controls (issue #18, measured 57.6 → 61.25 KB alone: wasm +2.0 KB, form_io.js +1.7 KB):
+ * contenteditable through the allow-list sanitizer, registerField, open shadow roots, same-origin
+ * iframes, file names for the restore notice, editors through their own APIs.
  */
-export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 950;
+export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 950 + 3738;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

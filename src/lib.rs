@@ -135,6 +135,14 @@ mod api {
             self.shell.discard_drafts(&form);
         }
 
+        /// Saves and restores a field the guard cannot see (an editor of its own): `read()` gives
+        /// its value as a string, `write(value)` puts a saved one back. The element belongs to
+        /// the form around it. Returns the function that unregisters it.
+        #[wasm_bindgen(js_name = registerField)]
+        pub fn register_field(&self, element: JsValue, handlers: JsValue) -> JsValue {
+            self.shell.register_field(&element, &handlers)
+        }
+
         /// Stops everything: listeners, timer, observer; removes the dialog.
         pub fn destroy(&self) {
             self.shell.destroy();

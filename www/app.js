@@ -15,6 +15,7 @@ import express from "express";
 import session from "express-session";
 
 import { sessionStatus } from "../examples/express/session-guard-express.js";
+import { editorFiles, editorsFramePage, editorsPage, tinymceDir, tiptapScript } from "./editors.js";
 import { formPage, loginPage, messagePage, reactFormPage, savedPage } from "./views.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -365,6 +366,28 @@ export function createApp(opts = {}) {
     for (const [from, to] of hooks.formEdits ?? []) page = page.split(from).join(to);
     html(res, 200, page);
   });
+
+  // Test pages of fields beyond form controls (www/editors.js), editors from node_modules.
+  if (testHooks) {
+    const files = editorFiles();
+    for (const [name, file] of Object.entries(files)) {
+      app.get(`/vendor/${name}`, (req, res, next) => {
+        const type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        res.sendFile(file, { maxAge: "1d", headers: { "Content-Type": type } }, (err) => err && next(err));
+      });
+    }
+    app.get("/vendor/tiptap.js", async (req, res) => {
+      const script = await tiptapScript();
+      res.type("text/javascript; charset=utf-8").send(script ?? "/* Tiptap is not installed */");
+    });
+    const tinymce = tinymceDir();
+    if (tinymce) app.use("/vendor/tinymce", express.static(tinymce, { index: false, maxAge: "1d" }));
+    app.get("/editors", requireLogin, (req, res) => html(res, 200, editorsPage({ ...pageOpts(req), files, tinymce: Boolean(tinymce) })));
+    app.get("/editors/frame", requireLogin, (req, res) => {
+      res.set("X-Frame-Options", "SAMEORIGIN");
+      html(res, 200, editorsFramePage(pageOpts(req)));
+    });
+  }
 
   app.post("/form", requireLogin, urlencoded, (req, res) => {
     if (!csrfOk(req)) return badCsrf(req, res, pageOpts(req));

@@ -11,7 +11,10 @@ use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 use super::dialog;
 use super::events;
-use super::listener::{Listener, Mutations};
+use super::listener::{Callback, Listener, Mutations};
+
+/// The events the drafts follow, in the page and in its same-origin iframes (form_io.js).
+const RELAYED: [&str; 5] = ["input", "change", "focusin", "submit", "reset"];
 use super::page::{prop, prop_string};
 use super::storage::{Entries, Sealer, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
@@ -43,6 +46,22 @@ extern "C" {
     fn write_value(element: &JsValue, value: &str);
     #[wasm_bindgen(js_name = writeSelected)]
     fn write_selected(select: &JsValue, values: &Array) -> bool;
+    #[wasm_bindgen(js_name = richPolicy)]
+    fn rich_policy(policy: &str);
+    #[wasm_bindgen(js_name = formOf)]
+    fn form_of(target: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = draftRoots)]
+    fn draft_roots(document: &Document) -> Array;
+    #[wasm_bindgen(js_name = watchFrames)]
+    fn watch_frames(document: &Document, relay: &js_sys::Function) -> js_sys::Function;
+    #[wasm_bindgen(js_name = registerField)]
+    fn register_field(element: &JsValue, handlers: &JsValue) -> JsValue;
+}
+
+/// `guard.registerField(element, {read, write})`: a field the guard reads and writes through
+/// code. Returns the function that unregisters it.
+pub(super) fn register(element: &JsValue, handlers: &JsValue) -> JsValue {
+    register_field(element, handlers)
 }
 
 fn get_bool(object: &JsValue, name: &str) -> bool {
@@ -51,18 +70,6 @@ fn get_bool(object: &JsValue, name: &str) -> bool {
 
 fn attribute(element: &Element, name: &str) -> String {
     element.get_attribute(name).unwrap_or_default()
-}
-
-/// The items of an array-like collection (HTMLCollection, HTMLOptionsCollection, form.elements).
-fn items(collection: &JsValue) -> Vec<JsValue> {
-    let mut items = Vec::new();
-    // `Array.from` throws only for null and undefined.
-    if collection.is_object() {
-        for item in js_sys::Array::from(collection).iter() {
-            items.push(item);
-        }
-    }
-    items
 }
 
 /// What the shell gave [`Drafts::listen`] to feed the drafts machine.
@@ -87,7 +94,7 @@ pub struct Drafts {
     forms: RefCell<Vec<Element>>,
     /// Each form's values when the guard first saw it: what the server rendered. Frameworks
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
-    baselines: RefCell<Vec<(Element, Vec<CurrentField>)>>,
+    baselines: RefCell<Vec<(Element, Rc<Vec<Control>>, Vec<CurrentField>)>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Entries<JsString>>,
     /// Fields being restored that are not on the page yet, by form identity.
@@ -104,6 +111,12 @@ pub struct Drafts {
     /// Feeds the drafts machine (through the shell, which also debounces the save).
     feed: RefCell<Option<Feed>>,
     nonce: Option<String>,
+    /// Set once drafts were restored on this page: forms of iframes loaded later are restored too.
+    restored: Cell<bool>,
+    /// The forms restored on this page.
+    filled: RefCell<Vec<Element>>,
+    /// The relay of same-origin iframes' events, and the function that stops it.
+    frames: RefCell<Option<(Callback, js_sys::Function)>>,
     /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
     /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
     /// machine's debounce timer) was half of a 500-field restore.
@@ -121,6 +134,7 @@ impl Drafts {
             .login_url
             .as_deref()
             .and_then(|u| super::page::path_of(window, u));
+        rich_policy(crate::core::drafts::RICH_POLICY);
         Some(Rc::new(Drafts {
             window: window.clone(),
             document: document.clone(),
@@ -145,6 +159,9 @@ impl Drafts {
             feed: RefCell::new(None),
             nonce: config.csp_nonce.clone(),
             writing: Cell::new(false),
+            restored: Cell::new(false),
+            filled: RefCell::new(Vec::new()),
+            frames: RefCell::new(None),
         }))
     }
 
@@ -152,39 +169,25 @@ impl Drafts {
     pub fn listen(self: &Rc<Self>, feed: impl Fn(DraftInput) + 'static) {
         *self.feed.borrow_mut() = Some(Rc::new(feed));
         let mut listeners = Vec::new();
-        for kind in ["input", "change"] {
-            let weak = Rc::downgrade(self);
-            listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
-                let Some(drafts) = weak.upgrade() else { return };
-                if drafts.writing.get() {
-                    return;
-                }
-                if let Some(form) = drafts.guarded_form_of(&event) {
-                    drafts.edited(form);
-                }
-            }));
-        }
         // Focus comes before the first edit: the last moment a form added later shows its
         // server-rendered values.
-        let weak = Rc::downgrade(self);
-        listeners.push(Listener::new(self.document.as_ref(), "focusin", true, true, move |event: Event| {
-            let Some(drafts) = weak.upgrade() else { return };
-            if let Some(form) = drafts.guarded_form_of(&event) {
-                drafts.baseline(&form);
-            }
-        }));
-        for kind in ["submit", "reset"] {
+        for kind in RELAYED {
             let weak = Rc::downgrade(self);
             listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
-                let Some(drafts) = weak.upgrade() else { return };
-                if let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                    if drafts.is_guarded(&form) {
-                        let n = drafts.number(&form);
-                        drafts.feed(if kind == "submit" { DraftInput::Submitted(n) } else { DraftInput::Discarded(n) });
-                    }
+                if let Some(drafts) = weak.upgrade() {
+                    drafts.on_event(&event);
                 }
             }));
         }
+        // The same events from the documents of same-origin iframes, and their loads.
+        let weak = Rc::downgrade(self);
+        let relay = Callback::wrap(Box::new(move |event: JsValue| {
+            if let Some(drafts) = weak.upgrade() {
+                drafts.on_event(event.unchecked_ref());
+            }
+        }));
+        let stop = watch_frames(&self.document, relay.as_ref().unchecked_ref());
+        *self.frames.borrow_mut() = Some((relay, stop));
         *self.listeners.borrow_mut() = listeners;
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
@@ -192,6 +195,39 @@ impl Drafts {
         let init = super::page::object(&[("subtree", JsValue::TRUE), ("attributeFilter", filter.into())]);
         let changes = self.fact_changes.clone();
         *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
+    }
+
+    /// An edit, a focus, a submit or a reset in the page or one of its same-origin iframes, or
+    /// the load of such an iframe (its forms are restored as the page's were).
+    fn on_event(self: &Rc<Self>, event: &Event) {
+        let kind = event.type_();
+        match kind.as_str() {
+            "input" | "change" if !self.writing.get() => {
+                if let Some(form) = self.guarded_form_of(event) {
+                    self.edited(form);
+                }
+            }
+            "focusin" => {
+                if let Some(form) = self.guarded_form_of(event) {
+                    self.baseline(&form);
+                }
+            }
+            "submit" | "reset" => {
+                let Some(form) = event.target() else { return };
+                let form: Element = form.unchecked_into();
+                if self.is_guarded(&form) {
+                    let n = self.number(&form);
+                    self.feed(if kind == "submit" { DraftInput::Submitted(n) } else { DraftInput::Discarded(n) });
+                }
+            }
+            "load" if self.restored.get() => {
+                for form in self.guarded_forms() {
+                    self.baseline(&form);
+                }
+                self.restore_forms(false);
+            }
+            _ => {}
+        }
     }
 
     fn feed(&self, input: DraftInput) {
@@ -255,20 +291,24 @@ impl Drafts {
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
-        let form = prop(&event.target()?.into(), "form").dyn_into::<Element>().ok()?;
+        // Not `dyn_into`: an iframe's elements are not instances of this window's `Element`.
+        let form = form_of(&event.composed_path().get(0));
+        let form: Element = form.is_object().then(|| form.unchecked_into())?;
         self.is_guarded(&form).then_some(form)
     }
 
+    /// A form, or an element marked `data-session-draft` (its fields are its contenteditable
+    /// regions and registered fields), not opted out and matching the `drafts` selector.
     fn is_guarded(&self, form: &Element) -> bool {
-        prop_string(form, "tagName").eq_ignore_ascii_case("form")
+        (prop_string(form, "tagName").eq_ignore_ascii_case("form") || form.has_attribute("data-session-draft"))
             && form.get_attribute("data-session-draft").as_deref() != Some("off")
             && self.selector.as_deref().is_none_or(|s| form.matches(s).unwrap_or(false))
     }
 
     fn guarded_forms(&self) -> Vec<Element> {
         let mut forms = Vec::new();
-        for form in items(&prop(&self.document, "forms")) {
-            if let Ok(form) = form.dyn_into::<Element>() {
+        for form in draft_roots(&self.document).iter() {
+            if let Ok(form) = form.dyn_into::<Element>().or_else(|f| if f.is_object() { Ok(f.unchecked_into()) } else { Err(f) }) {
                 if self.is_guarded(&form) {
                     forms.push(form);
                 }
@@ -283,7 +323,7 @@ impl Drafts {
 
     /// The form's identity in its key, as the core decides from every form's id and name.
     fn form_id(&self, form: &Element) -> String {
-        let mut all = items(&prop(&self.document, "forms"));
+        let mut all: Vec<JsValue> = draft_roots(&self.document).iter().collect();
         // A form no longer in the page (an SPA removed it) is known as if it were last.
         let at = all.iter().position(|f| f == AsRef::<JsValue>::as_ref(form)).unwrap_or_else(|| {
             all.push(form.into());
@@ -338,21 +378,31 @@ impl Drafts {
         current_fields(controls, json::parse_utf8(form_values(form, &indexes, baseline)).unwrap_or(Value::Null))
     }
 
-    /// Records `form`'s values as its server-rendered state, the first time it is seen.
+    /// Records `form`'s values as its server-rendered state, the first time it is seen; a field
+    /// that appeared since (an editor started, a field registered) is added as it is now.
     fn baseline(&self, form: &Element) {
+        let controls = self.controls(form);
         let mut baselines = self.baselines.borrow_mut();
-        if baselines.iter().any(|(f, _)| f == form) {
+        if let Some((_, seen_with, fields)) = baselines.iter_mut().find(|(f, ..)| f == form) {
+            if !Rc::ptr_eq(seen_with, &controls) {
+                for field in self.read(form, &controls, true) {
+                    if position_of(fields, &field.key, 0).is_none() {
+                        fields.push(field);
+                    }
+                }
+                *seen_with = controls;
+            }
             return;
         }
-        baselines.retain(|(f, _)| prop(f, "isConnected").as_bool().unwrap_or(false));
-        let fields = self.read(form, &self.controls(form), true);
-        baselines.push((form.clone(), fields));
+        baselines.retain(|(f, ..)| prop(f, "isConnected").as_bool().unwrap_or(false));
+        let fields = self.read(form, &controls, true);
+        baselines.push((form.clone(), controls, fields));
     }
 
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
         let mut fields = self.read(form, controls, false);
-        if let Some((_, baseline)) = self.baselines.borrow().iter().find(|(f, _)| f == form) {
+        if let Some((.., baseline)) = self.baselines.borrow().iter().find(|(f, ..)| f == form) {
             let mut hint = 0;
             for field in &mut fields {
                 if let Some(at) = position_of(baseline, &field.key, hint) {
@@ -601,7 +651,10 @@ impl Drafts {
         };
         match restore_mode(self.restore, resumed || bounced_submit) {
             RestoreMode::Now => self.restore_all(),
-            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(),
+            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(
+                self.messages.get(MessageKey::RestorePrompt),
+                &[("restore", MessageKey::Restore), ("discard", MessageKey::Discard)],
+            ),
             _ => {}
         }
     }
@@ -633,23 +686,57 @@ impl Drafts {
     pub fn restore_all(self: &Rc<Self>) {
         self.close_notice();
         self.waiting.borrow_mut().clear();
+        self.restored.set(true);
+        self.restore_forms(true);
+        self.watch_for_late_fields();
+    }
+
+    /// Fills each guarded form from its stored draft: every one (`all`), or only those not
+    /// restored yet on this page (the forms of an iframe that loaded since).
+    fn restore_forms(self: &Rc<Self>, all: bool) {
         for form in self.guarded_forms() {
+            if !all && self.filled.borrow().contains(&form) {
+                continue;
+            }
+            self.filled.borrow_mut().push(form.clone());
             let form_id = self.form_id(&form);
             let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
             let written = self.fill(&form, form_id, record, true);
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
-        self.watch_for_late_fields();
     }
 
     /// Writes `record`'s values into `form` where the core allows it; fields not on the page
     /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
     /// passed that check already). Returns how many were written.
-    fn fill(&self, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+    fn fill(self: &Rc<Self>, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+        self.baseline(form);
         let controls = self.controls(form);
         let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
         let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);
-        let written = apply.iter().filter(|(key, value)| self.write_field_quietly(form, &controls, key, value)).count();
+        // Files cannot be written back: the user is told which to attach again.
+        let mut files = Vec::new();
+        let written = apply
+            .iter()
+            .filter(|(key, value)| match value {
+                FieldValue::Text(names) if controls.iter().any(|c| c.key == *key && c.kind == FieldKind::Files) => {
+                    files.push(names.as_str());
+                    false
+                }
+                _ => self.write_field_quietly(form, &controls, key, value),
+            })
+            .count();
+        if !files.is_empty() {
+            let mut names = String::new();
+            for name in files {
+                if !names.is_empty() {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
+            let text = crate::core::text::fill(self.messages.get(MessageKey::AttachAgain), "{files}", &names);
+            self.show_notice(&text, &[("ok", MessageKey::Ok)]);
+        }
         if written > 0 {
             self.edited(form.clone());
         }
@@ -660,7 +747,7 @@ impl Drafts {
     }
 
     /// Applies held values to fields that appeared since (SPA rendering).
-    fn apply_waiting(&self) {
+    pub fn apply_waiting(self: &Rc<Self>) {
         let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
@@ -692,7 +779,9 @@ impl Drafts {
         });
     }
 
-    fn show_notice(self: &Rc<Self>) {
+    /// The notice at the bottom of the viewport: `text` and a button per action (`restore`,
+    /// `discard`; any other closes it).
+    fn show_notice(self: &Rc<Self>, text: &str, actions: &[(&str, MessageKey)]) {
         if self.notice.borrow().is_some() {
             return;
         }
@@ -705,14 +794,14 @@ impl Drafts {
             ("role", "status"),
             ("aria-live", "polite"),
             ("lang", self.messages.lang_tag()),
-            ("aria-label", self.messages.get(MessageKey::RestorePrompt)),
+            ("aria-label", text),
         ] {
             let _ = notice.set_attribute(name, value);
         }
         let prompt = dialog::child(&self.document, &notice, "p", &[]);
-        prompt.set_text_content(Some(self.messages.get(MessageKey::RestorePrompt)));
-        for (action, label) in [("restore", MessageKey::Restore), ("discard", MessageKey::Discard)] {
-            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(label)));
+        prompt.set_text_content(Some(text));
+        for (action, label) in actions {
+            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(*label)));
         }
         let weak = Rc::downgrade(self);
         let click = Listener::new(notice.as_ref(), "click", false, false, move |event: Event| {
@@ -720,7 +809,8 @@ impl Drafts {
             match dialog::clicked_action(&event).as_deref() {
                 Some("restore") => drafts.restore_all(),
                 Some("discard") => drafts.discard_here(),
-                _ => {}
+                Some(_) => drafts.close_notice(),
+                None => {}
             }
         });
         let _ = body.append_child(&notice);
@@ -743,6 +833,9 @@ impl Drafts {
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
         self.listeners.borrow_mut().clear();
+        if let Some((_, stop)) = self.frames.borrow_mut().take() {
+            let _ = stop.call0(&JsValue::NULL);
+        }
         self.late_fields.borrow_mut().take();
         self.fact_watch.borrow_mut().take();
         self.controls.borrow_mut().clear();

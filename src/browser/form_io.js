@@ -23,10 +23,15 @@ export function formFacts(form, known, generation) {
   // Where there are opt-outs, moving a control in or out of one changes its facts: read again.
   const optOuts = form.closest(OPT_OUT) !== null || form.getRootNode().querySelector(OPT_OUT) !== null;
   const last = factsRead.get(form);
-  if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, form.elements)) return;
-  const elements = [...form.elements];
-  // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select.
-  const kinds = [];
+  const elements = fieldsOf(form);
+  // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select, 3 a
+  // contenteditable region, 4 a field read through code (an editor, registerField, a custom
+  // element), 5 a file input (its files' names). An editor that starts after the guard changes a field's kind.
+  const kinds = elements.map((element) => {
+    const type = attribute(element, "type");
+    return adapterOf(element) ? 4 : element.localName === "select" ? 2 : CHECKABLE.test(type) ? 1 : isRegion(element) ? 3 : /^file$/i.test(type) ? 5 : 0;
+  });
+  if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, elements) && sameItems(last.kinds, kinds)) return;
   factsRead.set(form, { generation, elements, kinds });
   const facts = [];
   // Label texts by the id they are for, read once: `element.labels` searches the tree per
@@ -36,11 +41,14 @@ export function formFacts(form, known, generation) {
   for (const element of elements) {
     const type = attribute(element, "type");
     const checkable = CHECKABLE.test(type);
-    kinds.push(element.localName === "select" ? 2 : checkable ? 1 : 0);
+    const kind = kinds[facts.length];
+    const named = attribute(element, "data-session-draft");
     facts.push([
-      element.localName,
-      type,
-      attribute(element, "name"),
+      // A form control an editor took over (TinyMCE's textarea) stays what it is, and keeps its
+      // key whether or not the editor has started: only how it is read and written changes.
+      kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") && !("form" in element) ? "#custom" : element.localName,
+      kind === 3 || (kind === 4 && !("form" in element)) ? "" : type,
+      attribute(element, "name") || (kind > 2 && named !== "on" ? named : "") || (kind === 4 && adapterOf(element).name) || "",
       attribute(element, "autocomplete"),
       optOuts && element.closest(OPT_OUT) !== null,
       checkable ? element.value : "",
@@ -51,7 +59,209 @@ export function formFacts(form, known, generation) {
   return utf8(facts);
 }
 
+// --- fields beyond form.elements -------------------------------------------------------
+
+// Fields given to guard.registerField: element → {read, write}.
+const registered = new Map();
+
+export function registerField(element, handlers) {
+  // Anything else is left alone: never an error in the page.
+  if (element?.nodeType !== 1 || typeof handlers?.read !== "function" || typeof handlers?.write !== "function") return () => {};
+  registered.set(element, handlers);
+  return () => {
+    if (registered.get(element) === handlers) registered.delete(element);
+  };
+}
+
+// What names an editor's field: the element it was made from (or mounted in).
+const nameOf = (element) => (element ? attribute(element, "name") || attribute(element, "data-session-draft") || element.id : "");
+
+const isRegion = (element) => element.isContentEditable === true && element.parentElement?.isContentEditable !== true;
+
+// How a field that is no form control is read and written: what registerField was given, a
+// known editor's own API (its model then holds the restored text), or a custom element's `value`.
+function adapterOf(element) {
+  const handlers = registered.get(element);
+  if (handlers) return { read: () => handlers.read(), write: (value) => handlers.write(value) };
+  const quill = element.classList.contains("ql-editor") && globalThis.Quill?.find?.(element.parentElement);
+  if (quill?.root === element) {
+    return { name: nameOf(quill.container), read: () => quill.root.innerHTML, write: (html) => quill.setContents(quill.clipboard.convert({ html: cleanHtml(html) }), "api") };
+  }
+  if (element.localName === "trix-editor" && element.editor) {
+    return { read: () => element.value, write: (html) => element.editor.loadHTML(cleanHtml(html)) };
+  }
+  const tiny = element.localName === "textarea" && element.id && globalThis.tinymce?.get?.(element.id);
+  if (tiny) {
+    // Until TinyMCE has initialized, the textarea holds the text and the write waits for it.
+    return {
+      read: () => (tiny.initialized ? tiny.getContent() : element.value),
+      write: (html) => (tiny.initialized ? tiny.setContent(cleanHtml(html)) : tiny.once("init", () => tiny.setContent(cleanHtml(html)))),
+    };
+  }
+  const ck = element.ckeditorInstance;
+  if (ck?.getData) return { name: nameOf(ck.sourceElement), read: () => ck.getData(), write: (html) => ck.setData(cleanHtml(html)) };
+  const tiptap = element.classList.contains("ProseMirror") && element.editor;
+  if (tiptap?.commands) return { name: nameOf(tiptap.options?.element), read: () => tiptap.getHTML(), write: (html) => tiptap.commands.setContent(cleanHtml(html)) };
+  if (element.localName.includes("-") && "value" in element && !element.shadowRoot?.querySelector("input,textarea,select")) {
+    return { read: () => element.value, write: (value) => setValue(element, value) };
+  }
+  return null;
+}
+
+// A form's fields: its elements, then contenteditable regions, registered fields and known
+// editors inside it, and the controls in open shadow roots of elements inside it.
+function fieldsOf(form) {
+  const fields = [...(form.elements ?? [])];
+  const more = (root, shadow) => {
+    for (const element of root.querySelectorAll("*")) {
+      const owned = element.isContentEditable || registered.has(element) || element.localName === "trix-editor";
+      if (shadow && !owned && /^(input|textarea|select)$/.test(element.localName)) fields.push(element);
+      else if (owned && (registered.has(element) || adapterOf(element) || isRegion(element)) && !fields.includes(element)
+        && !fields.some((field) => field.contains?.(element) && (field.isContentEditable || registered.has(field)))) fields.push(element);
+      if (element.shadowRoot) more(element.shadowRoot, true);
+    }
+  };
+  more(form, false);
+  if (form.localName !== "form" && (form.isContentEditable || registered.has(form)) && !fields.includes(form)) fields.unshift(form);
+  return fields;
+}
+
+// The form (or other element marked data-session-draft) a field belongs to: its own `form`,
+// the closest form around it, else the form around its shadow root's host or around the
+// iframe its document is in (an editor's iframe, as TinyMCE's, inside a form).
+export function formOf(target) {
+  for (let node = target; node; ) {
+    const form = node.form ?? node.closest?.("form") ?? node.closest?.("[data-session-draft]:not([data-session-draft=off])");
+    if (form) return form;
+    const root = node.getRootNode?.();
+    node = root?.host ?? root?.defaultView?.frameElement ?? null;
+  }
+  return null;
+}
+
+// Every guarded root of the page in order: its forms, the elements marked data-session-draft
+// outside any form, then the forms of same-origin iframes (one level).
+export function draftRoots(doc) {
+  const roots = [...doc.forms];
+  for (const marked of doc.querySelectorAll("[data-session-draft]:not([data-session-draft=off])")) {
+    if (!marked.closest("form") && !marked.parentElement?.closest("[data-session-draft]")) roots.push(marked);
+  }
+  for (const frame of doc.querySelectorAll("iframe")) {
+    try {
+      const inner = frame.contentDocument;
+      if (inner) roots.push(...inner.forms);
+    } catch {
+      // Another origin's: not ours to read.
+    }
+  }
+  return roots;
+}
+
+// Relays the drafts' events (src/browser/drafts.rs RELAYED) from the documents of same-origin
+// iframes to `relay`, and each such iframe's load (a document of its own, its forms to restore).
+// Returns the function that stops it.
+const RELAYED = ["input", "change", "focusin", "submit", "reset"];
+
+export function watchFrames(doc, relay) {
+  const watched = [];
+  const attach = (frame) => {
+    let inner = null;
+    try {
+      inner = frame.contentDocument;
+    } catch {
+      // Another origin's: not ours.
+    }
+    if (!inner || watched.some(([d]) => d === inner)) return;
+    watched.push([inner]);
+    for (const type of RELAYED) inner.addEventListener(type, relay, { capture: true, passive: true });
+  };
+  const onLoad = (event) => {
+    if (event.target.localName !== "iframe") return;
+    attach(event.target);
+    relay(event);
+  };
+  doc.addEventListener("load", onLoad, true);
+  for (const frame of doc.querySelectorAll("iframe")) attach(frame);
+  return () => {
+    doc.removeEventListener("load", onLoad, true);
+    for (const [inner] of watched) for (const type of RELAYED) inner.removeEventListener(type, relay, true);
+  };
+}
+
+// --- contenteditable HTML through the allow-list ---------------------------------------
+
+// The core's lists (src/core/drafts.rs RICH_POLICY): kept elements, dropped elements, kept
+// attributes, URL schemes an href may have.
+let keep = new Set(), drop = new Set(), keepAttributes = new Set(), schemes = [];
+
+export function richPolicy(policy) {
+  const [k, d, a, u] = policy.split("|").map((list) => list.split(/\s+/).filter(Boolean));
+  keep = new Set(k);
+  drop = new Set(d);
+  keepAttributes = new Set(a);
+  schemes = u;
+}
+
+const HTML = "http://www.w3.org/1999/xhtml";
+
+// Copies the allowed part of `from`'s children into `to`, as new nodes of this document: text
+// as text, kept elements with their kept attributes, the children of other elements in their
+// place, and nothing of a dropped element.
+function copyAllowed(from, to) {
+  for (const node of from.childNodes) {
+    if (node.nodeType === 3) to.append(node.data);
+    if (node.nodeType !== 1 || drop.has(node.localName)) continue;
+    if (!keep.has(node.localName) || node.namespaceURI !== HTML) {
+      copyAllowed(node, to);
+      continue;
+    }
+    const element = document.createElement(node.localName);
+    for (const { name, value } of node.attributes) {
+      if (!keepAttributes.has(name)) continue;
+      if (name !== "href") element.setAttribute(name, value);
+      else if (node.localName === "a") {
+        const url = URL.parse?.(value, document.baseURI) ?? null;
+        if (url && schemes.includes(url.protocol)) element.setAttribute(name, url.href);
+      }
+    }
+    copyAllowed(node, element);
+    to.append(element);
+  }
+}
+
+// Stored HTML as a fragment of allowed nodes. Parsed in a <template>, whose content belongs to
+// an inert document: nothing in it runs or loads.
+function cleanFragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = String(html);
+  const fragment = document.createDocumentFragment();
+  copyAllowed(template.content, fragment);
+  return fragment;
+}
+
+function cleanHtml(html) {
+  const box = document.createElement("div");
+  box.append(cleanFragment(html));
+  return box.innerHTML;
+}
+
+// A region's HTML as saved: its allowed part only.
+function regionHtml(element) {
+  const box = document.createElement("div");
+  copyAllowed(element, box);
+  return box.innerHTML;
+}
+
+function readCustom(element) {
+  try {
+    return String(adapterOf(element)?.read() ?? "");
+  } catch {
+    return null;
+  }
+}
+
 function sameItems(list, collection) {
+  if (!collection) return false;
   if (list.length !== collection.length) return false;
   for (let i = 0; i < list.length; i++) if (list[i] !== collection[i]) return false;
   return true;
@@ -82,18 +292,26 @@ export function formValues(form, indexes, baseline) {
   const { elements, kinds } = factsRead.get(form);
   const values = [];
   const parity = baseline ? 0 : 1;
-  const texts = (heldOf(form)[parity] = []);
+  // A baseline reading adds to the form's baseline texts (a field that appeared later is added
+  // to the baseline): the numbers already given out keep their texts.
+  const texts = baseline ? heldOf(form)[0] : (heldOf(form)[1] = []);
   const hold = (text) => (text.length < LONG_TEXT ? text : texts.push(text) * 2 - 2 + parity);
   for (const index of indexes) {
     const element = elements[index];
     const kind = kinds[index];
     if (!element) values.push([]);
-    else if (kind === 2) {
+    else if (kind > 2) {
+      // No defaultValue: what the guard first saw stands for it (src/browser/drafts.rs), and a
+      // field it did not see then counts as changed from empty.
+      // A file input: its files' names only, for the restore to name them.
+      const value = kind === 3 ? regionHtml(element) : kind === 5 ? [...(element.files ?? [])].map((file) => file.name).join(", ") : readCustom(element);
+      values.push(value === null ? [] : [hold(value), baseline ? hold(value) : ""]);
+    } else if (kind === 2) {
       const options = [];
       for (const option of element.options) options.push([option.value, option.selected, option.defaultSelected]);
       values.push([element.multiple, options]);
     } else if (kind === 1) values.push([element.value, "", element.checked, element.defaultChecked]);
-    else values.push([hold(element.value), hold(element.defaultValue)]);
+    else values.push([hold(element.value ?? ""), hold(element.defaultValue ?? "")]);
   }
   return utf8(values);
 }
@@ -125,13 +343,27 @@ export function sameButTime(a, b) {
 }
 
 export function formElement(form, index) {
-  return form.elements[index];
+  return factsRead.get(form)?.elements[index] ?? form.elements?.[index];
 }
 
 // Sets a value the way a user's typing does, so React, Vue and Angular see it: the
 // prototype's setter (past the frameworks' own trackers on the element), then bubbling
 // `input` and `change`.
 export function writeValue(element, value) {
+  const custom = adapterOf(element);
+  if (custom) {
+    try {
+      custom.write(value);
+    } catch {
+      // An editor that refused the value keeps its own; never an error in the page.
+    }
+  } else if (isRegion(element)) {
+    element.replaceChildren(cleanFragment(value));
+    announce(element);
+  } else setValue(element, value);
+}
+
+function setValue(element, value) {
   const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), "value")?.set;
   if (setter) setter.call(element, value);
   else element.value = value;

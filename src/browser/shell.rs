@@ -445,6 +445,13 @@ impl Shell {
         self.drafts.iter().for_each(|d| d.restore_all());
     }
 
+    /// `guard.registerField`: a saved value waiting for the field goes into it now.
+    pub fn register_field(&self, element: &wasm_bindgen::JsValue, handlers: &wasm_bindgen::JsValue) -> wasm_bindgen::JsValue {
+        let unregister = super::drafts::register(element, handlers);
+        self.drafts.iter().for_each(|d| d.apply_waiting());
+        unregister
+    }
+
     pub fn phase(&self) -> Phase {
         self.machine.borrow().phase()
     }

@@ -16,6 +16,56 @@ pub enum FieldKind {
     Checkbox,
     Radio,
     Select,
+    /// A contenteditable region: its HTML, through the allow-list ([`RICH_POLICY`]) both ways.
+    Rich,
+    /// A field the guard reads and writes through code: an editor's own API, a field given to
+    /// `guard.registerField`, a form-associated custom element's `value`.
+    Custom,
+    /// A file input: never its files, only their names, so that the restore can name them.
+    Files,
+}
+
+/// Pseudo tags the shell gives elements that are not form controls: a contenteditable region
+/// (not inside another), an element given to `guard.registerField` or owned by a known editor.
+pub const TAG_EDITABLE: &str = "#editable";
+pub const TAG_CUSTOM: &str = "#custom";
+
+/// What contenteditable HTML may hold once saved or restored, as data the shell's sanitizer
+/// applies (form_io.js: parsed inert in a `<template>`, then rebuilt node by node).
+/// Four lists separated by `|`: elements kept with their allowed attributes; elements dropped
+/// with all they hold; attributes kept (`href` only on `a`, and only with a URL scheme of the
+/// last list, after resolving it against the page). Every other element is replaced by its
+/// children; every other attribute (event handlers, `style`, `src`, …) is dropped.
+pub const RICH_POLICY: &str = "b i em strong u s code pre blockquote p br div span h1 h2 h3 h4 h5 h6 ul ol li a\
+|script style template iframe frame frameset object embed noscript noembed xmp svg math title head link meta base form textarea select option input button\
+|href title dir lang\
+|http: https: mailto:";
+
+/// Whether the sanitizer keeps element `tag` (lower case), per [`RICH_POLICY`].
+pub fn rich_keeps(tag: &str) -> bool {
+    policy_list(0).any(|t| t == tag)
+}
+
+/// Whether the sanitizer drops element `tag` and everything inside it.
+pub fn rich_drops(tag: &str) -> bool {
+    policy_list(1).any(|t| t == tag)
+}
+
+/// Whether attribute `name` on element `tag` may stay with `value` (an `href` resolved to an
+/// absolute URL by the shell).
+pub fn rich_attribute(tag: &str, name: &str, value: &str) -> bool {
+    if !policy_list(2).any(|a| a == name) {
+        return false;
+    }
+    if name != "href" {
+        return true;
+    }
+    let value = value.trim_start().to_ascii_lowercase();
+    tag == "a" && policy_list(3).any(|scheme| value.starts_with(scheme))
+}
+
+fn policy_list(n: usize) -> impl Iterator<Item = &'static str> {
+    RICH_POLICY.split('|').nth(n).unwrap_or_default().split_ascii_whitespace()
 }
 
 /// What the shell knows about one form control.
@@ -87,6 +137,10 @@ pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
         return None;
     }
     match f.tag {
+        TAG_EDITABLE => Some(FieldKind::Rich),
+        TAG_CUSTOM => Some(FieldKind::Custom),
+        // A form-associated custom element that exposes `value`: what it says is its value.
+        tag if tag.contains('-') => Some(FieldKind::Custom),
         "textarea" => Some(FieldKind::Text),
         "select" => Some(FieldKind::Select),
         "input" => {
@@ -100,6 +154,14 @@ pub fn field_kind(f: &FieldFacts) -> Option<FieldKind> {
         }
         _ => None,
     }
+}
+
+/// Whether a control is a file input whose files' names (never the files: [`field_kind`] says
+/// `None`) are kept, for the restore to say which files to attach again. The same secrets rules.
+pub fn names_files(f: &FieldFacts) -> bool {
+    f.tag == "input"
+        && f.input_type.eq_ignore_ascii_case("file")
+        && field_kind(&FieldFacts { input_type: "text", ..*f }).is_some()
 }
 
 /// A saveable control: its position in `form.elements`, what it is, and its key in the draft.
@@ -147,7 +209,16 @@ pub fn controls(facts: &Value) -> Vec<Control> {
     let mut numbered: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
-        let name = text_at(f, 2);
+        let tag = text_at(f, 0);
+        // A region or custom field without a name is known by its id, else by its kind and place.
+        let name = match text_at(f, 2) {
+            "" if tag.starts_with('#') || tag.contains('-') => match text_at(f, 6) {
+                // Without `#`: a key with one is known by its place, which a changed form forgets.
+                "" => tag.trim_start_matches('#'),
+                id => id,
+            },
+            name => name,
+        };
         let facts = FieldFacts {
             tag: text_at(f, 0),
             input_type: text_at(f, 1),
@@ -157,14 +228,18 @@ pub fn controls(facts: &Value) -> Vec<Control> {
             id: text_at(f, 6),
             label: text_at(f, 7),
         };
-        let Some(kind) = field_kind(&facts) else { continue };
+        let Some(kind) = field_kind(&facts).or_else(|| names_files(&facts).then_some(FieldKind::Files)) else { continue };
         let key = match kind {
-            FieldKind::Text | FieldKind::Select => {
+            FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => {
                 let mut key = String::from(name);
                 let input_type = facts.input_type;
                 if facts.tag == "input" && !input_type.is_empty() && !input_type.eq_ignore_ascii_case("text") {
                     key.push(':');
                     key.push_str(input_type);
+                }
+                // Never the key of a plain field of the same name: its value is not one for them.
+                if matches!(kind, FieldKind::Rich | FieldKind::Custom) {
+                    key.push_str(if kind == FieldKind::Rich { ":rich" } else { ":custom" });
                 }
                 // By hash alone: two names sharing one are numbered together, their keys still apart.
                 let hash = fnv1a(&key);
@@ -213,7 +288,7 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
         let Value::List(v) = read else { continue };
         let key = control.key.clone();
         match control.kind {
-            FieldKind::Text => fields.push(CurrentField {
+            FieldKind::Text | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => fields.push(CurrentField {
                 key,
                 value: take_text(v, 0),
                 default: take_text(v, 1)
@@ -296,7 +371,7 @@ pub fn field_key(kind: FieldKind, name: &str, value: &str, occurrence: usize) ->
             key.push_str(value);
         }
         FieldKind::Radio => {}
-        FieldKind::Text | FieldKind::Select if occurrence > 0 => {
+        FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files if occurrence > 0 => {
             key.push('#');
             push_number(&mut key, occurrence as u64);
         }

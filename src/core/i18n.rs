@@ -32,9 +32,11 @@ pub enum MessageKey {
     Discard,
     /// Added to the warning while a keep-alive cannot reach the server and is retried.
     Unreachable,
+    /// Contains `{files}`: after a restore, the files the user attached before and must attach again.
+    AttachAgain,
 }
 
-const KEYS: [(&str, MessageKey); 18] = [
+const KEYS: [(&str, MessageKey); 19] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),
@@ -53,6 +55,7 @@ const KEYS: [(&str, MessageKey); 18] = [
     ("restore", MessageKey::Restore),
     ("discard", MessageKey::Discard),
     ("unreachable", MessageKey::Unreachable),
+    ("attachAgain", MessageKey::AttachAgain),
 ];
 
 impl MessageKey {
@@ -86,6 +89,7 @@ fn english(key: MessageKey) -> &'static str {
         Restore => "Restore",
         Discard => "Discard",
         Unreachable => "The server cannot be reached. Retrying…",
+        AttachAgain => "Files cannot be saved. Please attach them again: {files}",
     }
 }
 
@@ -110,6 +114,7 @@ fn japanese(key: MessageKey) -> &'static str {
         Restore => "復元",
         Discard => "破棄",
         Unreachable => "サーバーに接続できません。再試行しています…",
+        AttachAgain => "ファイルは保存できません。もう一度添付してください: {files}",
     }
 }
 

@@ -25,8 +25,13 @@ pub fn split_around<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a
 
 /// `template` with its first `{time}` replaced by `value`.
 pub fn fill_time(template: &str, value: &str) -> String {
+    fill(template, "{time}", value)
+}
+
+/// `template` with its first `placeholder` replaced by `value`.
+pub fn fill(template: &str, placeholder: &str, value: &str) -> String {
     let mut out = String::with_capacity(template.len() + value.len());
-    match split_around(template, "{time}") {
+    match split_around(template, placeholder) {
         Some((before, after)) => {
             out.push_str(before);
             out.push_str(value);
