@@ -30,9 +30,13 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * by whole words of names, ids and labels, field identity by name, type and place, same-id forms
  * keyed apart, `discardDrafts(form)`, the styled notice; with the truthful session (issue #14:
  * clock jumps, plausible tabs, bfcache, one guard per page, the unreachable note) 58.4 KB.
- * NOT YET PAID BACK: both issues ask for no growth.
+ * NOT YET PAID BACK: both issues ask for no growth. Paying back (issue #17), measured on the
+ * whole load (gzip bytes, 59763 before):
+ * - 58.0 KB: the dialog's DOM and the CSRF lookup built in a JS snippet (dom.js) instead of
+ *   through web-sys, decisions and texts still from Rust: wasm −2244, glue −12, dom.js +1740
+ *   (the style sheet moved there with it): 59347 in all (−416).
  */
-export const GZIP_BUDGET = 58.4 * 1024;
+export const GZIP_BUDGET = 58.0 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";
