@@ -164,3 +164,17 @@ export function listen(target, type, capture, passive, callback) {
 export function emit(document, name, detail) {
   document.dispatchEvent(new CustomEvent("sessionguard:" + name, { detail }));
 }
+
+/**
+ * Calls `onEntry` with each resource entry completed from now on (src/browser/observer.rs);
+ * returns the function that stops it, or undefined without PerformanceObserver.
+ */
+export function observeResources(onEntry) {
+  try {
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) onEntry(entry);
+    });
+    observer.observe({ type: "resource" });
+    return () => observer.disconnect();
+  } catch {}
+}
