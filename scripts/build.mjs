@@ -40,7 +40,8 @@ import { minifyJs, PANIC_FMT, shortenExports, shortenImports, stubFunctions } fr
  * - 56.6 KB: the leader lock, event listeners and `sessionguard:*` dispatch through dom.js
  *   (one closure type fewer, no Promise-constructor closure, no web-sys listener/CustomEvent
  *   glue): wasm −1014, glue −126, dom.js +219: 57911.
- * - 56.5 KB: the PerformanceObserver through dom.js too: wasm −143, glue −22, dom.js +79: 57825.
+ * - 56.5 KB: the PerformanceObserver through dom.js too: wasm −143, glue −22, dom.js +79: 57825;
+ *   and the keep-alive's POST init (headers) built there: wasm −185, glue +13, dom.js +111: 57764.
  */
 export const GZIP_BUDGET = 56.5 * 1024;
 

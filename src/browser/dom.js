@@ -178,3 +178,12 @@ export function observeResources(onEntry) {
     return () => observer.disconnect();
   } catch {}
 }
+
+/** The init of the keep-alive's and the logout's POST (src/browser/keepalive.rs). */
+export function postInit(header, token) {
+  const headers = new Headers({ "X-Requested-With": "XMLHttpRequest", Accept: "application/json" });
+  try {
+    if (token != null) headers.set(header, token);
+  } catch {} // a header name or value fetch refuses: sent without it
+  return { method: "POST", credentials: "same-origin", headers };
+}
