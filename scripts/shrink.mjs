@@ -195,6 +195,75 @@ function writeExports(bytes, exports) {
   return writeVector(bytes, EXPORT_SECTION, exports, ({ name, kind, index }) => [...writeName(name), kind, ...writeU32(index)]);
 }
 
+const CUSTOM_SECTION = 0;
+/** `core::panicking::panic_fmt`, mangled the v0 way (`…4core9panicking9panic_fmt`) or the legacy one. */
+export const PANIC_FMT = /4core9panicking9panic_fmt(17h[0-9a-f]{16}E)?$/;
+const CODE_SECTION = 10;
+const FUNCTION_NAMES = 1;
+
+/** Index → name of every function the "name" custom section names (a Map; empty without one). */
+function functionNames(bytes) {
+  const names = new Map();
+  for (const s of sections(bytes)) {
+    if (s.id !== CUSTOM_SECTION) continue;
+    let [sectionName, pos] = readName(bytes, s.contentStart);
+    if (sectionName !== "name") continue;
+    while (pos < s.end) {
+      const kind = bytes[pos++];
+      const [size, start] = readU32(bytes, pos);
+      pos = start + size;
+      if (kind !== FUNCTION_NAMES) continue;
+      let [count, at] = readU32(bytes, start);
+      for (let i = 0; i < count; i++) {
+        let index, name;
+        [index, at] = readU32(bytes, at);
+        [name, at] = readName(bytes, at);
+        names.set(index, name);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Replaces the bodies of the functions whose names (as the "name" section spells them, i.e.
+ * mangled) match `pattern` with `unreachable`; every byte outside the code section stays.
+ * Returns { wasm, stubbed: the names found and stubbed }.
+ *
+ * Used for the panic path: with `panic = "abort"` a panic ends in a trap, but on its way
+ * std's panic handler formats the message for the panic hook, which on
+ * wasm32-unknown-unknown writes nowhere. Its formatting code (`core::fmt`, the payload
+ * types, the integer printing) is ~0.6 KB gzip. A stubbed `core::panicking::panic_fmt` traps
+ * at once: the same trap, without the formatting nobody can read.
+ */
+export function stubFunctions(wasm, pattern) {
+  const byIndex = new Map([...functionNames(wasm)].filter(([, name]) => pattern.test(name)));
+  // Function indexes count the imported functions (descriptor kind 0) first.
+  const importedFunctions = readImports(wasm).filter(({ desc }) => desc[0] === 0x00).length;
+  const stub = [0x03, 0x00, 0x00, 0x0b]; // size 3: no locals, unreachable, end
+  const stubbed = [];
+  const code = sections(wasm).find((s) => s.id === CODE_SECTION);
+  if (!code || byIndex.size === 0) return { wasm, stubbed };
+  let [count, pos] = readU32(wasm, code.contentStart);
+  const parts = [];
+  for (let i = 0; i < count; i++) {
+    const [size, start] = readU32(wasm, pos);
+    const end = start + size;
+    const name = byIndex.get(importedFunctions + i);
+    if (name !== undefined) {
+      parts.push(Uint8Array.from(stub));
+      stubbed.push(name);
+    } else {
+      parts.push(wasm.subarray(pos, end));
+    }
+    pos = end;
+  }
+  if (pos !== code.end) throw new Error("wasm: code section has trailing bytes");
+  const body = Buffer.concat([Uint8Array.from(writeU32(count)), ...parts]);
+  const header = Uint8Array.from([CODE_SECTION, ...writeU32(body.length)]);
+  return { wasm: Buffer.concat([wasm.subarray(0, code.start), header, body, wasm.subarray(code.end)]), stubbed };
+}
+
 const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
 const NEXT = FIRST + "0123456789";
 

@@ -1,20 +1,21 @@
 //! `sessionguard:*` CustomEvents on `document`.
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CustomEvent, Document};
+use wasm_bindgen::prelude::*;
+use web_sys::Document;
 
 use super::page::object;
 use crate::core::machine::Event;
 
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = emit)]
+    fn dispatch(document: &Document, name: &str, detail: &JsValue);
+}
+
 /// Dispatches `sessionguard:<name>` with `detail`. Listeners run synchronously
 /// and may call back into the guard, so callers hold no borrows while emitting.
 pub fn emit(document: &Document, name: &str, detail: &[(&str, JsValue)]) {
-    let init = object(&[("detail", object(detail))]);
-    let mut kind = String::from("sessionguard:");
-    kind.push_str(name);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(&kind, init.unchecked_ref()) {
-        let _ = document.dispatch_event(&event);
-    }
+    dispatch(document, name, &object(detail));
 }
 
 /// The core's events, translated. `saved`: every edited guarded form is stored (for `expired`).

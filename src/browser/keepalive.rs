@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
 use super::page;
@@ -15,19 +16,16 @@ use crate::core::text;
 /// A keep-alive or status request that hangs this long counts as a network failure.
 const PING_TIMEOUT_MS: u32 = 10_000;
 
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// `{ method, credentials: "same-origin", headers }` with our headers and, when there is a
+    /// token, the CSRF header.
+    #[wasm_bindgen(js_name = requestInit)]
+    fn request_init_js(method: &str, header: &str, token: Option<String>) -> RequestInit;
+}
+
 fn request_init(document: &Document, config: &Config, method: &str) -> RequestInit {
-    let headers = Headers::new().unwrap_throw();
-    let _ = headers.set("X-Requested-With", "XMLHttpRequest");
-    let _ = headers.set("Accept", "application/json");
-    if let Some(token) = page::csrf_token(document, &config.csrf) {
-        let _ = headers.set(&config.csrf.header, &token);
-    }
-    page::object(&[
-        ("method", method.into()),
-        ("credentials", "same-origin".into()),
-        ("headers", headers.into()),
-    ])
-    .unchecked_into()
+    request_init_js(method, &config.csrf.header, page::csrf_token(document, &config.csrf))
 }
 
 /// Runs `then` once `promise` settles, with its value, or `None` when it rejected.

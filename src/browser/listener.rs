@@ -1,21 +1,26 @@
 //! An event listener that unregisters itself when dropped (as gloo-events does),
 //! so `destroy()` leaves nothing behind and no closure is ever leaked with `forget`.
 
+use js_sys::Function;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
-
-use super::page::object;
 
 /// The one closure type of the crate's callbacks: each distinct `Closure<dyn FnMut(T)>`
 /// type costs its own wasm export and JS glue.
 pub type Callback = Closure<dyn FnMut(JsValue)>;
 
 pub struct Listener {
-    target: EventTarget,
-    kind: &'static str,
-    capture: bool,
-    callback: Callback,
+    /// Removes the listener (from dom.js's `listen`).
+    remove: Function,
+    _callback: Callback,
+}
+
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// `addEventListener` with `{ capture, passive }`; returns the function that removes it.
+    fn listen(target: &EventTarget, kind: &str, capture: bool, passive: bool, callback: &JsValue) -> Function;
 }
 
 impl Listener {
@@ -40,24 +45,14 @@ impl Listener {
         handler: Box<dyn FnMut(JsValue)>,
     ) -> Listener {
         let callback = Callback::wrap(handler);
-        let options = object(&[("capture", capture.into()), ("passive", passive.into())]);
-        // Only fails for a non-callable callback, which a Closure never is.
-        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
-            kind,
-            callback.as_ref().unchecked_ref(),
-            options.unchecked_ref(),
-        );
-        Listener { target: target.clone(), kind, capture, callback }
+        let remove = listen(target, kind, capture, passive, callback.as_ref());
+        Listener { remove, _callback: callback }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback_and_bool(
-            self.kind,
-            self.callback.as_ref().unchecked_ref(),
-            self.capture,
-        );
+        let _ = self.remove.call0(&JsValue::UNDEFINED);
     }
 }
 

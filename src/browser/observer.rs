@@ -2,8 +2,10 @@
 //! `Server-Timing: session;dur=<ms>` and, for servers that renew on any request,
 //! the requests themselves. Nothing is patched: `fetch` and XHR stay the page's.
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Performance, PerformanceObserver, PerformanceObserverEntryList, PerformanceResourceTiming, Window};
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Performance, PerformanceResourceTiming, Window};
 
 use super::listener::Callback;
 use super::page::{self, prop, prop_string};
@@ -60,29 +62,32 @@ pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
     input_for(window, &entry, now.saturating_sub(age as u64), &[])
 }
 
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// Calls `on_entry` with each resource entry completed from now on; returns the function
+    /// that stops it (undefined without PerformanceObserver).
+    #[wasm_bindgen(js_name = observeResources)]
+    fn observe_resources(on_entry: &JsValue) -> JsValue;
+}
+
 /// Disconnects on drop.
 pub struct Observer {
-    observer: PerformanceObserver,
+    stop: Function,
     _callback: Callback,
 }
 
 impl Observer {
     /// Calls `on_entry` for each request completed from now on.
     pub fn new(mut on_entry: impl FnMut(PerformanceResourceTiming) + 'static) -> Option<Observer> {
-        let callback = Callback::new(move |list: JsValue| {
-            // Observing "resource" entries: each is a PerformanceResourceTiming.
-            for entry in list.unchecked_into::<PerformanceObserverEntryList>().get_entries().iter() {
-                on_entry(entry.unchecked_into());
-            }
-        });
-        let observer = PerformanceObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-        observer.observe(page::object(&[("type", "resource".into())]).unchecked_ref());
-        Some(Observer { observer, _callback: callback })
+        // Observing "resource" entries: each is a PerformanceResourceTiming.
+        let callback = Callback::wrap(Box::new(move |entry: JsValue| on_entry(entry.unchecked_into())));
+        let stop = observe_resources(callback.as_ref()).dyn_into::<Function>().ok()?;
+        Some(Observer { stop, _callback: callback })
     }
 }
 
 impl Drop for Observer {
     fn drop(&mut self) {
-        self.observer.disconnect();
+        let _ = self.stop.call0(&JsValue::UNDEFINED);
     }
 }

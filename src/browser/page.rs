@@ -1,8 +1,9 @@
 //! Small facts about the page: the clock, the CSRF token, URLs, navigation.
 
 use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, Url, UrlSearchParams, Window};
+use web_sys::{Document, Url, UrlSearchParams, Window};
 
 use crate::core::config::{Csrf, CsrfSource};
 
@@ -48,24 +49,16 @@ pub fn monotonic(window: &Window) -> f64 {
 pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
     match &csrf.source {
         CsrfSource::Token(token) => Some(token.clone()),
-        CsrfSource::Meta(name) => {
-            // An HTMLCollection holds only elements.
-            let metas = js_sys::Array::from(&document.get_elements_by_tag_name("meta"));
-            metas
-                .iter()
-                .map(|meta| meta.unchecked_into::<Element>())
-                .find(|meta| meta.get_attribute("name").as_deref() == Some(name.as_str()))
-                .map(|meta| meta.get_attribute("content").unwrap_or_default())
-        }
-        CsrfSource::Cookie(name) => {
-            let cookies = Reflect::get(document, &JsValue::from_str("cookie")).ok()?.as_string()?;
-            let raw = cookies.split(';').find_map(|pair| {
-                let (key, value) = pair.split_once('=')?;
-                (key.trim() == name).then(|| value.trim().to_string())
-            })?;
-            js_sys::decode_uri_component(&raw).ok()?.as_string()
-        }
+        CsrfSource::Meta(name) => csrf_from_page(document, false, name),
+        CsrfSource::Cookie(name) => csrf_from_page(document, true, name),
     }
+}
+
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// The first `<meta name>`'s content, or with `cookie` the decoded cookie `name`.
+    #[wasm_bindgen(js_name = csrfToken)]
+    fn csrf_from_page(document: &Document, cookie: bool, name: &str) -> Option<String>;
 }
 
 /// A part of the page's URL: `location[part]` ("href", "pathname", "origin", …).

@@ -6,27 +6,34 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, BroadcastChannel, Event, StorageEvent, Window};
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, Event, StorageEvent, Window};
 
-use super::listener::Listener;
+use super::listener::{Callback, Listener};
 use super::storage::Store;
 use crate::core::tabs::{self, Shared, SharedPhase};
 
 /// Holds (or waits for) the leader lock; dropping it releases the lock or withdraws the request.
 struct LeaderLock {
-    abort: AbortController,
     release: Function,
-    _on_grant: Closure<dyn FnMut(JsValue) -> Promise>,
+    _on_grant: Callback,
 }
 
 impl Drop for LeaderLock {
     fn drop(&mut self) {
-        self.abort.abort();
         let _ = self.release.call0(&JsValue::UNDEFINED);
     }
+}
+
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// Requests the Web Lock `name` (stolen from its holder with `steal`); `on_grant` is called
+    /// once it is held. Returns the function that releases it (or withdraws the request), or
+    /// undefined without Web Locks.
+    #[wasm_bindgen(js_name = leaderLock)]
+    fn request_lock(navigator: &JsValue, name: &str, steal: bool, on_grant: &JsValue) -> JsValue;
 }
 
 pub struct Tabs {
@@ -130,29 +137,8 @@ impl Drop for Tabs {
 
 /// Requests the named Web Lock and keeps it until dropped; `steal` takes it from its holder.
 fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool) -> Option<LeaderLock> {
-    let locks = Reflect::get(&window.navigator(), &JsValue::from_str("locks")).ok().filter(|l| l.is_object())?;
-    let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
-    let abort = AbortController::new().ok()?;
-    // Held until `release` is called: the lock lives as long as this promise is pending.
-    let mut release = None;
-    let held = Promise::new(&mut |resolve, _| release = Some(resolve));
-    let release = release?;
-    let on_grant = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-        on_leader();
-        held.clone()
-    });
-    let options = Object::new();
-    // The API refuses a signal together with `steal`; a stolen lock is granted at once anyway.
-    let option = if steal { ("steal", JsValue::TRUE) } else { ("signal", super::page::prop(&abort, "signal")) };
-    let _ = Reflect::set(&options, &JsValue::from_str(option.0), &option.1);
-    let pending = request.call3(&locks, &JsValue::from_str(name), &options, on_grant.as_ref()).ok()?;
-    // Withdrawing a waiting request rejects its promise: expected, not an error. The handler
-    // must outlive this lock (the rejection comes after the drop), so it is a built-in
-    // function that ignores its argument, not a closure of ours.
-    let ignore = Reflect::get(&js_sys::global(), &JsValue::from_str("Boolean"));
-    let catch = Reflect::get(&pending, &JsValue::from_str("catch")).ok().and_then(|c| c.dyn_into::<Function>().ok());
-    if let (Ok(ignore), Some(catch)) = (ignore, catch) {
-        let _ = catch.call1(&pending, &ignore);
-    }
-    Some(LeaderLock { abort, release, _on_grant: on_grant })
+    let on_grant = Callback::wrap(Box::new(move |_lock: JsValue| on_leader()));
+    let release = request_lock(&super::page::prop(window, "navigator"), name, steal, on_grant.as_ref());
+    let release = release.dyn_into::<Function>().ok()?;
+    Some(LeaderLock { release, _on_grant: on_grant })
 }
