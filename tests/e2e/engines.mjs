@@ -21,7 +21,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 
-import { waitFor } from "./harness.mjs";
+import { freePort, waitFor } from "./harness.mjs";
 
 export const ENGINE_NAMES = ["chromium", "firefox", "webkit"];
 
@@ -116,17 +116,6 @@ async function launchPuppeteer(name) {
 }
 
 // --- WebKit: selenium-webdriver → WebKitWebDriver → MiniBrowser -------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port, timeout = 10000) {
   const deadline = Date.now() + timeout;

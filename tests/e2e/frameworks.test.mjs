@@ -38,12 +38,11 @@ import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { DIST, launchBrowser, recordGuardEvents, REPO_ROOT, startServer, waitFor } from "./harness.mjs";
+import { DIST, freePort, launchBrowser, recordGuardEvents, REPO_ROOT, startServer, waitFor } from "./harness.mjs";
 
 const TIMEOUT = 45; // s: the servers' idle timeout; 25 s of slack before the warning, for loaded CI machines
 const WARN_BEFORE = 20; // s: the guard's minimum
@@ -106,17 +105,6 @@ function ensurePhp() {
     };
   }
   return { ok: true, version: v.stdout.trim() };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function runToEnd(cmd, args, opts) {

@@ -18,6 +18,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { after, before, test as nodeTest } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -75,6 +76,18 @@ export async function waitFor(condition, { timeout = 5000, interval = 20, messag
 }
 
 // --- server ------------------------------------------------------------------------
+
+/** A loopback port nothing listens on (for a server or driver this test starts). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 export async function startServer({ sessionTimeout = TIMEOUT, warnBefore = WARN_BEFORE, distDir = DIST, recorder = false, statusUrl = false } = {}) {
   const app = createApp({ sessionTimeout, warnBefore, testHooks: true, distDir, recorder, statusUrl });
