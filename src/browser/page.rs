@@ -4,7 +4,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Url, UrlSearchParams, Window};
 
-use crate::core::config::{Csrf, CsrfSource};
+use crate::core::config::{Csrf, CsrfSource, CSRF_FIELDS};
 
 // Plain property access. Each typed web-sys getter, setter and dictionary field is a
 // wasm import plus a JS glue function of its own; `Reflect.get`/`set` serve them all.
@@ -64,6 +64,30 @@ pub fn csrf_token(document: &Document, csrf: &Csrf) -> Option<String> {
                 (key.trim() == name).then(|| value.trim().to_string())
             })?;
             js_sys::decode_uri_component(&raw).ok()?.as_string()
+        }
+    }
+}
+
+/// Writes a fresh CSRF token from the server into the page: the configured `<meta>`, and the
+/// hidden inputs named by `csrf.field` (default [`CSRF_FIELDS`]), so the page's own forms and
+/// scripts send it too.
+pub fn write_csrf_token(document: &Document, csrf: &Csrf, token: &str) {
+    let value = JsValue::from_str(token);
+    if let CsrfSource::Meta(name) = &csrf.source {
+        let metas = js_sys::Array::from(&document.get_elements_by_tag_name("meta"));
+        for meta in metas.iter().map(|meta| meta.unchecked_into::<Element>()) {
+            if meta.get_attribute("name").as_deref() == Some(name.as_str()) {
+                let _ = meta.set_attribute("content", token);
+            }
+        }
+    }
+    let defaults = CSRF_FIELDS.map(String::from);
+    let names = csrf.fields.as_deref().unwrap_or(&defaults);
+    for input in js_sys::Array::from(&document.get_elements_by_tag_name("input")).iter() {
+        let input = input.unchecked_into::<Element>();
+        let named = input.get_attribute("name").is_some_and(|n| names.contains(&n));
+        if named && prop_string(&input, "type") == "hidden" {
+            set_prop(&input, "value", &value);
         }
     }
 }

@@ -131,7 +131,15 @@ impl Shell {
             &self.window,
             &self.config.user,
             move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
-            move || with(&on_leader, |shell| shell.handle(Input::Leader(true))),
+            move |leader| {
+                with(&on_leader, |shell| {
+                    // Stolen: queue again behind the tab that took it.
+                    if !leader {
+                        shell.tabs.borrow_mut().as_mut().map(Tabs::requeue_leadership);
+                    }
+                    shell.handle(Input::Leader(leader))
+                })
+            },
         );
         let stored = tabs.stored();
         *self.tabs.borrow_mut() = Some(tabs);

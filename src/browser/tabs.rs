@@ -37,20 +37,21 @@ pub struct Tabs {
     lock: Option<LeaderLock>,
     window: Window,
     lock_name: String,
-    on_leader: Rc<dyn Fn()>,
+    on_leader: Rc<dyn Fn(bool)>,
 }
 
 impl Tabs {
-    /// `on_message` gets every valid view another tab publishes; `on_leader` is called
-    /// once this tab holds the leader lock. Returns whether Web Locks are available (if
-    /// not, every tab acts as leader).
+    /// `on_message` gets every valid view another tab publishes; `on_leader(true)` is called
+    /// once this tab holds the leader lock, `on_leader(false)` when another tab stole it (a
+    /// new login's page takes the lead: the holder is told only through its request's
+    /// rejection). Returns whether Web Locks are available (if not, every tab acts as leader).
     pub fn new(
         window: &Window,
         user: &str,
         on_message: impl Fn(Shared) + 'static,
-        on_leader: impl Fn() + 'static,
+        on_leader: impl Fn(bool) + 'static,
     ) -> (Tabs, bool) {
-        let on_leader: Rc<dyn Fn()> = Rc::new(on_leader);
+        let on_leader: Rc<dyn Fn(bool)> = Rc::new(on_leader);
         let key = tabs::channel_name(user);
         let channel = BroadcastChannel::new(&key).ok();
         let listener = match &channel {
@@ -129,7 +130,7 @@ impl Drop for Tabs {
 }
 
 /// Requests the named Web Lock and keeps it until dropped; `steal` takes it from its holder.
-fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool) -> Option<LeaderLock> {
+fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn(bool)>, steal: bool) -> Option<LeaderLock> {
     let locks = Reflect::get(&window.navigator(), &JsValue::from_str("locks")).ok().filter(|l| l.is_object())?;
     let request: Function = Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
     let abort = AbortController::new().ok()?;
@@ -137,8 +138,11 @@ fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool
     let mut release = None;
     let held = Promise::new(&mut |resolve, _| release = Some(resolve));
     let release = release?;
+    let granted = Rc::new(std::cell::Cell::new(false));
+    let (on_lost, was_granted) = (on_leader.clone(), granted.clone());
     let on_grant = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-        on_leader();
+        granted.set(true);
+        on_leader(true);
         held.clone()
     });
     let options = Object::new();
@@ -146,13 +150,13 @@ fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool
     let option = if steal { ("steal", JsValue::TRUE) } else { ("signal", super::page::prop(&abort, "signal")) };
     let _ = Reflect::set(&options, &JsValue::from_str(option.0), &option.1);
     let pending = request.call3(&locks, &JsValue::from_str(name), &options, on_grant.as_ref()).ok()?;
-    // Withdrawing a waiting request rejects its promise: expected, not an error. The handler
-    // must outlive this lock (the rejection comes after the drop), so it is a built-in
-    // function that ignores its argument, not a closure of ours.
-    let ignore = Reflect::get(&js_sys::global(), &JsValue::from_str("Boolean"));
-    let catch = Reflect::get(&pending, &JsValue::from_str("catch")).ok().and_then(|c| c.dyn_into::<Function>().ok());
-    if let (Ok(ignore), Some(catch)) = (ignore, catch) {
-        let _ = catch.call1(&pending, &ignore);
-    }
+    // The request settles once: fulfilled when we release the lock; rejected when we withdraw
+    // a waiting request (expected, not an error) or when another tab stole the held lock:
+    // then this tab no longer leads, and nothing else would tell it.
+    super::keepalive::when_settled(pending.unchecked_ref(), move |value| {
+        if value.is_none() && was_granted.get() {
+            on_lost(false);
+        }
+    });
     Some(LeaderLock { abort, release, _on_grant: on_grant })
 }

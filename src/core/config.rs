@@ -53,13 +53,21 @@ pub enum CsrfSource {
 pub struct Csrf {
     pub header: String,
     pub source: CsrfSource,
+    /// `csrf.field`: the names of the page's hidden CSRF inputs a fresh token is written into;
+    /// `None`: [`CSRF_FIELDS`].
+    pub fields: Option<Vec<String>>,
 }
+
+/// The hidden-input names frameworks render their CSRF token in: Django, Laravel, Rails,
+/// ASP.NET, express (csurf and the demo), Flask-WTF.
+pub const CSRF_FIELDS: [&str; 6] =
+    ["csrfmiddlewaretoken", "_token", "authenticity_token", "__RequestVerificationToken", "_csrf", "csrf_token"];
 
 impl Csrf {
     /// Without a `csrf` option the guard still sends the token most frameworks render
     /// into `<meta name="csrf-token">` (Rails, Laravel), when the page has one.
     pub fn default_meta() -> Csrf {
-        Csrf { header: "X-CSRF-Token".into(), source: CsrfSource::Meta("csrf-token".into()) }
+        Csrf { header: "X-CSRF-Token".into(), source: CsrfSource::Meta("csrf-token".into()), fields: None }
     }
 }
 

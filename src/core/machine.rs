@@ -464,6 +464,13 @@ impl Machine {
                     }
                     // A session newer than our end: the user logged in again, here or in another tab.
                     self.resume();
+                    // This page still holds the old session's CSRF token, which the other tab cannot
+                    // hand over (tokens never go through storage or the channel): the status answer
+                    // brings the new one. A keep-alive could not: it needs the token to be accepted.
+                    if self.has_status && !self.status_in_flight {
+                        self.status_in_flight = true;
+                        self.outputs.push(Output::CheckStatus);
+                    }
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);

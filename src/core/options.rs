@@ -248,9 +248,23 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
     };
     let mut header = None;
     let mut source = None;
+    let mut names = None;
     for (key, value) in fields {
         let mut option = String::from("csrf.");
         option.push_str(key);
+        if key == "field" {
+            // One name, several separated by spaces or commas (`data-csrf-field`), or a list.
+            let list = match value {
+                Value::Str(s) => s.split([' ', ',']).filter(|n| !n.is_empty()).map(String::from).collect(),
+                Value::List(items) => items.iter().filter_map(|v| if let Value::Str(s) = v { Some(s.clone()) } else { None }).collect(),
+                _ => Vec::new(),
+            };
+            if list.is_empty() {
+                return Err(ConfigError { option, reason: "must be input names" });
+            }
+            names = Some(list);
+            continue;
+        }
         let value = match value {
             Value::Str(s) if !s.is_empty() => s.clone(),
             _ => return Err(ConfigError { option, reason: "must be a non-empty string" }),
@@ -263,7 +277,7 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
             "meta" => CsrfSource::Meta(value),
             "token" => CsrfSource::Token(value),
             "cookie" => CsrfSource::Cookie(value),
-            _ => return Err(ConfigError { option, reason: "is not one of header, meta, token, cookie" }),
+            _ => return Err(ConfigError { option, reason: "is not one of header, meta, token, cookie, field" }),
         };
         if source.replace(found).is_some() {
             return Err(ConfigError::new("csrf", "takes only one of meta, token, cookie"));
@@ -272,6 +286,7 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
     Ok(Csrf {
         header: header.ok_or_else(|| ConfigError::new("csrf.header", "is required"))?,
         source: source.ok_or_else(|| ConfigError::new("csrf", "needs one of meta, token, cookie"))?,
+        fields: names,
     })
 }
 
