@@ -41,8 +41,9 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
 // 9b83722, against 66993.6). Raised by 1741 bytes (measured 67921 → 69662) for issue #19's fresh
 // CSRF token: `csrfToken` read from keep-alive and status JSON and written into the meta, the
 // hidden inputs (`csrf.field`) and the guard's header; a stolen leader lock reported; the status
-// check of a revived tab. NOT YET PAID BACK.
-export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 928 + 1741;
+// check of a revived tab. Raised by 115 bytes (measured 69662 → 69777) for another tab's view
+// from a clock that reads ahead: kept and believed once plausible. NOT YET PAID BACK.
+export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 928 + 1741 + 115;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

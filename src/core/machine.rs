@@ -234,6 +234,10 @@ pub struct Machine {
     /// The session end each of the two checks of a cycle was last made for: before the
     /// warning, and before declaring expiry. Never more, and never while idle otherwise.
     status_checked: [Option<Millis>; 2],
+    /// The newest live view of another tab that was not plausible yet (its deadline further than
+    /// the window from now: the other tab's clock reads ahead, as the pages of a fake clock do).
+    /// Believed once it is, never before.
+    deferred: Option<Shared>,
 }
 
 impl Machine {
@@ -269,6 +273,7 @@ impl Machine {
             has_status: config.status_url.is_some(),
             status_in_flight: false,
             status_checked: [None; 2],
+            deferred: None,
         }
     }
 
@@ -345,6 +350,11 @@ impl Machine {
             Input::Leader(leader) => self.leader = leader,
             Input::ClockJump { by } => self.on_clock_jump(by),
             Input::Choice(choice) => self.on_choice(choice, now),
+        }
+        if let Some(view) = self.deferred.filter(|v| self.plausible(v, now)) {
+            self.deferred = None;
+            self.on_tab(view, now);
+            received = received.or(Some(view));
         }
         self.update(now);
         self.publish(received);
@@ -474,10 +484,14 @@ impl Machine {
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
-                if newer && shared.deadline > shared.renewed_at && self.plausible(&shared, now) {
-                    self.last_renewal = shared.renewed_at;
-                    self.last_signal = self.last_signal.max(shared.renewed_at);
-                    self.deadline = Some(shared.deadline);
+                if newer && shared.deadline > shared.renewed_at {
+                    if self.plausible(&shared, now) {
+                        self.last_renewal = shared.renewed_at;
+                        self.last_signal = self.last_signal.max(shared.renewed_at);
+                        self.deadline = Some(shared.deadline);
+                    } else {
+                        self.deferred = Some(shared);
+                    }
                 }
             }
             SharedPhase::Expired(reason) if self.is_live() && shared.renewed_at >= self.last_renewal => {
@@ -550,7 +564,9 @@ impl Machine {
             (Phase::Active | Phase::Warning, Some(end)) => expiry(end),
             _ => None,
         };
-        [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at, self.status_check_at(), timing]
+        let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
+        let deferred = self.deferred.map(|v| v.deadline.saturating_sub(window + 2000)).filter(|at| *at > now);
+        [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at, self.status_check_at(), timing, deferred]
             .into_iter()
             .flatten()
             .min()
