@@ -150,6 +150,12 @@ export interface SessionGuardOptions {
   cspNonce?: string;
   /** Whether Escape (or closing the dialog) extends the session like "Continue". Default `true`. */
   escapeExtends?: boolean;
+  /**
+   * `false`: headless. No built-in dialog, notice or title countdown; the page draws its own UI
+   * from the events (`warning`, `countdown`, `expired`, `draftsavailable`, …) and calls
+   * `extend()`, `logout()`, `relogin()`, `restoreDrafts()`, `discardDrafts()`. Default `true`.
+   */
+  dialog?: boolean;
 }
 
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
@@ -187,6 +193,8 @@ export declare class SessionGuard {
    * defaults (`form.reset()`, a reset button) does the same.
    */
   discardDrafts(form?: HTMLFormElement): void;
+  /** What "Log in again" does (for headless UIs): saves the drafts, marks the resume, goes to `loginUrl?next=…`. */
+  relogin(): void;
   /** Stops the guard: removes listeners, the timer and the dialog. Drafts stay saved. */
   destroy(): void;
   /** Frees the wasm-side object (wasm-bindgen). Call {@link destroy} first. */
@@ -209,6 +217,15 @@ export type SessionGuardEmptyDetail = Record<string, never>;
 export interface SessionGuardWarningDetail {
   /** Seconds left until expiry. */
   remaining: number;
+}
+/** `sessionguard:countdown`: each second while the warning lasts (in a visible tab). */
+export interface SessionGuardCountdownDetail {
+  /** Seconds left until expiry. */
+  remaining: number;
+}
+/** `sessionguard:draftsavailable`: a stored draft waits to be restored into `form` (`restoreDrafts()` / `discardDrafts()`). */
+export interface SessionGuardDraftsAvailableDetail {
+  form: HTMLFormElement;
 }
 /** `sessionguard:extended`: the session was extended. */
 export interface SessionGuardExtendedDetail {
@@ -246,6 +263,8 @@ export interface SessionGuardReadyDetail {
 /** Every event session-guard dispatches on `document`. */
 export interface SessionGuardEventMap {
   "sessionguard:warning": CustomEvent<SessionGuardWarningDetail>;
+  "sessionguard:countdown": CustomEvent<SessionGuardCountdownDetail>;
+  "sessionguard:draftsavailable": CustomEvent<SessionGuardDraftsAvailableDetail>;
   "sessionguard:extended": CustomEvent<SessionGuardExtendedDetail>;
   "sessionguard:expired": CustomEvent<SessionGuardExpiredDetail>;
   /** The user logged out (in this or another tab). */

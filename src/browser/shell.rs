@@ -326,7 +326,10 @@ impl Shell {
                         self.handle(Input::Leader(false));
                     }
                 }
-                events::emit_core(&self.document, event, self.drafts_claim.get() == Some(true));
+                // What the expired dialog said; headless (no dialog), what is stored now (the
+                // drafts were flushed just before, as for the dialog).
+                let saved = self.drafts_claim.get().or_else(|| self.machine.borrow().drafts_saved());
+                events::emit_core(&self.document, event, saved == Some(true));
             }
         }
     }

@@ -94,6 +94,8 @@ pub struct Config {
     pub csrf: Csrf,
     pub csp_nonce: Option<String>,
     pub escape_extends: bool,
+    /// `dialog: false`: headless, no built-in dialog, notice or title countdown; events only.
+    pub dialog: bool,
     /// `draftKey` / `draftKeys`: the user's keys, the first sealing drafts, every one opening
     /// them; empty = drafts in clear. Never stored by the guard.
     pub draft_keys: Vec<[u8; 32]>,
@@ -127,6 +129,7 @@ impl Config {
             csrf: Csrf::default_meta(),
             csp_nonce: None,
             escape_extends: true,
+            dialog: true,
             draft_keys: Vec::new(),
         }
     }

@@ -119,6 +119,8 @@ impl ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     Warning { remaining_s: u64 },
+    /// Each second while the warning lasts in a visible tab (a hidden one wakes far less often).
+    Countdown { remaining_s: u64 },
     Extended { expires_at: Millis },
     Expired { reason: ExpiryReason },
     LoggedOut,
@@ -234,6 +236,10 @@ pub struct Machine {
     /// The session end each of the two checks of a cycle was last made for: before the
     /// warning, and before declaring expiry. Never more, and never while idle otherwise.
     status_checked: [Option<Millis>; 2],
+    /// The built-in dialog, notice and title countdown are on (`dialog`).
+    dialog: bool,
+    /// The second the last `sessionguard:countdown` said.
+    counted: Option<u64>,
     /// The newest live view of another tab that was not plausible yet (its deadline further than
     /// the window from now: the other tab's clock reads ahead, as the pages of a fake clock do).
     /// Believed once it is, never before.
@@ -274,6 +280,8 @@ impl Machine {
             status_in_flight: false,
             status_checked: [None; 2],
             deferred: None,
+            dialog: config.dialog,
+            counted: None,
         }
     }
 
@@ -307,8 +315,25 @@ impl Machine {
         }
     }
 
+    /// Headless (`dialog: false`), the built-in UI's outputs are never given: the events say it all.
     pub fn poll_output(&mut self) -> Option<Output> {
-        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
+        while !self.outputs.is_empty() {
+            let output = self.outputs.remove(0);
+            let ui = matches!(
+                output,
+                Output::ShowWarning { .. }
+                    | Output::Countdown { .. }
+                    | Output::CloseDialog
+                    | Output::ShowExpired { .. }
+                    | Output::ShowSignedOut
+                    | Output::TitleCountdown(_)
+                    | Output::Unreachable
+            );
+            if self.dialog || !ui {
+                return Some(output);
+            }
+        }
+        None
     }
 
     pub fn handle(&mut self, input: Input, now: Millis) {
@@ -776,6 +801,7 @@ impl Machine {
                 // After a logout the drafts are gone on purpose; nothing is saved again.
                 if self.phase != Phase::LoggedOut {
                     self.save_drafts();
+                    self.outputs.push(Output::MarkResume);
                 }
                 self.outputs.push(Output::GoToLogin);
             }
@@ -872,12 +898,19 @@ impl Machine {
                     self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }
                 self.outputs.push(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
+                self.counted = Some(remaining / SECOND);
             }
             (Phase::Warning, true) => {
                 let step = announcement_step(remaining);
                 let announce = (self.announced != Some(step)).then_some(step);
                 self.announced = Some(step);
                 self.outputs.push(Output::Countdown { remaining_ms: remaining, announce });
+                // Once a second at most: other inputs recompute the warning in between.
+                let remaining_s = remaining / SECOND;
+                if self.counted != Some(remaining_s) {
+                    self.counted = Some(remaining_s);
+                    self.outputs.push(Output::Emit(Event::Countdown { remaining_s }));
+                }
                 if !self.visible {
                     self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }

@@ -186,6 +186,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
         }
         "cspNonce" => config.csp_nonce = optional_text(value)?,
         "escapeExtends" => config.escape_extends = boolean(value)?,
+        "dialog" => config.dialog = boolean(value)?,
         "draftKey" | "draftKeys" => {
             if !config.draft_keys.is_empty() {
                 return Err("give draftKey or draftKeys, not both");
@@ -303,13 +304,14 @@ enum Kind {
 }
 
 /// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
-const ATTRIBUTE_OPTIONS: [(&str, Kind); 19] = [
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 20] = [
     ("timeout", Kind::Seconds),
     ("warnBefore", Kind::Seconds),
     ("absoluteTimeout", Kind::Seconds),
     ("draftTtl", Kind::Seconds),
     ("autoExtend", Kind::Flag),
     ("escapeExtends", Kind::Flag),
+    ("dialog", Kind::Flag),
     ("drafts", Kind::FlagOrText),
     ("keepAliveUrl", Kind::Text),
     ("loginUrl", Kind::Text),
