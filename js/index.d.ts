@@ -156,6 +156,14 @@ export interface SessionGuardOptions {
    * `extend()`, `logout()`, `relogin()`, `restoreDrafts()`, `discardDrafts()`. Default `true`.
    */
   dialog?: boolean;
+  /**
+   * `"page"`: "Log in again" (and `relogin()`) navigates to `loginUrl?next=<this page>`.
+   * `"popup"`: opens that URL in a new window, in the click's user gesture; when the guarded page
+   * the login leads to in it publishes the new session, this page resumes in place (dialog
+   * closed; fields, chosen files and scroll untouched) and the window closes itself. A blocked
+   * popup (`window.open` returns null) falls back to `"page"`. Default `"page"`.
+   */
+  relogin?: "page" | "popup";
 }
 
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */

@@ -44,8 +44,10 @@ import { minifyJs, shortenExports, shortenImports } from "./shrink.mjs";
 // check of a revived tab. Raised by 115 bytes (measured 69662 → 69777) for another tab's view
 // from a clock that reads ahead: kept and believed once plausible. Raised by 269 bytes (measured
 // 69777 → 70046) for `dialog: false` (headless: the UI outputs withheld by the core, the
-// countdown and draftsavailable events, `relogin()`). NOT YET PAID BACK.
-export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 928 + 1741 + 115 + 269;
+// countdown and draftsavailable events, `relogin()`). Raised by 498 bytes (measured 70046 → 70544)
+// for `relogin: "popup"` (the login window, its fallback to navigation, the window closing
+// itself). NOT YET PAID BACK.
+export const GZIP_BUDGET = 58.4 * 1024 + 7192 + 928 + 1741 + 115 + 269 + 498;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

@@ -451,6 +451,24 @@ fn logout_purges_drafts_and_ends_everything() {
 }
 
 #[test]
+fn relogin_popup_opens_a_window_and_a_blocked_one_falls_back_to_the_page() {
+    let mut c = config(60, 30);
+    c.relogin_popup = true;
+    let mut r = Run::new(c);
+    r.run_until(60 * S);
+    let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
+    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::OpenLoginWindow]);
+    assert!(matches!(r.m.phase(), Phase::Expired(_)), "the page stays, expired, until the login is seen");
+    let out = r.at(70 * S, Input::LoginWindowBlocked);
+    assert_eq!(out, vec![Output::GoToLogin]);
+    let parsed = session_guard::core::options::parse_options(&[
+        ("keepAliveUrl".to_string(), session_guard::core::options::Value::Str("/k".into())),
+        ("relogin".to_string(), session_guard::core::options::Value::Str("window".into())),
+    ]);
+    assert!(parsed.unwrap_err().message().contains("`relogin`: must be \"page\" or \"popup\""));
+}
+
+#[test]
 fn log_in_again_saves_drafts_before_leaving() {
     let mut r = Run::new(config(60, 30));
     r.run_until(60 * S);

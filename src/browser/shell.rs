@@ -28,6 +28,11 @@ use crate::core::drafts::DraftInput;
 use crate::core::login;
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
 
+/// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
+/// publishes the new session to the other tabs (the page that opened it resumes in place), then
+/// closes its window.
+const LOGIN_WINDOW: &str = "session-guard-login";
+
 /// setTimeout's longest delay (about 24.8 days); longer waits re-arm on wake.
 const MAX_TIMER_MS: u64 = i32::MAX as u64;
 
@@ -115,6 +120,15 @@ impl Shell {
             shell.handle(input);
         }
         shell.handle(Input::Start { stored });
+        // Our login window, back on a guarded page: the new session is published; the window
+        // closes once the message is out (a script may close a window a script opened).
+        if page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy() {
+            let window = shell.window.clone();
+            Timeout::new(300, move || {
+                let _ = window.close();
+            })
+            .forget();
+        }
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
             drafts.listen(move |input| with(&weak, |shell| shell.draft_input(input)));
@@ -318,6 +332,13 @@ impl Shell {
                 // Without a login URL the server's own redirect of this page leads there.
                 None => page::reload(&self.window),
             },
+            Output::OpenLoginWindow => {
+                let url = self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url));
+                let opened = url.and_then(|url| self.window.open_with_url_and_target(&url, LOGIN_WINDOW).ok().flatten());
+                if opened.is_none() {
+                    self.handle(Input::LoginWindowBlocked);
+                }
+            }
             Output::Emit(event) => {
                 self.remember_session(event);
                 if event == GuardEvent::Login {

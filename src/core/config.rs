@@ -96,6 +96,8 @@ pub struct Config {
     pub escape_extends: bool,
     /// `dialog: false`: headless, no built-in dialog, notice or title countdown; events only.
     pub dialog: bool,
+    /// `relogin: "popup"`: "Log in again" opens the login in a new window; this page resumes in place.
+    pub relogin_popup: bool,
     /// `draftKey` / `draftKeys`: the user's keys, the first sealing drafts, every one opening
     /// them; empty = drafts in clear. Never stored by the guard.
     pub draft_keys: Vec<[u8; 32]>,
@@ -130,6 +132,7 @@ impl Config {
             csp_nonce: None,
             escape_extends: true,
             dialog: true,
+            relogin_popup: false,
             draft_keys: Vec::new(),
         }
     }

@@ -91,6 +91,8 @@ pub enum Input {
     Tab(Shared),
     /// Whether this tab sends the automatic keep-alives for the browser.
     Leader(bool),
+    /// The browser refused the login window of [`Output::OpenLoginWindow`] (a popup blocker).
+    LoginWindowBlocked,
     /// The wall clock moved `by` ms more than the monotonic clock (negative: it was set back).
     /// The machine decides what that means (see `on_clock_jump`).
     ClockJump { by: i64 },
@@ -153,6 +155,9 @@ pub enum Output {
     Logout,
     /// Go to `loginUrl?next=<this page>`.
     GoToLogin,
+    /// `relogin: "popup"`: open the login in a new window (in the click's user gesture); this
+    /// page stays and resumes once the new login is seen. Blocked: [`Input::LoginWindowBlocked`].
+    OpenLoginWindow,
     /// The user logged out in another tab: say so, offer "Log in again".
     ShowSignedOut,
     /// Tell the other tabs (and store for tabs opened later) this view of the session.
@@ -240,6 +245,7 @@ pub struct Machine {
     dialog: bool,
     /// The second the last `sessionguard:countdown` said.
     counted: Option<u64>,
+    relogin_popup: bool,
     /// The newest live view of another tab that was not plausible yet (its deadline further than
     /// the window from now: the other tab's clock reads ahead, as the pages of a fake clock do).
     /// Believed once it is, never before.
@@ -282,6 +288,7 @@ impl Machine {
             deferred: None,
             dialog: config.dialog,
             counted: None,
+            relogin_popup: config.relogin_popup,
         }
     }
 
@@ -338,7 +345,9 @@ impl Machine {
 
     pub fn handle(&mut self, input: Input, now: Millis) {
         // Logged out, only another tab's fresh login brings the page back.
-        if self.phase == Phase::LoggedOut && !matches!(input, Input::Tab(_) | Input::Choice(UserChoice::LogInAgain)) {
+        if self.phase == Phase::LoggedOut
+            && !matches!(input, Input::Tab(_) | Input::Choice(UserChoice::LogInAgain) | Input::LoginWindowBlocked)
+        {
             return;
         }
         let mut received = None;
@@ -374,6 +383,8 @@ impl Machine {
             }
             Input::Leader(leader) => self.leader = leader,
             Input::ClockJump { by } => self.on_clock_jump(by),
+            // Then the page itself goes (its drafts were saved when the window was asked for).
+            Input::LoginWindowBlocked => self.outputs.push(Output::GoToLogin),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         if let Some(view) = self.deferred.filter(|v| self.plausible(v, now)) {
@@ -803,7 +814,7 @@ impl Machine {
                     self.save_drafts();
                     self.outputs.push(Output::MarkResume);
                 }
-                self.outputs.push(Output::GoToLogin);
+                self.outputs.push(if self.relogin_popup { Output::OpenLoginWindow } else { Output::GoToLogin });
             }
         }
     }

@@ -133,6 +133,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
         "loginUrl" => config.login_url = optional_text(value)?,
         "statusUrl" => config.status_url = optional_text(value)?,
         "logoutUrl" => config.logout_url = optional_text(value)?,
+        "relogin" => config.relogin_popup = one_of(value, &[("page", false), ("popup", true)], "must be \"page\" or \"popup\"")?,
         "renewOn" => {
             config.renew_on = one_of(
                 value,
@@ -304,7 +305,7 @@ enum Kind {
 }
 
 /// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
-const ATTRIBUTE_OPTIONS: [(&str, Kind); 20] = [
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 21] = [
     ("timeout", Kind::Seconds),
     ("warnBefore", Kind::Seconds),
     ("absoluteTimeout", Kind::Seconds),
@@ -312,6 +313,7 @@ const ATTRIBUTE_OPTIONS: [(&str, Kind); 20] = [
     ("autoExtend", Kind::Flag),
     ("escapeExtends", Kind::Flag),
     ("dialog", Kind::Flag),
+    ("relogin", Kind::Text),
     ("drafts", Kind::FlagOrText),
     ("keepAliveUrl", Kind::Text),
     ("loginUrl", Kind::Text),

@@ -68,3 +68,89 @@ suite.test("a revived tab gets the new CSRF token from the status answer; its fo
   assert.equal(await a.page.locator("dd[data-field=message]").textContent(), TYPED);
   t.diagnostic(`token ${fresh.field.slice(0, 6)}… written into tab A`);
 });
+
+suite.test('relogin: "popup": the login in a new window, the expired page resumes in place (file, text, scroll untouched)', async (s, t) => {
+  s.name = "A";
+  await s.context.route(
+    (u) => u.pathname === "/form",
+    async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text())
+        .replace("data-user=", 'data-relogin="popup" data-user=')
+        .replace('<div class="actions">', '<input type="file" id="attach" name="attach"><div class="actions">');
+      await route.fulfill({ response, body });
+    },
+  );
+  await s.login();
+  await s.page.goto(s.url("/form")); // through the route (a redirect is not routed)
+  await s.guardReady();
+  await s.pauseClock();
+  const a = s;
+  const nav = { count: 0 };
+  a.page.on("framenavigated", (f) => {
+    if (f === a.page.mainFrame()) nav.count += 1;
+  });
+  await a.page.locator("#message").click();
+  await a.page.keyboard.type(TYPED);
+  await a.page.locator("#attach").setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
+  await a.page.evaluate(() => window.scrollTo(0, 200));
+  const scroll = await a.page.evaluate(() => window.scrollY);
+
+  await s.server.hook("/__test/expire-sessions", {});
+  await a.advanceUntil(async () => (await a.dialog())?.state === "expired", { step: 1000, max: (TIMEOUT + 5) * 1000, message: "expired dialog" });
+  await s.runFor(5000);
+
+  // Keyboard only: "Log in again" has the focus (or gets it by Tab); Enter opens the login window.
+  await a.button("login").focus();
+  const popupOpened = s.context.waitForEvent("page", { timeout: 5000 });
+  await a.page.keyboard.press("Enter");
+  const popup = await popupOpened;
+  await popup.waitForURL((u) => u.pathname === "/login", { timeout: 5000 });
+  assert.equal(nav.count, 0, "the expired page did not navigate");
+  assert.equal((await a.guard()).state, "expired", "still expired until the login is seen");
+  await popup.locator("#username").click();
+  await popup.keyboard.type("alice");
+  await popup.locator("#password").click();
+  await popup.keyboard.type("secret");
+  const closed = popup.waitForEvent("close", { timeout: 10000 });
+  await popup.keyboard.press("Enter");
+  await waitFor(async () => (await a.guard()).state === "active" && !(await a.dialogOpen()), { timeout: 5000, message: "tab A resumed in place" });
+  await s.runFor(1000); // the login window's own timer closes it
+  await closed;
+
+  const kept = await a.page.evaluate(() => ({
+    text: document.getElementById("message").value,
+    files: [...document.getElementById("attach").files].map((f) => f.name),
+    scroll: window.scrollY,
+  }));
+  assert.deepEqual(kept, { text: TYPED, files: ["report.pdf"], scroll }, "text, chosen file and scroll untouched");
+  assert.equal(nav.count, 0, "no navigation in tab A");
+  // The fresh token came with the status answer: the form of the resumed page submits.
+  await waitFor(async () => {
+    const tk = await tokens(a);
+    return tk.field === tk.meta && tk.field.length > 0;
+  }, { timeout: 5000, message: "the token" });
+  t.diagnostic(`resumed in place after the popup login; file ${kept.files[0]} still chosen`);
+});
+
+suite.test('relogin: "popup" blocked (window.open returns null) falls back to navigation', async (s) => {
+  await s.context.route(
+    (u) => u.pathname === "/form",
+    async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: (await response.text()).replace("data-user=", 'data-relogin="popup" data-user=') });
+    },
+  );
+  await s.context.addInitScript(() => {
+    window.open = () => null; // a popup blocker
+  });
+  await s.login();
+  await s.page.goto(s.url("/form"));
+  await s.guardReady();
+  await s.pauseClock();
+  await s.server.hook("/__test/expire-sessions", {});
+  await s.advanceUntil(async () => (await s.dialog())?.state === "expired", { step: 1000, max: (TIMEOUT + 5) * 1000, message: "expired dialog" });
+  await s.button("login").focus();
+  await Promise.all([s.page.waitForURL((u) => u.pathname === "/login", { timeout: 5000 }), s.page.keyboard.press("Enter")]);
+  assert.equal(new URL(s.page.url()).searchParams.get("next"), "/form");
+});
