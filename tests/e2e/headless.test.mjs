@@ -100,3 +100,21 @@ suite.test("headless: the page's own UI from events and methods, no dialog, noti
   assert.equal(next, "/form", "relogin() goes to loginUrl?next=<this page>");
   t.diagnostic(`countdown events: ${countdown.join(", ")}; expired ${expired.reason}`);
 });
+
+suite.test("headless: a stored draft is announced by sessionguard:draftsavailable, never a notice; restoreDrafts() brings it back", async (s) => {
+  await headlessForm(s);
+  await s.page.locator("#message").click();
+  await s.page.keyboard.type("Kept for later");
+  await s.runFor(2000); // the debounced save
+  await s.waitForEvent("draftsaved");
+  const mark = s.events.length;
+  await s.page.reload();
+  await s.guardReady();
+  await waitFor(() => s.events.slice(mark).some((e) => e.type === "draftsavailable"), { timeout: 5000, message: "sessionguard:draftsavailable" });
+  const log = await s.page.evaluate(() => window.__ownUi.filter((e) => e[0] === "form"));
+  assert.deepEqual(log, [["form", "request-form"]], "detail.form is the form with the draft");
+  assert.equal(await s.page.locator("#message").inputValue(), "", "not restored without asking");
+  assert.equal((await ours(s)).notice, 0, "no notice of ours");
+  await s.page.evaluate(() => window.sessionGuard.restoreDrafts());
+  assert.equal(await s.page.locator("#message").inputValue(), "Kept for later");
+});
