@@ -13,7 +13,15 @@ export type SessionGuardErrorCode = "quota" | "storage" | "network" | "config";
  * Where the CSRF token sent with keep-alive and logout requests comes from.
  * Exactly one of `meta`, `token` or `cookie` is given together with `header`.
  */
-export type SessionGuardCsrf =
+/**
+ * Names of the page's hidden CSRF inputs a fresh token (`"csrfToken"` in a keep-alive or status
+ * JSON) is written into; a string may hold several, separated by spaces or commas
+ * (`data-csrf-field`). Default: csrfmiddlewaretoken, _token, authenticity_token,
+ * __RequestVerificationToken, _csrf, csrf_token. The token is never stored.
+ */
+export type SessionGuardCsrfField = { field?: string | string[] };
+
+export type SessionGuardCsrf = SessionGuardCsrfField & (
   | {
       /** Request header that carries the token, e.g. `"X-CSRF-Token"`. */
       header: string;
@@ -37,7 +45,7 @@ export type SessionGuardCsrf =
       cookie: string;
       meta?: never;
       token?: never;
-    };
+    });
 
 /**
  * Options accepted by {@link start}. Every option also has a `data-` attribute form
@@ -142,6 +150,20 @@ export interface SessionGuardOptions {
   cspNonce?: string;
   /** Whether Escape (or closing the dialog) extends the session like "Continue". Default `true`. */
   escapeExtends?: boolean;
+  /**
+   * `false`: headless. No built-in dialog, notice or title countdown; the page draws its own UI
+   * from the events (`warning`, `countdown`, `expired`, `draftsavailable`, …) and calls
+   * `extend()`, `logout()`, `relogin()`, `restoreDrafts()`, `discardDrafts()`. Default `true`.
+   */
+  dialog?: boolean;
+  /**
+   * `"page"`: "Log in again" (and `relogin()`) navigates to `loginUrl?next=<this page>`.
+   * `"popup"`: opens that URL in a new window, in the click's user gesture; when the guarded page
+   * the login leads to in it publishes the new session, this page resumes in place (dialog
+   * closed; fields, chosen files and scroll untouched) and the window closes itself. A blocked
+   * popup (`window.open` returns null) falls back to `"page"`. Default `"page"`.
+   */
+  relogin?: "page" | "popup";
 }
 
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
@@ -195,6 +217,8 @@ export declare class SessionGuard {
    * from the `input` events that bubble out of `element`. Returns the function that unregisters it.
    */
   registerField(element: Element, field: SessionGuardField): () => void;
+  /** What "Log in again" does (for headless UIs): saves the drafts, marks the resume, goes to `loginUrl?next=…`. */
+  relogin(): void;
   /** Stops the guard: removes listeners, the timer and the dialog. Drafts stay saved. */
   destroy(): void;
   /** Frees the wasm-side object (wasm-bindgen). Call {@link destroy} first. */
@@ -217,6 +241,15 @@ export type SessionGuardEmptyDetail = Record<string, never>;
 export interface SessionGuardWarningDetail {
   /** Seconds left until expiry. */
   remaining: number;
+}
+/** `sessionguard:countdown`: each second while the warning lasts (in a visible tab). */
+export interface SessionGuardCountdownDetail {
+  /** Seconds left until expiry. */
+  remaining: number;
+}
+/** `sessionguard:draftsavailable`: a stored draft waits to be restored into `form` (`restoreDrafts()` / `discardDrafts()`). */
+export interface SessionGuardDraftsAvailableDetail {
+  form: HTMLFormElement;
 }
 /** `sessionguard:extended`: the session was extended. */
 export interface SessionGuardExtendedDetail {
@@ -254,6 +287,8 @@ export interface SessionGuardReadyDetail {
 /** Every event session-guard dispatches on `document`. */
 export interface SessionGuardEventMap {
   "sessionguard:warning": CustomEvent<SessionGuardWarningDetail>;
+  "sessionguard:countdown": CustomEvent<SessionGuardCountdownDetail>;
+  "sessionguard:draftsavailable": CustomEvent<SessionGuardDraftsAvailableDetail>;
   "sessionguard:extended": CustomEvent<SessionGuardExtendedDetail>;
   "sessionguard:expired": CustomEvent<SessionGuardExpiredDetail>;
   /** The user logged out (in this or another tab). */

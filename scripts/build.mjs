@@ -51,7 +51,14 @@ import { minifyJs, PANIC_FMT, shortenExports, shortenImports, stubFunctions } fr
  * roots, same-origin iframes, file names, five editors through their own APIs). All merged:
  * 69015 bytes (67.4 KB), the budget.
  */
-export const GZIP_BUDGET = 67.4 * 1024;
+// Raised for issue #19 by what its branch measured alone: +1741 bytes for the fresh CSRF token
+// (`csrfToken` read from keep-alive and status JSON and written into the meta, the hidden inputs
+// (`csrf.field`) and the guard's header; a stolen leader lock reported; the status check of a
+// revived tab), +115 for another tab's view from a clock that reads ahead (kept, believed once
+// plausible), +269 for `dialog: false` (the UI outputs withheld by the core, the countdown and
+// draftsavailable events, `relogin()`), +498 for `relogin: "popup"`. NOT YET PAID BACK. All
+// merged: 71760 bytes, the budget (70.1 KB).
+export const GZIP_BUDGET = 70.1 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

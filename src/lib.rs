@@ -84,6 +84,12 @@ mod api {
             self.shell.handle(Input::Choice(UserChoice::Logout));
         }
 
+        /// What "Log in again" does, for headless pages: saves the drafts, marks the resume, goes
+        /// to the login (`relogin: "popup"`: in a new window).
+        pub fn relogin(&self) {
+            self.shell.handle(Input::Choice(UserChoice::LogInAgain));
+        }
+
         /// Seconds until the session ends (rounded down); `NaN` while the timeout is unknown.
         pub fn remaining(&self) -> f64 {
             self.shell.remaining_ms().map_or(f64::NAN, |ms| (ms / 1000) as f64)

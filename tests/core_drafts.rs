@@ -280,10 +280,14 @@ fn resume_marker_and_restore_modes() {
     assert_eq!(decode_resume(&encode_resume(123, "/a/b?c")), Some((123, "/a/b?c")));
     assert_eq!(decode_resume("x\n/a"), None);
     assert_eq!(decode_resume("garbage"), None);
-    assert_eq!(restore_mode(Restore::Auto, true), RestoreMode::Now);
-    assert_eq!(restore_mode(Restore::Auto, false), RestoreMode::Ask);
-    assert_eq!(restore_mode(Restore::Prompt, true), RestoreMode::Ask);
-    assert_eq!(restore_mode(Restore::Manual, true), RestoreMode::Wait);
+    assert_eq!(restore_mode(Restore::Auto, true, true), RestoreMode::Now);
+    assert_eq!(restore_mode(Restore::Auto, false, true), RestoreMode::Ask);
+    assert_eq!(restore_mode(Restore::Prompt, true, true), RestoreMode::Ask);
+    assert_eq!(restore_mode(Restore::Manual, true, true), RestoreMode::Wait);
+    // Headless: no notice, only the event; the page offers the drafts itself.
+    assert_eq!(restore_mode(Restore::Auto, false, false), RestoreMode::Announce);
+    assert_eq!(restore_mode(Restore::Prompt, true, false), RestoreMode::Announce);
+    assert_eq!(restore_mode(Restore::Auto, true, false), RestoreMode::Now);
 }
 
 #[test]

@@ -102,6 +102,40 @@ fn warning_opens_on_time_then_counts_down_each_second() {
 }
 
 #[test]
+fn headless_gives_no_dialog_notice_or_title_only_events_and_a_countdown_each_second() {
+    let mut c = config(60, 30);
+    c.dialog = false;
+    let mut r = Run::new(c);
+    r.m.handle(Input::Visibility { visible: true }, r.now);
+    r.run_until(35 * S);
+    assert_eq!(r.m.phase(), Phase::Warning);
+    assert!(r.out.contains(&Output::Emit(Event::Warning { remaining_s: 30 })));
+    let countdown: Vec<u64> =
+        r.out.iter().filter_map(|o| if let Output::Emit(Event::Countdown { remaining_s }) = o { Some(*remaining_s) } else { None }).collect();
+    assert_eq!(countdown, vec![29, 28, 27, 26, 25], "sessionguard:countdown each second");
+    r.at(35 * S, Input::Visibility { visible: false });
+    r.run_until(61 * S);
+    assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
+    assert!(r.out.contains(&Output::Emit(Event::Expired { reason: ExpiryReason::Idle })));
+    let ui = r.count(|o| {
+        matches!(
+            o,
+            Output::ShowWarning { .. }
+                | Output::Countdown { .. }
+                | Output::CloseDialog
+                | Output::ShowExpired { .. }
+                | Output::ShowSignedOut
+                | Output::TitleCountdown(_)
+                | Output::Unreachable
+        )
+    });
+    assert_eq!(ui, 0, "no built-in UI at all");
+    // guard.relogin(): what "Log in again" does.
+    let out = r.at(62 * S, Input::Choice(UserChoice::LogInAgain));
+    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::GoToLogin]);
+}
+
+#[test]
 fn announcements_change_once_a_minute_then_every_20_seconds() {
     let mut r = Run::new(config(600, 180));
     r.run_until(600 * S - 1);
@@ -128,7 +162,14 @@ fn continue_sends_one_ping_and_extension_closes_the_dialog() {
     let mut r = Run::new(config(60, 30));
     r.run_until(31 * S);
     let out = r.at(32 * S, Input::Choice(UserChoice::Continue));
-    assert_eq!(out, vec![Output::SendPing, Output::Countdown { remaining_ms: 28 * S, announce: None }]);
+    assert_eq!(
+        out,
+        vec![
+            Output::SendPing,
+            Output::Countdown { remaining_ms: 28 * S, announce: None },
+            Output::Emit(Event::Countdown { remaining_s: 28 })
+        ]
+    );
     // A second click while the ping is out sends nothing more.
     let out = r.at(32 * S + 100, Input::Choice(UserChoice::Continue));
     assert!(!out.contains(&Output::SendPing));
@@ -410,11 +451,29 @@ fn logout_purges_drafts_and_ends_everything() {
 }
 
 #[test]
+fn relogin_popup_opens_a_window_and_a_blocked_one_falls_back_to_the_page() {
+    let mut c = config(60, 30);
+    c.relogin_popup = true;
+    let mut r = Run::new(c);
+    r.run_until(60 * S);
+    let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
+    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::OpenLoginWindow]);
+    assert!(matches!(r.m.phase(), Phase::Expired(_)), "the page stays, expired, until the login is seen");
+    let out = r.at(70 * S, Input::LoginWindowBlocked);
+    assert_eq!(out, vec![Output::GoToLogin]);
+    let parsed = session_guard::core::options::parse_options(&[
+        ("keepAliveUrl".to_string(), session_guard::core::options::Value::Str("/k".into())),
+        ("relogin".to_string(), session_guard::core::options::Value::Str("window".into())),
+    ]);
+    assert!(parsed.unwrap_err().message().contains("`relogin`: must be \"page\" or \"popup\""));
+}
+
+#[test]
 fn log_in_again_saves_drafts_before_leaving() {
     let mut r = Run::new(config(60, 30));
     r.run_until(60 * S);
     let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
-    assert_eq!(out, vec![Output::SaveDrafts, Output::GoToLogin]);
+    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::GoToLogin]);
 }
 
 #[test]

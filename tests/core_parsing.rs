@@ -6,7 +6,7 @@ use session_guard::core::config::{CsrfSource, Drafts, Lang, RenewOn, Restore, Sl
 use session_guard::core::i18n::{announcement_step, countdown, resolve_lang, MessageKey, Messages};
 use session_guard::core::options::{attributes_to_options, parse_options, Value};
 use session_guard::core::server::{
-    classify, is_login_path, looks_like_login_page, parse_expires_in_header, parse_server_timing, PingOutcome,
+    classify, fresh_csrf_token, is_login_path, looks_like_login_page, parse_expires_in_header, parse_server_timing, PingOutcome,
     PingResponse,
 };
 
@@ -162,6 +162,32 @@ fn keepalive_outcomes() {
     assert!(is_login_path("/login/", "/login"));
     assert!(!is_login_path("/form", "/login"));
     assert!(!is_login_path("/", ""));
+}
+
+#[test]
+fn csrf_fields_and_fresh_tokens() {
+    use session_guard::core::config::CSRF_FIELDS;
+    let c = parse_options(&opts(&[])).unwrap();
+    assert_eq!(c.csrf.fields, None, "default: the usual framework names");
+    assert!(CSRF_FIELDS.contains(&"csrfmiddlewaretoken") && CSRF_FIELDS.contains(&"_csrf") && CSRF_FIELDS.len() == 6);
+    let csrf = |field: Value| Value::Map(vec![("header".into(), s("X-CSRF-Token")), ("meta".into(), s("csrf-token")), ("field".into(), field)]);
+    let c = parse_options(&opts(&[("csrf", csrf(s("_csrf, my_token")))])).unwrap();
+    assert_eq!(c.csrf.fields, Some(vec!["_csrf".to_string(), "my_token".to_string()]));
+    let c = parse_options(&opts(&[("csrf", csrf(Value::List(vec![s("a")])))])).unwrap();
+    assert_eq!(c.csrf.fields, Some(vec!["a".to_string()]));
+    assert!(error_of(&[("csrf", csrf(s(" ")))]).contains("`csrf.field`"));
+    let attrs = [("keepalive-url", "/k"), ("csrf-header", "X"), ("csrf-meta", "m"), ("csrf-field", "_csrf x")];
+    let attrs: Vec<(String, String)> = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let c = parse_options(&attributes_to_options(&attrs).unwrap()).unwrap();
+    assert_eq!(c.csrf.fields, Some(vec!["_csrf".to_string(), "x".to_string()]));
+
+    let alive = PingOutcome::Extended { expires_in_ms: None };
+    assert!(fresh_csrf_token(alive, "aB3-_~.+/="));
+    assert!(!fresh_csrf_token(PingOutcome::Expired, "abc"), "only from a live session's answer");
+    assert!(!fresh_csrf_token(PingOutcome::Retry, "abc"));
+    for bad in ["", "a b", "<script>", "a\nb", "\"x", &"a".repeat(513)] {
+        assert!(!fresh_csrf_token(alive, bad), "{bad:?}");
+    }
 }
 
 #[test]

@@ -191,6 +191,42 @@ fn a_fresh_login_in_a_new_tab_revives_expired_tabs_in_place() {
 }
 
 #[test]
+fn a_revived_tab_asks_the_status_once_for_the_new_sessions_csrf_token() {
+    let mut cfg = config(60, 30);
+    cfg.status_url = Some("/status".into());
+    let mut b = Browser::new(cfg);
+    let a = b.open(true);
+    // The check before the warning: the server says the session is gone.
+    b.run_until(28 * S, None);
+    assert!(b.saw(a, Output::CheckStatus));
+    b.input(a, Input::StatusResult(PingOutcome::Expired));
+    assert!(matches!(b.phase(a), Phase::Expired(_)));
+    b.out[a].clear();
+    b.now = T0 + 5 * MIN;
+    let fresh = b.open(false);
+    assert_eq!(b.phase(a), Phase::Active);
+    let checks = |b: &Browser, i: usize| b.out[i].iter().filter(|o| **o == Output::CheckStatus).count();
+    assert_eq!(checks(&b, a), 1, "the revived tab asks the server once (a GET: needs no token)");
+    assert!(!b.saw(a, Output::SendPing), "never a keep-alive with the old session's token");
+    assert_eq!(checks(&b, fresh), 0, "the new login's page has the new token already");
+    b.input(a, Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
+    assert_eq!(checks(&b, a), 1, "once");
+    assert_eq!(b.phase(a), Phase::Active);
+}
+
+#[test]
+fn without_status_url_a_revived_tab_sends_nothing() {
+    let mut b = Browser::new(config(60, 30));
+    let a = b.open(true);
+    b.run_until(61 * S, None);
+    b.out[a].clear();
+    b.now = T0 + 5 * MIN;
+    b.open(false);
+    assert_eq!(b.phase(a), Phase::Active);
+    assert!(!b.saw(a, Output::CheckStatus) && !b.saw(a, Output::SendPing));
+}
+
+#[test]
 fn a_stale_message_cannot_end_a_renewed_session() {
     let mut b = Browser::new(config(60, 30));
     let a = b.open(true);

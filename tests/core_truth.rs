@@ -172,6 +172,20 @@ fn a_tab_view_beyond_what_the_server_allows_is_not_believed() {
 }
 
 #[test]
+fn a_tab_view_from_a_clock_that_reads_ahead_is_believed_once_it_is_plausible() {
+    let mut m = started(&config(60, 30));
+    // Renewed 3 s "ahead" of this tab's clock: more than the window from now, not believed yet…
+    m.handle(Input::Tab(live(T0 + 73 * S, T0 + 13 * S)), T0 + 10 * S);
+    drain(&mut m);
+    assert_eq!(m.deadline(), Some(T0 + 60 * S));
+    // …but once this tab's time has come (the machine wakes for it), it is.
+    assert_eq!(m.next_wakeup(T0 + 10 * S).map(|w| w <= T0 + 11 * S), Some(true));
+    m.handle(Input::Wake, T0 + 11 * S);
+    drain(&mut m);
+    assert_eq!(m.deadline(), Some(T0 + 73 * S));
+}
+
+#[test]
 fn a_tab_view_may_go_as_far_as_the_server_ever_reported() {
     let mut m = started(&config(60, 30));
     m.handle(Input::ServerReport { at: T0 + S, remaining_ms: 600 * S }, T0 + S);

@@ -351,7 +351,8 @@ export function createApp(opts = {}) {
     if (!csrfOk(req)) return badCsrf(req, res);
     req.session.touch();
     const expiresIn = Math.floor(remainingMs(req) / 1000);
-    res.set("Session-Expires-In", String(expiresIn)).json({ expiresIn });
+    // The token too: a page revived by a login in another tab learns the new one (README).
+    res.set("Session-Expires-In", String(expiresIn)).json({ expiresIn, csrfToken: req.session.csrf });
   });
 
   const requireLogin = (req, res, next) => {

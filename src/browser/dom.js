@@ -141,13 +141,20 @@ export function leaderLock(navigator, name, steal, onGrant) {
     // Held until `release` is called: the lock lives as long as this promise is pending.
     const held = new Promise((resolve) => (release = resolve));
     // The API refuses a signal together with `steal`; a stolen lock is granted at once anyway.
+    let granted = false;
+    let done = false;
     const pending = locks.request(name, steal ? { steal } : { signal: abort.signal }, () => {
-      onGrant();
+      granted = true;
+      if (!done) onGrant(true);
       return held;
     });
-    // Withdrawing a waiting request rejects its promise: expected, not an error.
-    pending?.catch?.(Boolean);
+    // The request settles once: fulfilled when we release the lock; rejected when we withdraw a
+    // waiting request (expected, not an error) or when another tab stole the held lock.
+    pending?.catch?.(() => {
+      if (granted && !done) onGrant(false);
+    });
     return () => {
+      done = true;
       abort.abort();
       release();
     };

@@ -89,6 +89,7 @@ pub struct Drafts {
     selector: Option<String>,
     ttl_ms: u64,
     restore: crate::core::config::Restore,
+    dialog: bool,
     login_path: Option<String>,
     /// The forms the drafts machine knows, by their number there.
     forms: RefCell<Vec<Element>>,
@@ -145,6 +146,7 @@ impl Drafts {
             selector,
             ttl_ms: config.draft_ttl_ms,
             restore: config.restore,
+            dialog: config.dialog,
             login_path,
             forms: RefCell::new(Vec::new()),
             baselines: RefCell::new(Vec::new()),
@@ -649,20 +651,24 @@ impl Drafts {
             }
             None => false,
         };
-        match restore_mode(self.restore, resumed || bounced_submit) {
-            RestoreMode::Now => self.restore_all(),
-            RestoreMode::Ask if self.has_drafts_here() => self.show_notice(
-                self.messages.get(MessageKey::RestorePrompt),
-                &[("restore", MessageKey::Restore), ("discard", MessageKey::Discard)],
-            ),
-            _ => {}
+        let mode = restore_mode(self.restore, resumed || bounced_submit, self.dialog);
+        if let RestoreMode::Ask | RestoreMode::Announce = mode {
+            let mut any = false;
+            for form in self.guarded_forms() {
+                if matches!(self.load(&self.key_of(&form)), Some(Ok(_))) {
+                    any = true;
+                    events::emit(&self.document, "draftsavailable", &[("form", form.into())]);
+                }
+            }
+            if any && mode == RestoreMode::Ask {
+                self.show_notice(
+                    self.messages.get(MessageKey::RestorePrompt),
+                    &[("restore", MessageKey::Restore), ("discard", MessageKey::Discard)],
+                );
+            }
+        } else if mode == RestoreMode::Now {
+            self.restore_all();
         }
-    }
-
-    fn has_drafts_here(&self) -> bool {
-        self.guarded_forms().iter().any(|form| {
-            matches!(self.load(&self.key_of(form)), Some(Ok(_)))
-        })
     }
 
     /// Remembers the expiry so the page load after re-login restores without asking.

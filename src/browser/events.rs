@@ -22,6 +22,7 @@ pub fn emit(document: &Document, name: &str, detail: &[(&str, JsValue)]) {
 pub fn emit_core(document: &Document, event: Event, saved: bool) {
     match event {
         Event::Warning { remaining_s } => emit(document, "warning", &[("remaining", (remaining_s as f64).into())]),
+        Event::Countdown { remaining_s } => emit(document, "countdown", &[("remaining", (remaining_s as f64).into())]),
         Event::Extended { expires_at } => emit(document, "extended", &[("expiresAt", (expires_at as f64).into())]),
         Event::Expired { reason } => emit(document, "expired", &[("reason", reason.name().into()), ("saved", saved.into())]),
         Event::LoggedOut => emit(document, "loggedout", &[]),

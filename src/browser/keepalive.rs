@@ -16,6 +16,13 @@ use crate::core::text;
 /// A keep-alive or status request that hangs this long counts as a network failure.
 const PING_TIMEOUT_MS: u32 = 10_000;
 
+thread_local! {
+    /// The CSRF token the server last handed over in a keep-alive or status answer: sent
+    /// instead of the configured source's (the page may hold the previous session's). In
+    /// memory only: never stored, never told to the other tabs.
+    static FRESH_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 #[wasm_bindgen(module = "/src/browser/dom.js")]
 extern "C" {
     /// `{ method, credentials: "same-origin", headers }` with our headers and, when there is a
@@ -25,13 +32,14 @@ extern "C" {
 }
 
 fn request_init(document: &Document, config: &Config, method: &str) -> RequestInit {
-    request_init_js(method, &config.csrf.header, page::csrf_token(document, &config.csrf))
+    let token = FRESH_TOKEN.with_borrow(Clone::clone).or_else(|| page::csrf_token(document, &config.csrf));
+    request_init_js(method, &config.csrf.header, token)
 }
 
 /// Runs `then` once `promise` settles, with its value, or `None` when it rejected.
 /// `Promise.allSettled` never rejects, so the one callback always runs, once, and is
 /// freed after (no async executor: it would cost several KB of wasm).
-fn when_settled(promise: &Promise, then: impl FnOnce(Option<JsValue>) + 'static) {
+pub fn when_settled(promise: &Promise, then: impl FnOnce(Option<JsValue>) + 'static) {
     settled(promise, Box::new(then));
 }
 
@@ -102,16 +110,21 @@ fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method
         let body = response.text().unwrap_or_else(|_| Promise::resolve(&JsValue::from_str("")));
         when_settled(&body, move |text| {
             let text = text.and_then(|t| t.as_string()).unwrap_or_default();
+            let mut token = String::new();
             if text::contains_ignore_case(&content_type, "json") {
-                let expires_in = js_sys::JSON::parse(&text)
-                    .ok()
-                    .and_then(|json| page::prop(&json, "expiresIn").as_f64())
-                    .and_then(server::seconds_to_ms);
+                let json = js_sys::JSON::parse(&text).unwrap_or_default();
+                let expires_in = page::prop(&json, "expiresIn").as_f64().and_then(server::seconds_to_ms);
                 facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
+                token = page::prop_string(&json, "csrfToken");
             } else {
                 facts.login_page = server::looks_like_login_page(&content_type, &text);
             }
-            done(server::classify(Some(&facts)))
+            let outcome = server::classify(Some(&facts));
+            if server::fresh_csrf_token(outcome, &token) {
+                page::write_csrf_token(&document, &config.csrf, &token);
+                FRESH_TOKEN.set(Some(token));
+            }
+            done(outcome)
         });
     });
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Url, UrlSearchParams, Window};
 
-use crate::core::config::{Csrf, CsrfSource};
+use crate::core::config::{Csrf, CsrfSource, CSRF_FIELDS};
 
 // Plain property access. Each typed web-sys getter, setter and dictionary field is a
 // wasm import plus a JS glue function of its own; `Reflect.get`/`set` serve them all.
@@ -59,6 +59,30 @@ extern "C" {
     /// The first `<meta name>`'s content, or with `cookie` the decoded cookie `name`.
     #[wasm_bindgen(js_name = csrfToken)]
     fn csrf_from_page(document: &Document, cookie: bool, name: &str) -> Option<String>;
+}
+
+/// Writes a fresh CSRF token from the server into the page: the configured `<meta>`, and the
+/// hidden inputs named by `csrf.field` (default [`CSRF_FIELDS`]), so the page's own forms and
+/// scripts send it too.
+pub fn write_csrf_token(document: &Document, csrf: &Csrf, token: &str) {
+    let value = JsValue::from_str(token);
+    if let CsrfSource::Meta(name) = &csrf.source {
+        let metas = js_sys::Array::from(&document.get_elements_by_tag_name("meta"));
+        for meta in metas.iter().map(|meta| meta.unchecked_into::<web_sys::Element>()) {
+            if meta.get_attribute("name").as_deref() == Some(name.as_str()) {
+                let _ = meta.set_attribute("content", token);
+            }
+        }
+    }
+    let defaults = CSRF_FIELDS.map(String::from);
+    let names = csrf.fields.as_deref().unwrap_or(&defaults);
+    for input in js_sys::Array::from(&document.get_elements_by_tag_name("input")).iter() {
+        let input = input.unchecked_into::<web_sys::Element>();
+        let named = input.get_attribute("name").is_some_and(|n| names.contains(&n));
+        if named && prop_string(&input, "type") == "hidden" {
+            set_prop(&input, "value", &value);
+        }
+    }
 }
 
 /// A part of the page's URL: `location[part]` ("href", "pathname", "origin", …).

@@ -28,6 +28,11 @@ use crate::core::drafts::DraftInput;
 use crate::core::login;
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
 
+/// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
+/// publishes the new session to the other tabs (the page that opened it resumes in place), then
+/// closes its window.
+const LOGIN_WINDOW: &str = "session-guard-login";
+
 /// setTimeout's longest delay (about 24.8 days); longer waits re-arm on wake.
 const MAX_TIMER_MS: u64 = i32::MAX as u64;
 
@@ -115,6 +120,15 @@ impl Shell {
             shell.handle(input);
         }
         shell.handle(Input::Start { stored });
+        // Our login window, back on a guarded page: the new session is published; the window
+        // closes once the message is out (a script may close a window a script opened).
+        if page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy() {
+            let window = shell.window.clone();
+            Timeout::new(300, move || {
+                let _ = window.close();
+            })
+            .forget();
+        }
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
             drafts.listen(move |input| with(&weak, |shell| shell.draft_input(input)));
@@ -131,7 +145,15 @@ impl Shell {
             &self.window,
             &self.config.user,
             move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
-            move || with(&on_leader, |shell| shell.handle(Input::Leader(true))),
+            move |leader| {
+                with(&on_leader, |shell| {
+                    // Stolen: queue again behind the tab that took it.
+                    if !leader {
+                        shell.tabs.borrow_mut().as_mut().map(Tabs::requeue_leadership);
+                    }
+                    shell.handle(Input::Leader(leader))
+                })
+            },
         );
         let stored = tabs.stored();
         *self.tabs.borrow_mut() = Some(tabs);
@@ -310,6 +332,13 @@ impl Shell {
                 // Without a login URL the server's own redirect of this page leads there.
                 None => page::reload(&self.window),
             },
+            Output::OpenLoginWindow => {
+                let url = self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url));
+                let opened = url.and_then(|url| self.window.open_with_url_and_target(&url, LOGIN_WINDOW).ok().flatten());
+                if opened.is_none() {
+                    self.handle(Input::LoginWindowBlocked);
+                }
+            }
             Output::Emit(event) => {
                 self.remember_session(event);
                 if event == GuardEvent::Login {
@@ -318,7 +347,10 @@ impl Shell {
                         self.handle(Input::Leader(false));
                     }
                 }
-                events::emit_core(&self.document, event, self.drafts_claim.get() == Some(true));
+                // What the expired dialog said; headless (no dialog), what is stored now (the
+                // drafts were flushed just before, as for the dialog).
+                let saved = self.drafts_claim.get().or_else(|| self.machine.borrow().drafts_saved());
+                events::emit_core(&self.document, event, saved == Some(true));
             }
         }
     }

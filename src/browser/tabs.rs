@@ -29,9 +29,10 @@ impl Drop for LeaderLock {
 
 #[wasm_bindgen(module = "/src/browser/dom.js")]
 extern "C" {
-    /// Requests the Web Lock `name` (stolen from its holder with `steal`); `on_grant` is called
-    /// once it is held. Returns the function that releases it (or withdraws the request), or
-    /// undefined without Web Locks.
+    /// Requests the Web Lock `name` (stolen from its holder with `steal`); `on_grant(true)` is
+    /// called once it is held, `on_grant(false)` if another tab steals it (nothing else would tell
+    /// this tab). Returns the function that releases it (or withdraws the request), or undefined
+    /// without Web Locks.
     #[wasm_bindgen(js_name = leaderLock)]
     fn request_lock(navigator: &JsValue, name: &str, steal: bool, on_grant: &JsValue) -> JsValue;
 }
@@ -44,20 +45,21 @@ pub struct Tabs {
     lock: Option<LeaderLock>,
     window: Window,
     lock_name: String,
-    on_leader: Rc<dyn Fn()>,
+    on_leader: Rc<dyn Fn(bool)>,
 }
 
 impl Tabs {
-    /// `on_message` gets every valid view another tab publishes; `on_leader` is called
-    /// once this tab holds the leader lock. Returns whether Web Locks are available (if
-    /// not, every tab acts as leader).
+    /// `on_message` gets every valid view another tab publishes; `on_leader(true)` is called
+    /// once this tab holds the leader lock, `on_leader(false)` when another tab stole it (a
+    /// new login's page takes the lead: the holder is told only through its request's
+    /// rejection). Returns whether Web Locks are available (if not, every tab acts as leader).
     pub fn new(
         window: &Window,
         user: &str,
         on_message: impl Fn(Shared) + 'static,
-        on_leader: impl Fn() + 'static,
+        on_leader: impl Fn(bool) + 'static,
     ) -> (Tabs, bool) {
-        let on_leader: Rc<dyn Fn()> = Rc::new(on_leader);
+        let on_leader: Rc<dyn Fn(bool)> = Rc::new(on_leader);
         let key = tabs::channel_name(user);
         let channel = BroadcastChannel::new(&key).ok();
         let listener = match &channel {
@@ -136,8 +138,9 @@ impl Drop for Tabs {
 }
 
 /// Requests the named Web Lock and keeps it until dropped; `steal` takes it from its holder.
-fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn()>, steal: bool) -> Option<LeaderLock> {
-    let on_grant = Callback::wrap(Box::new(move |_lock: JsValue| on_leader()));
+fn leader_lock(window: &Window, name: &str, on_leader: Rc<dyn Fn(bool)>, steal: bool) -> Option<LeaderLock> {
+    // Called with true once the lock is held, with false when another tab stole it.
+    let on_grant = Callback::wrap(Box::new(move |held: JsValue| on_leader(held.is_truthy())));
     let release = request_lock(&super::page::prop(window, "navigator"), name, steal, on_grant.as_ref());
     let release = release.dyn_into::<Function>().ok()?;
     Some(LeaderLock { release, _on_grant: on_grant })

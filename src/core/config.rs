@@ -53,13 +53,21 @@ pub enum CsrfSource {
 pub struct Csrf {
     pub header: String,
     pub source: CsrfSource,
+    /// `csrf.field`: the names of the page's hidden CSRF inputs a fresh token is written into;
+    /// `None`: [`CSRF_FIELDS`].
+    pub fields: Option<Vec<String>>,
 }
+
+/// The hidden-input names frameworks render their CSRF token in: Django, Laravel, Rails,
+/// ASP.NET, express (csurf and the demo), Flask-WTF.
+pub const CSRF_FIELDS: [&str; 6] =
+    ["csrfmiddlewaretoken", "_token", "authenticity_token", "__RequestVerificationToken", "_csrf", "csrf_token"];
 
 impl Csrf {
     /// Without a `csrf` option the guard still sends the token most frameworks render
     /// into `<meta name="csrf-token">` (Rails, Laravel), when the page has one.
     pub fn default_meta() -> Csrf {
-        Csrf { header: "X-CSRF-Token".into(), source: CsrfSource::Meta("csrf-token".into()) }
+        Csrf { header: "X-CSRF-Token".into(), source: CsrfSource::Meta("csrf-token".into()), fields: None }
     }
 }
 
@@ -86,6 +94,10 @@ pub struct Config {
     pub csrf: Csrf,
     pub csp_nonce: Option<String>,
     pub escape_extends: bool,
+    /// `dialog: false`: headless, no built-in dialog, notice or title countdown; events only.
+    pub dialog: bool,
+    /// `relogin: "popup"`: "Log in again" opens the login in a new window; this page resumes in place.
+    pub relogin_popup: bool,
     /// `draftKey` / `draftKeys`: the user's keys, the first sealing drafts, every one opening
     /// them; empty = drafts in clear. Never stored by the guard.
     pub draft_keys: Vec<[u8; 32]>,
@@ -119,6 +131,8 @@ impl Config {
             csrf: Csrf::default_meta(),
             csp_nonce: None,
             escape_extends: true,
+            dialog: true,
+            relogin_popup: false,
             draft_keys: Vec::new(),
         }
     }

@@ -836,20 +836,24 @@ pub fn decode_resume(text: &str) -> Option<(u64, &str)> {
 pub enum RestoreMode {
     /// Write them back now: this load follows our own expiry (or a submit that hit the login page).
     Now,
-    /// Offer them in the notice.
+    /// Offer them in the notice (and `sessionguard:draftsavailable`).
     Ask,
+    /// Headless (`dialog: false`): only `sessionguard:draftsavailable`; the page offers them.
+    Announce,
     /// Leave them to `guard.restoreDrafts()`.
     Wait,
 }
 
 /// `resumed`: the page follows this user's expiry on this path, or a submission bounced
 /// to the login page. `restore` is the configured mode.
-pub fn restore_mode(restore: super::config::Restore, resumed: bool) -> RestoreMode {
+/// `notice`: the built-in UI is on (`dialog`).
+pub fn restore_mode(restore: super::config::Restore, resumed: bool, notice: bool) -> RestoreMode {
     use super::config::Restore;
     match restore {
         Restore::Manual => RestoreMode::Wait,
         Restore::Auto if resumed => RestoreMode::Now,
-        Restore::Auto | Restore::Prompt => RestoreMode::Ask,
+        Restore::Auto | Restore::Prompt if notice => RestoreMode::Ask,
+        Restore::Auto | Restore::Prompt => RestoreMode::Announce,
     }
 }
 

@@ -91,6 +91,8 @@ pub enum Input {
     Tab(Shared),
     /// Whether this tab sends the automatic keep-alives for the browser.
     Leader(bool),
+    /// The browser refused the login window of [`Output::OpenLoginWindow`] (a popup blocker).
+    LoginWindowBlocked,
     /// The wall clock moved `by` ms more than the monotonic clock (negative: it was set back).
     /// The machine decides what that means (see `on_clock_jump`).
     ClockJump { by: i64 },
@@ -119,6 +121,8 @@ impl ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     Warning { remaining_s: u64 },
+    /// Each second while the warning lasts in a visible tab (a hidden one wakes far less often).
+    Countdown { remaining_s: u64 },
     Extended { expires_at: Millis },
     Expired { reason: ExpiryReason },
     LoggedOut,
@@ -151,6 +155,9 @@ pub enum Output {
     Logout,
     /// Go to `loginUrl?next=<this page>`.
     GoToLogin,
+    /// `relogin: "popup"`: open the login in a new window (in the click's user gesture); this
+    /// page stays and resumes once the new login is seen. Blocked: [`Input::LoginWindowBlocked`].
+    OpenLoginWindow,
     /// The user logged out in another tab: say so, offer "Log in again".
     ShowSignedOut,
     /// Tell the other tabs (and store for tabs opened later) this view of the session.
@@ -234,6 +241,15 @@ pub struct Machine {
     /// The session end each of the two checks of a cycle was last made for: before the
     /// warning, and before declaring expiry. Never more, and never while idle otherwise.
     status_checked: [Option<Millis>; 2],
+    /// The built-in dialog, notice and title countdown are on (`dialog`).
+    dialog: bool,
+    /// The second the last `sessionguard:countdown` said.
+    counted: Option<u64>,
+    relogin_popup: bool,
+    /// The newest live view of another tab that was not plausible yet (its deadline further than
+    /// the window from now: the other tab's clock reads ahead, as the pages of a fake clock do).
+    /// Believed once it is, never before.
+    deferred: Option<Shared>,
 }
 
 impl Machine {
@@ -269,6 +285,10 @@ impl Machine {
             has_status: config.status_url.is_some(),
             status_in_flight: false,
             status_checked: [None; 2],
+            deferred: None,
+            dialog: config.dialog,
+            counted: None,
+            relogin_popup: config.relogin_popup,
         }
     }
 
@@ -302,13 +322,32 @@ impl Machine {
         }
     }
 
+    /// Headless (`dialog: false`), the built-in UI's outputs are never given: the events say it all.
     pub fn poll_output(&mut self) -> Option<Output> {
-        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
+        while !self.outputs.is_empty() {
+            let output = self.outputs.remove(0);
+            let ui = matches!(
+                output,
+                Output::ShowWarning { .. }
+                    | Output::Countdown { .. }
+                    | Output::CloseDialog
+                    | Output::ShowExpired { .. }
+                    | Output::ShowSignedOut
+                    | Output::TitleCountdown(_)
+                    | Output::Unreachable
+            );
+            if self.dialog || !ui {
+                return Some(output);
+            }
+        }
+        None
     }
 
     pub fn handle(&mut self, input: Input, now: Millis) {
         // Logged out, only another tab's fresh login brings the page back.
-        if self.phase == Phase::LoggedOut && !matches!(input, Input::Tab(_) | Input::Choice(UserChoice::LogInAgain)) {
+        if self.phase == Phase::LoggedOut
+            && !matches!(input, Input::Tab(_) | Input::Choice(UserChoice::LogInAgain) | Input::LoginWindowBlocked)
+        {
             return;
         }
         let mut received = None;
@@ -344,7 +383,14 @@ impl Machine {
             }
             Input::Leader(leader) => self.leader = leader,
             Input::ClockJump { by } => self.on_clock_jump(by),
+            // Then the page itself goes (its drafts were saved when the window was asked for).
+            Input::LoginWindowBlocked => self.outputs.push(Output::GoToLogin),
             Input::Choice(choice) => self.on_choice(choice, now),
+        }
+        if let Some(view) = self.deferred.filter(|v| self.plausible(v, now)) {
+            self.deferred = None;
+            self.on_tab(view, now);
+            received = received.or(Some(view));
         }
         self.update(now);
         self.publish(received);
@@ -464,13 +510,24 @@ impl Machine {
                     }
                     // A session newer than our end: the user logged in again, here or in another tab.
                     self.resume();
+                    // This page still holds the old session's CSRF token, which the other tab cannot
+                    // hand over (tokens never go through storage or the channel): the status answer
+                    // brings the new one. A keep-alive could not: it needs the token to be accepted.
+                    if self.has_status && !self.status_in_flight {
+                        self.status_in_flight = true;
+                        self.outputs.push(Output::CheckStatus);
+                    }
                 }
                 let newer = shared.renewed_at > self.last_renewal
                     || (shared.renewed_at == self.last_renewal && Some(shared.deadline) > self.deadline);
-                if newer && shared.deadline > shared.renewed_at && self.plausible(&shared, now) {
-                    self.last_renewal = shared.renewed_at;
-                    self.last_signal = self.last_signal.max(shared.renewed_at);
-                    self.deadline = Some(shared.deadline);
+                if newer && shared.deadline > shared.renewed_at {
+                    if self.plausible(&shared, now) {
+                        self.last_renewal = shared.renewed_at;
+                        self.last_signal = self.last_signal.max(shared.renewed_at);
+                        self.deadline = Some(shared.deadline);
+                    } else {
+                        self.deferred = Some(shared);
+                    }
                 }
             }
             SharedPhase::Expired(reason) if self.is_live() && shared.renewed_at >= self.last_renewal => {
@@ -543,7 +600,9 @@ impl Machine {
             (Phase::Active | Phase::Warning, Some(end)) => expiry(end),
             _ => None,
         };
-        [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at, self.status_check_at(), timing]
+        let window = self.timeout_ms.unwrap_or(0).max(self.deadline.unwrap_or(0).saturating_sub(self.last_renewal));
+        let deferred = self.deferred.map(|v| v.deadline.saturating_sub(window + 2000)).filter(|at| *at > now);
+        [retry, self.auto_ping_at(), self.drafts_dirty.map(|(_, due)| due), listen_at, self.status_check_at(), timing, deferred]
             .into_iter()
             .flatten()
             .min()
@@ -756,8 +815,9 @@ impl Machine {
                 // After a logout the drafts are gone on purpose; nothing is saved again.
                 if self.phase != Phase::LoggedOut {
                     self.save_drafts();
+                    self.outputs.push(Output::MarkResume);
                 }
-                self.outputs.push(Output::GoToLogin);
+                self.outputs.push(if self.relogin_popup { Output::OpenLoginWindow } else { Output::GoToLogin });
             }
         }
     }
@@ -852,12 +912,19 @@ impl Machine {
                     self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }
                 self.outputs.push(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
+                self.counted = Some(remaining / SECOND);
             }
             (Phase::Warning, true) => {
                 let step = announcement_step(remaining);
                 let announce = (self.announced != Some(step)).then_some(step);
                 self.announced = Some(step);
                 self.outputs.push(Output::Countdown { remaining_ms: remaining, announce });
+                // Once a second at most: other inputs recompute the warning in between.
+                let remaining_s = remaining / SECOND;
+                if self.counted != Some(remaining_s) {
+                    self.counted = Some(remaining_s);
+                    self.outputs.push(Output::Emit(Event::Countdown { remaining_s }));
+                }
                 if !self.visible {
                     self.outputs.push(Output::TitleCountdown(Some(remaining)));
                 }

@@ -133,6 +133,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
         "loginUrl" => config.login_url = optional_text(value)?,
         "statusUrl" => config.status_url = optional_text(value)?,
         "logoutUrl" => config.logout_url = optional_text(value)?,
+        "relogin" => config.relogin_popup = one_of(value, &[("page", false), ("popup", true)], "must be \"page\" or \"popup\"")?,
         "renewOn" => {
             config.renew_on = one_of(
                 value,
@@ -186,6 +187,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
         }
         "cspNonce" => config.csp_nonce = optional_text(value)?,
         "escapeExtends" => config.escape_extends = boolean(value)?,
+        "dialog" => config.dialog = boolean(value)?,
         "draftKey" | "draftKeys" => {
             if !config.draft_keys.is_empty() {
                 return Err("give draftKey or draftKeys, not both");
@@ -248,9 +250,23 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
     };
     let mut header = None;
     let mut source = None;
+    let mut names = None;
     for (key, value) in fields {
         let mut option = String::from("csrf.");
         option.push_str(key);
+        if key == "field" {
+            // One name, several separated by spaces or commas (`data-csrf-field`), or a list.
+            let list = match value {
+                Value::Str(s) => s.split([' ', ',']).filter(|n| !n.is_empty()).map(String::from).collect(),
+                Value::List(items) => items.iter().filter_map(|v| if let Value::Str(s) = v { Some(s.clone()) } else { None }).collect(),
+                _ => Vec::new(),
+            };
+            if list.is_empty() {
+                return Err(ConfigError { option, reason: "must be input names" });
+            }
+            names = Some(list);
+            continue;
+        }
         let value = match value {
             Value::Str(s) if !s.is_empty() => s.clone(),
             _ => return Err(ConfigError { option, reason: "must be a non-empty string" }),
@@ -263,7 +279,7 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
             "meta" => CsrfSource::Meta(value),
             "token" => CsrfSource::Token(value),
             "cookie" => CsrfSource::Cookie(value),
-            _ => return Err(ConfigError { option, reason: "is not one of header, meta, token, cookie" }),
+            _ => return Err(ConfigError { option, reason: "is not one of header, meta, token, cookie, field" }),
         };
         if source.replace(found).is_some() {
             return Err(ConfigError::new("csrf", "takes only one of meta, token, cookie"));
@@ -272,6 +288,7 @@ fn csrf(value: &Value) -> Result<Csrf, ConfigError> {
     Ok(Csrf {
         header: header.ok_or_else(|| ConfigError::new("csrf.header", "is required"))?,
         source: source.ok_or_else(|| ConfigError::new("csrf", "needs one of meta, token, cookie"))?,
+        fields: names,
     })
 }
 
@@ -288,13 +305,15 @@ enum Kind {
 }
 
 /// The options a `data-` attribute can set (`csrf` and `messages` come from prefixed ones).
-const ATTRIBUTE_OPTIONS: [(&str, Kind); 19] = [
+const ATTRIBUTE_OPTIONS: [(&str, Kind); 21] = [
     ("timeout", Kind::Seconds),
     ("warnBefore", Kind::Seconds),
     ("absoluteTimeout", Kind::Seconds),
     ("draftTtl", Kind::Seconds),
     ("autoExtend", Kind::Flag),
     ("escapeExtends", Kind::Flag),
+    ("dialog", Kind::Flag),
+    ("relogin", Kind::Text),
     ("drafts", Kind::FlagOrText),
     ("keepAliveUrl", Kind::Text),
     ("loginUrl", Kind::Text),

@@ -83,6 +83,15 @@ pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
     }
 }
 
+/// Whether `token`, the `csrfToken` of a keep-alive or status JSON that had `outcome`, is taken
+/// as the page's fresh CSRF token: only from an answer that says the session is alive, and only
+/// a plausible token (1 to 512 visible ASCII characters: no markup, spaces or control codes).
+pub fn fresh_csrf_token(outcome: PingOutcome, token: &str) -> bool {
+    matches!(outcome, PingOutcome::Extended { .. })
+        && (1..=512).contains(&token.len())
+        && token.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'\''))
+}
+
 /// Whether an observed request's response status (Resource Timing's `responseStatus`)
 /// shows the server answered well enough to have renewed the session. Unknown (`None`:
 /// the engine has no `responseStatus`) or 0 (failed, offline, aborted, CORS-blocked) never does.

@@ -45,7 +45,7 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export const GUARD_EVENTS = ["ready", "warning", "extended", "expired", "loggedout", "login", "draftsaved", "draftrestored", "error"];
+export const GUARD_EVENTS = ["ready", "warning", "extended", "expired", "loggedout", "login", "draftsaved", "draftrestored", "draftsavailable", "countdown", "error"];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
