@@ -5,17 +5,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { launchEngine, selectedEngines } from "./engines.mjs";
+import { guardOf, launchEngine, login, recordsOf, selectedEngines, untilPageTime } from "./engines.mjs";
 import { startServer, waitFor } from "./harness.mjs";
 
 const TIMEOUT = 30;
 const WARN_BEFORE = 20;
-
-const guardOf = (tab) =>
-  tab.eval(() => {
-    const g = window.sessionGuard;
-    return g && typeof g.state === "function" ? { state: g.state(), remaining: g.remaining(), at: performance.now() } : null;
-  });
 
 /** The status requests this page sent, by the page's clock (Resource Timing). */
 const statusRequests = (tab) =>
@@ -25,27 +19,6 @@ const statusRequests = (tab) =>
       .filter((e) => new URL(e.name).pathname === "/session/status")
       .map((e) => Math.round(e.startTime)),
   );
-
-const recordsOf = async (tab, type) => ((await tab.records()) ?? []).filter((r) => r.type === type);
-
-async function login(tab, baseURL) {
-  await tab.goto(`${baseURL}/login?next=%2Fform`);
-  await tab.typeInto("#username", "alice");
-  await tab.press("Tab");
-  await tab.type("secret");
-  await tab.press("Enter");
-  await waitFor(async () => new URL(await tab.url()).pathname === "/form", { timeout: 10000, message: "landing on /form" });
-  return waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
-}
-
-async function untilPageTime(tab, at) {
-  const now = await tab.eval(() => performance.now());
-  await waitFor(async () => (await tab.eval(() => performance.now())) >= at, {
-    timeout: Math.max(0, at - now) + 3000,
-    interval: 100,
-    message: `page time ${Math.round(at)}`,
-  });
-}
 
 for (const name of selectedEngines()) {
   describe(`${name}: the server stays the authority (statusUrl)`, () => {

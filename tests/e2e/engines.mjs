@@ -277,3 +277,35 @@ function browsing(first, newTab, close) {
     close: () => close().catch(() => {}),
   };
 }
+
+// --- what a journey does and reads, in any engine -----------------------------------------
+
+/** The guard's own view, with the page's monotonic time. */
+export const guardOf = (tab) =>
+  tab.eval(() => {
+    const g = window.sessionGuard;
+    return g && typeof g.state === "function" ? { state: g.state(), remaining: g.remaining(), at: performance.now() } : null;
+  });
+
+/** The records of one type (see `records()`). */
+export const recordsOf = async (tab, type) => ((await tab.records()) ?? []).filter((r) => r.type === type);
+
+/** Signs in with the keyboard, as a person does, and waits for the guard on `next`. */
+export async function login(tab, baseURL, { user = "alice", next = "/form" } = {}) {
+  if (!new URL(await tab.url()).pathname.startsWith("/login")) await tab.goto(`${baseURL}/login?next=${encodeURIComponent(next)}`);
+  await tab.typeInto("#username", user);
+  await tab.press("Tab");
+  await tab.type("secret");
+  await tab.press("Enter");
+  await waitFor(async () => new URL(await tab.url()).pathname === next, { timeout: 10000, message: `landing on ${next}` });
+  return waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
+}
+
+/** Waits, without sleeping blind, until the page's clock reaches `at` (performance.now ms). */
+export async function untilPageTime(tab, at) {
+  await waitFor(async () => (await tab.eval(() => performance.now())) >= at, {
+    timeout: Math.max(2000, at - (await tab.eval(() => performance.now())) + 3000),
+    interval: 100,
+    message: `page time ${at}`,
+  });
+}

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { isDeepStrictEqual } from "node:util";
 import { after, before, describe, test } from "node:test";
 
-import { launchEngine, selectedEngines } from "./engines.mjs";
+import { guardOf, launchEngine, login, recordsOf, selectedEngines, untilPageTime } from "./engines.mjs";
 import { startServer, waitFor } from "./harness.mjs";
 
 const TIMEOUT = 25; // s, the server's idle timeout in these journeys
@@ -20,13 +20,6 @@ const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-c
 const EXPIRED_EN = "For your security you were signed out after a period of inactivity. Please log in again.";
 
 // --- what a journey reads off a page ------------------------------------------------------
-
-/** The guard's own view, with the page's monotonic time. */
-const guardOf = (tab) =>
-  tab.eval(() => {
-    const g = window.sessionGuard;
-    return g && typeof g.state === "function" ? { state: g.state(), remaining: g.remaining(), at: performance.now() } : null;
-  });
 
 /** The dialog as a person sees it. */
 const dialogOf = (tab) =>
@@ -52,8 +45,6 @@ const dialogOf = (tab) =>
     };
   });
 
-const recordsOf = async (tab, type) => ((await tab.records()) ?? []).filter((r) => r.type === type);
-
 function parseCountdown(text) {
   const m = /(\d+):(\d{2})/.exec(text ?? "");
   return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
@@ -71,26 +62,6 @@ async function waitForDialog(tab, state, timeout) {
 
 async function waitForClosed(tab, timeout = 3000) {
   await waitFor(async () => !(await dialogOf(tab))?.open, { timeout, interval: 50, message: "the dialog to close" });
-}
-
-/** Signs in with the keyboard, as a person does, and waits for the guard on `next`. */
-async function login(tab, baseURL, { user = "alice", next = "/form" } = {}) {
-  if (!new URL(await tab.url()).pathname.startsWith("/login")) await tab.goto(`${baseURL}/login?next=${encodeURIComponent(next)}`);
-  await tab.typeInto("#username", user);
-  await tab.press("Tab");
-  await tab.type("secret");
-  await tab.press("Enter");
-  await waitFor(async () => new URL(await tab.url()).pathname === next, { timeout: 10000, message: `landing on ${next}` });
-  return waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
-}
-
-/** Waits, without sleeping blind, until the page's clock reaches `at` (performance.now ms). */
-async function untilPageTime(tab, at) {
-  await waitFor(async () => (await tab.eval(() => performance.now())) >= at, {
-    timeout: Math.max(2000, at - (await tab.eval(() => performance.now())) + 3000),
-    interval: 100,
-    message: `page time ${at}`,
-  });
 }
 
 /**
