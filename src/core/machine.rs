@@ -514,8 +514,7 @@ impl Machine {
                     // hand over (tokens never go through storage or the channel): the status answer
                     // brings the new one. A keep-alive could not: it needs the token to be accepted.
                     if self.has_status && !self.status_in_flight {
-                        self.status_in_flight = true;
-                        self.outputs.push(Output::CheckStatus);
+                        self.check_status();
                     }
                 }
                 let newer = shared.renewed_at > self.last_renewal
@@ -837,6 +836,11 @@ impl Machine {
         self.outputs.push(Output::Emit(Event::Login));
     }
 
+    fn check_status(&mut self) {
+        self.status_in_flight = true;
+        self.outputs.push(Output::CheckStatus);
+    }
+
     fn send_ping(&mut self) {
         let failures = match self.ping {
             Ping::Backoff { failures, .. } => failures,
@@ -885,8 +889,7 @@ impl Machine {
         if let Some((at, which)) = self.status_check() {
             if now >= at {
                 self.status_checked[which] = self.end();
-                self.status_in_flight = true;
-                self.outputs.push(Output::CheckStatus);
+                self.check_status();
             }
         }
         let Some(end) = self.end() else { return };
