@@ -78,6 +78,9 @@ type Feed = Rc<dyn Fn(DraftInput)>;
 /// A form, the `fact_changes` count its controls were read at, and the controls.
 type FormControls = (Element, u32, Rc<Vec<Control>>);
 
+/// A form, its controls, and their values when the guard first saw it.
+type Baseline = (Element, Rc<Vec<Control>>, Vec<CurrentField>);
+
 pub struct Drafts {
     window: Window,
     document: Document,
@@ -95,7 +98,7 @@ pub struct Drafts {
     forms: RefCell<Vec<Element>>,
     /// Each form's values when the guard first saw it: what the server rendered. Frameworks
     /// such as React keep `defaultValue` equal to the current value, so it cannot tell.
-    baselines: RefCell<Vec<(Element, Rc<Vec<Control>>, Vec<CurrentField>)>>,
+    baselines: RefCell<Vec<Baseline>>,
     /// What each key last held, to skip writes that change nothing.
     written: RefCell<Entries<JsString>>,
     /// Fields being restored that are not on the page yet, by form identity.
