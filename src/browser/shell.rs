@@ -207,8 +207,8 @@ impl Shell {
 
         let weak = Rc::downgrade(self);
         // The guard's own requests are judged by their responses alone, never as page traffic.
-        let own = [&self.config.keep_alive_url, self.config.status_url.as_ref().unwrap_or(&self.config.keep_alive_url)]
-            .map(|url| page::resolve_href(&self.window, url));
+        let own = [Some(&self.config.keep_alive_url), self.config.status_url.as_ref()]
+            .map(|url| url.and_then(|url| page::resolve_href(&self.window, url)));
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
                 if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), &own) {
