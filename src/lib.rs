@@ -81,7 +81,7 @@ mod api {
 
         /// Ends the session at `logoutUrl`, purges this user's drafts and leaves the page.
         pub fn logout(&self) {
-            self.shell.handle(Input::Choice(UserChoice::Logout));
+            self.shell.handle(Input::Choice(UserChoice::LogOut));
         }
 
         /// What "Log in again" does, for headless pages: saves the drafts, marks the resume, goes

@@ -290,14 +290,14 @@ async fn a_listener_calling_back_into_the_guard_is_safe() {
 #[wasm_bindgen_test]
 fn absolute_timeout_counts_from_the_remembered_login() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let key = session_guard::core::login::key("carol");
+    let key = session_guard::core::session_start::key("carol");
     storage.remove_item(&key).unwrap();
     let g = guard(&[("timeout", 1800.into()), ("absoluteTimeout", 3600.into()), ("user", "carol".into())]);
     assert!(g.remaining() >= 1798.0, "idle deadline first");
     g.destroy();
     // Another page load, the user having logged in 3590 s ago and been active a minute ago.
     let now = js_sys::Date::now() as u64;
-    storage.set_item(&key, &session_guard::core::login::encode(now - 3_590_000, now - 60_000)).unwrap();
+    storage.set_item(&key, &session_guard::core::session_start::encode(now - 3_590_000, now - 60_000)).unwrap();
     let g = guard(&[("timeout", 1800.into()), ("absoluteTimeout", 3600.into()), ("user", "carol".into())]);
     let remaining = g.remaining();
     assert!((8.0..=10.0).contains(&remaining), "{remaining}");

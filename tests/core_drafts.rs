@@ -295,7 +295,7 @@ fn only_draft_keys_are_swept() {
     let day = 24 * 3600 * 1000;
     let corrupt: Result<DraftRecord, &str> = Err("not a record");
     assert!(is_draft_key(&draft_key("alice", "/form", "#f")));
-    for other in [resume_key("alice"), session_guard::core::login::key("alice"), session_guard::core::tabs::channel_name("alice")] {
+    for other in [resume_key("alice"), session_guard::core::session_start::key("alice"), session_guard::core::keys::tab_view_key("alice")] {
         assert!(!is_draft_key(&other), "{other}");
         assert_eq!(sweep(&other, &corrupt, "alice", 0, day, Succeeded), Sweep::Keep);
         assert_eq!(sweep(&other, &corrupt, "bob", 0, day, Succeeded), Sweep::Delete, "another user's markers go too");

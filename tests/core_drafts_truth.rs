@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::Config;
 use session_guard::core::drafts::*;
-use session_guard::core::machine::{ExpiryReason, Input, Machine, Output};
+use session_guard::core::machine::{Start, ExpiryReason, Input, Machine, Output};
 use session_guard::core::options::Value;
 
 fn kind(name: &str, id: &str, label: &str, autocomplete: &str) -> Option<FieldKind> {
@@ -163,7 +163,7 @@ fn the_claim_follows_what_storage_took() {
 fn the_session_machine_composes_the_drafts_machine() {
     let config = Config::new(Some(60_000), "/k");
     let mut m = Machine::new(&config, 0, true, 0);
-    m.handle(Input::Start { stored: None }, 0);
+    m.handle(Input::Start(Start { stored: None, ..Start::default() }), 0);
     m.drafts().handle(DraftInput::Edited(0));
     m.handle(Input::Wake, 61_000);
     let mut outs = Vec::new();
@@ -171,7 +171,7 @@ fn the_session_machine_composes_the_drafts_machine() {
         outs.push(o);
     }
     let save = outs.iter().position(|o| *o == Output::SaveDrafts).unwrap();
-    let shown = outs.iter().position(|o| *o == Output::ShowExpired { reason: ExpiryReason::Idle }).unwrap();
+    let shown = outs.iter().position(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Idle, .. })).unwrap();
     assert!(save < shown, "the flush comes before the dialog that reports it");
     // The shell carries out the flush before the dialog: storage refused the draft.
     run(m.drafts(), &[DraftInput::Flush], Written::Full);

@@ -136,7 +136,7 @@ proptest! {
                         assert!(*remaining_ms >= 20_000, "warning with {remaining_ms} ms left");
                         warned = true;
                     }
-                    if let Output::ShowExpired { reason } = o {
+                    if let Output::ShowExpired { reason, .. } = o {
                         if *reason != session_guard::core::machine::ExpiryReason::Server {
                             assert!(warned, "expired without a warning");
                         }

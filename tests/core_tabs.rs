@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
-use session_guard::core::machine::{Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::PingOutcome;
-use session_guard::core::tabs::{decode, encode, Shared, SharedPhase};
+use session_guard::core::tabs::{decode, encode}; use session_guard::core::session::{TabPhase as SharedPhase, TabView as Shared};
 
 const T0: u64 = 1_700_000_000_000;
 const S: u64 = 1000;
@@ -34,12 +34,15 @@ impl Browser {
     }
 
     fn open(&mut self, leader: bool) -> usize {
-        let mut m = Machine::new(&self.config, self.now, true, self.now);
-        m.handle(Input::Leader(leader), self.now);
+        let m = Machine::new(&self.config, self.now, true, self.now);
         self.tabs.push(Some(m));
         self.out.push(Vec::new());
         let i = self.tabs.len() - 1;
-        self.input(i, Input::Start { stored: self.stored });
+        // With Web Locks: every tab queues for the lock; the browser grants it to one.
+        self.input(i, Input::Start(Start { stored: self.stored, locks: true, ..Start::default() }));
+        if leader {
+            self.input(i, Input::Leader(true));
+        }
         i
     }
 
@@ -153,11 +156,11 @@ fn logout_in_one_tab_signs_out_all() {
     let a = b.open(true);
     let c = b.open(false);
     b.now += MIN;
-    b.input(a, Input::Choice(UserChoice::Logout));
+    b.input(a, Input::Choice(UserChoice::LogOut));
     assert_eq!(b.phase(c), Phase::LoggedOut);
-    assert!(b.saw(c, Output::ShowSignedOut));
+    assert!(b.saw(c, Output::ShowLoggedOutElsewhere));
     assert!(b.saw(c, Output::Emit(Event::LoggedOut)));
-    assert!(!b.saw(c, Output::Logout), "only the tab that logged out calls the server");
+    assert!(!b.saw(c, Output::EndServerSession), "only the tab that logged out calls the server");
 }
 
 #[test]
@@ -184,7 +187,7 @@ fn a_fresh_login_in_a_new_tab_revives_expired_tabs_in_place() {
     assert_eq!(b.phase(fresh), Phase::Active);
     for tab in [a, c] {
         assert_eq!(b.phase(tab), Phase::Active);
-        assert!(b.saw(tab, Output::Emit(Event::Login)));
+        assert!(b.saw(tab, Output::Emit(Event::LoggedIn)));
         assert!(b.saw(tab, Output::CloseDialog));
         assert_eq!(b.tabs[tab].as_ref().unwrap().deadline(), Some(T0 + 6 * MIN));
     }
@@ -327,7 +330,7 @@ fn a_tab_signed_out_elsewhere_offers_log_in_again_and_saves_nothing() {
     let a = b.open(true);
     let c = b.open(false);
     b.input(c, Input::DraftEdited);
-    b.input(a, Input::Choice(UserChoice::Logout));
+    b.input(a, Input::Choice(UserChoice::LogOut));
     assert!(b.saw(c, Output::PurgeDrafts));
     let saves = b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count();
     b.run_until(10 * S, None);
@@ -346,7 +349,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     let mut m = Machine::new(&c, now, true, now);
     // The page's navigation entry, a moment before start: 23 s left.
     m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
-    m.handle(Input::Start { stored: Some(stored) }, now);
+    m.handle(Input::Start(Start { stored: Some(stored), ..Start::default() }), now);
     let mut warned = false;
     while let Some(o) = m.poll_output() {
         warned |= matches!(o, Output::ShowWarning { .. });
@@ -356,6 +359,6 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     // Without a stored view the report still wins over the page-load guess.
     let mut m = Machine::new(&c, now, true, now);
     m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
-    m.handle(Input::Start { stored: None }, now);
+    m.handle(Input::Start(Start { stored: None, ..Start::default() }), now);
     assert_eq!(m.deadline(), Some(now - 500 + 23_000));
 }

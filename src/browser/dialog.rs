@@ -12,7 +12,6 @@ use web_sys::{Document, Element, Event, HtmlElement};
 
 use super::listener::Callback;
 use crate::core::i18n::{countdown, MessageKey, Messages};
-use crate::core::machine::ExpiryReason;
 
 #[wasm_bindgen(module = "/src/browser/dom.js")]
 extern "C" {
@@ -104,7 +103,6 @@ impl Dialog {
 
     pub fn show_warning(
         &mut self,
-        _document: &Document,
         messages: &Messages,
         remaining_ms: u64,
         announce_s: u64,
@@ -144,26 +142,14 @@ impl Dialog {
         dialog_text(&self.ui, TITLE, messages.get(MessageKey::Unreachable));
     }
 
-    /// The session ended (`reason`), or, with `None`, the user logged out in another tab.
-    /// `drafts_saved`: what the drafts machine may claim (`None`: nothing to say).
-    pub fn show_expired(&mut self, _document: &Document, messages: &Messages, reason: Option<ExpiryReason>, drafts_saved: Option<bool>) {
-        let mut text = String::from(messages.get(match reason {
-            Some(ExpiryReason::Absolute) => MessageKey::ExpiredAbsolute,
-            Some(_) => MessageKey::Expired,
-            None => MessageKey::SignedOut,
-        }));
-        if let Some(saved) = drafts_saved {
-            // Japanese sentences join without a space.
-            if !text.ends_with('。') {
-                text.push(' ');
-            }
-            text.push_str(messages.get(if saved { MessageKey::InputSaved } else { MessageKey::InputNotSaved }));
-        }
+    /// The session ended, or the user logged out in another tab: `text` says which
+    /// ([`Messages::ended_text`]).
+    pub fn show_ended(&mut self, messages: &Messages, text: &str) {
         dialog_show(
             &self.ui,
             "expired",
             messages.get(MessageKey::ExpiredTitle),
-            &text,
+            text,
             None,
             None,
             None,

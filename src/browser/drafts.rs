@@ -11,7 +11,7 @@ use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 use super::dialog;
 use super::events;
-use super::listener::{Callback, Listener, Mutations};
+use super::listener::{Callback, Listen, Listener, Mutations};
 
 /// The events the drafts follow, in the page and in its same-origin iframes (form_io.js).
 const RELAYED: [&str; 5] = ["input", "change", "focusin", "submit", "reset"];
@@ -178,7 +178,7 @@ impl Drafts {
         // server-rendered values.
         for kind in RELAYED {
             let weak = Rc::downgrade(self);
-            listeners.push(Listener::new(self.document.as_ref(), kind, true, true, move |event: Event| {
+            listeners.push(Listener::new(self.document.as_ref(), kind, Listen::CAPTURE_PASSIVE, move |event: Event| {
                 if let Some(drafts) = weak.upgrade() {
                     drafts.on_event(&event);
                 }
@@ -813,7 +813,7 @@ impl Drafts {
             dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(*label)));
         }
         let weak = Rc::downgrade(self);
-        let click = Listener::new(notice.as_ref(), "click", false, false, move |event: Event| {
+        let click = Listener::new(notice.as_ref(), "click", Listen::ACTIVE, move |event: Event| {
             let Some(drafts) = weak.upgrade() else { return };
             match dialog::clicked_action(&event).as_deref() {
                 Some("restore") => drafts.restore_all(),

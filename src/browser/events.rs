@@ -18,15 +18,17 @@ pub fn emit(document: &Document, name: &str, detail: &[(&str, JsValue)]) {
     dispatch(document, name, &object(detail));
 }
 
-/// The core's events, translated. `saved`: every edited guarded form is stored (for `expired`).
-pub fn emit_core(document: &Document, event: Event, saved: bool) {
+/// The core's events, translated.
+pub fn emit_core(document: &Document, event: Event) {
     match event {
         Event::Warning { remaining_s } => emit(document, "warning", &[("remaining", (remaining_s as f64).into())]),
         Event::Countdown { remaining_s } => emit(document, "countdown", &[("remaining", (remaining_s as f64).into())]),
         Event::Extended { expires_at } => emit(document, "extended", &[("expiresAt", (expires_at as f64).into())]),
-        Event::Expired { reason } => emit(document, "expired", &[("reason", reason.name().into()), ("saved", saved.into())]),
+        Event::Expired { reason, input_saved } => {
+            emit(document, "expired", &[("reason", reason.name().into()), ("saved", input_saved.into())])
+        }
         Event::LoggedOut => emit(document, "loggedout", &[]),
-        Event::Login => emit(document, "login", &[]),
+        Event::LoggedIn => emit(document, "login", &[]),
         Event::Error { code, message } => error(document, code.name(), message),
     }
 }

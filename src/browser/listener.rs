@@ -11,6 +11,26 @@ use web_sys::{Event, EventTarget};
 /// type costs its own wasm export and JS glue.
 pub type Callback = Closure<dyn FnMut(JsValue)>;
 
+/// How a listener is added: `addEventListener`'s `capture` and `passive`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listen {
+    /// Runs in the capture phase, before the page's own listeners on the target.
+    pub capture: bool,
+    /// Cannot cancel the event, which lets the browser scroll without waiting for us.
+    pub passive: bool,
+}
+
+impl Listen {
+    /// Bubble phase, passive: most of the guard's listeners.
+    pub const PASSIVE: Listen = Listen { capture: false, passive: true };
+    /// Capture phase, passive: sees every form event before the page can stop it.
+    pub const CAPTURE_PASSIVE: Listen = Listen { capture: true, passive: true };
+    /// Bubble phase, may cancel the event (a click the guard handles).
+    pub const ACTIVE: Listen = Listen { capture: false, passive: false };
+}
+
+/// Unregisters its listener when dropped.
+#[must_use = "the listener is removed when dropped"]
 pub struct Listener {
     /// Removes the listener (from dom.js's `listen`).
     remove: Function,
@@ -24,17 +44,10 @@ extern "C" {
 }
 
 impl Listener {
-    /// Listens for `kind` on `target`. `passive` listeners cannot cancel the event,
-    /// which lets the browser scroll without waiting for us.
-    pub fn new(
-        target: &EventTarget,
-        kind: &'static str,
-        capture: bool,
-        passive: bool,
-        mut handler: impl FnMut(Event) + 'static,
-    ) -> Listener {
+    /// Listens for `kind` on `target`, as `how` says.
+    pub fn new(target: &EventTarget, kind: &'static str, how: Listen, mut handler: impl FnMut(Event) + 'static) -> Listener {
         // Only the boxing is generic: the rest is shared by every listener, not copied per handler.
-        Listener::listen(target, kind, capture, passive, Box::new(move |event: JsValue| handler(event.unchecked_into())))
+        Listener::listen(target, kind, how.capture, how.passive, Box::new(move |event: JsValue| handler(event.unchecked_into())))
     }
 
     fn listen(
@@ -57,6 +70,7 @@ impl Drop for Listener {
 }
 
 /// A MutationObserver that disconnects when dropped, like [`Listener`].
+#[must_use = "the observer disconnects when dropped"]
 pub struct Mutations {
     observer: web_sys::MutationObserver,
     _callback: Callback,

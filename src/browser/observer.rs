@@ -9,38 +9,30 @@ use web_sys::{Performance, PerformanceResourceTiming, Window};
 
 use super::listener::Callback;
 use super::page::{self, prop, prop_string};
-use crate::core::machine::Input;
-use crate::core::server;
+use crate::core::server::{self, Observed};
 
 /// A page's navigation entry older than this is clamped: its age is an estimate
 /// and must never move a deadline by more.
 const MAX_NAVIGATION_AGE_MS: f64 = 10_000.0;
 
-/// Initiators that reach the application's session handling; images, styles and
-/// scripts are usually served without touching the session.
-const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest", "beacon"];
-
-/// What one completed request tells the core, if anything. The guard's own requests (to the
-/// resolved URLs `own`: keep-alive, status) tell nothing here: their responses alone judge them.
-pub fn input_for(window: &Window, entry: &PerformanceResourceTiming, at: u64, own: &[Option<String>]) -> Option<Input> {
+/// What one completed request tells the core, if anything ([`server::observe`] decides). The
+/// guard's own requests are those to the resolved URLs `own` (keep-alive, status).
+pub fn observed(window: &Window, entry: &PerformanceResourceTiming, at: u64, own: &[Option<String>]) -> Option<Observed> {
     // Properties are read by name: typed getters cost an import and glue each (see `page::prop`).
     let initiator = prop_string(entry, "initiatorType");
     let name = prop_string(entry, "name");
-    if !page::is_same_origin(window, &name) && initiator != "navigation" || own.iter().any(|url| url.as_deref() == Some(name.as_str())) {
-        return None;
-    }
     let timings = js_sys::Array::from(&prop(entry, "serverTiming"));
-    let reported = timings.iter().find_map(|timing| {
+    let reported_ms = timings.iter().find_map(|timing| {
         server::server_timing_metric(&prop_string(&timing, "name"), prop(&timing, "duration").as_f64()?)
     });
-    if let Some(remaining_ms) = reported {
-        return Some(Input::ServerReport { at, remaining_ms });
-    }
-    // Chromium and Firefox expose the status of same-origin responses (0: failed, offline,
-    // aborted, CORS-blocked); WebKit has none. Only a known good status renews.
-    let renews = RENEWING_INITIATORS.contains(&initiator.as_str())
-        && server::request_status_renews(prop(entry, "responseStatus").as_f64());
-    renews.then_some(Input::RequestObserved { at })
+    let facts = server::RequestFacts {
+        initiator: &initiator,
+        same_origin: page::is_same_origin(window, &name),
+        own: own.iter().any(|url| url.as_deref() == Some(name.as_str())),
+        reported_ms,
+        status: prop(entry, "responseStatus").as_f64(),
+    };
+    server::observe(&facts, at)
 }
 
 /// The page's own navigation entry (Navigation Timing), where the browser has one.
@@ -54,12 +46,12 @@ pub fn navigation_entry(window: &Window) -> Option<(Performance, PerformanceReso
     Some((performance, entry.unchecked_into()))
 }
 
-/// The navigation that served this page, dated by when its response ended.
-pub fn navigation_input(window: &Window, now: u64) -> Option<Input> {
+/// What the navigation that served this page says, dated by when its response ended.
+pub fn navigation(window: &Window, now: u64) -> Option<Observed> {
     let (performance, entry) = navigation_entry(window)?;
     let response_end = prop(&entry, "responseEnd").as_f64().unwrap_or(0.0);
     let age = (performance.now() - response_end).clamp(0.0, MAX_NAVIGATION_AGE_MS);
-    input_for(window, &entry, now.saturating_sub(age as u64), &[])
+    observed(window, &entry, now.saturating_sub(age as u64), &[])
 }
 
 #[wasm_bindgen(module = "/src/browser/dom.js")]
@@ -71,6 +63,7 @@ extern "C" {
 }
 
 /// Disconnects on drop.
+#[must_use = "the observer stops when dropped"]
 pub struct Observer {
     stop: Function,
     _callback: Callback,

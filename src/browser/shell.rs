@@ -19,14 +19,15 @@ use super::storage::Store;
 use super::tabs::Tabs;
 use super::events;
 use super::keepalive;
-use super::listener::Listener;
+use super::listener::{Listen, Listener};
 use super::observer::{self, Observer};
 use super::page;
 use crate::core::config::{Config, Lang};
-use crate::core::i18n::{self, announcement_step, MessageKey, Messages};
 use crate::core::drafts::DraftInput;
-use crate::core::login;
-use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, UserChoice};
+use crate::core::i18n::{self, MessageKey, Messages};
+use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice};
+use crate::core::session::{ClockWatch, TabView};
+use crate::core::session_start;
 
 /// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
 /// publishes the new session to the other tabs (the page that opened it resumes in place), then
@@ -42,10 +43,7 @@ const ACTIVITY_EVENTS: [&str; 5] = ["mousemove", "mousedown", "keydown", "wheel"
 /// Events after which time may have jumped (sleep, bfcache, throttling): recompute.
 const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
 
-/// A wall clock that moved this much more or less than the monotonic one was set (or the
-/// system slept); smaller differences are clock drift and timer noise.
-const CLOCK_JUMP_MS: f64 = 2000.0;
-
+/// The running guard: the core machine and everything that carries out its outputs.
 pub struct Shell {
     window: Window,
     document: Document,
@@ -68,14 +66,13 @@ pub struct Shell {
     /// Inputs that arrived while others were being handled.
     queue: RefCell<Vec<Input>>,
     handling: Cell<bool>,
-    /// What the expired dialog said of the drafts: the `sessionguard:expired` event says the same.
-    drafts_claim: Cell<Option<bool>>,
     destroyed: Cell<bool>,
     /// The wall and monotonic clocks at the last input, to see the wall clock jump.
-    clock: Cell<(f64, f64)>,
+    clock: Cell<ClockWatch>,
 }
 
 impl Shell {
+    /// Starts guarding this page; `None` outside a browser page (no window or document).
     pub fn start(config: Config) -> Option<Rc<Shell>> {
         let window = web_sys::window()?;
         let document = window.document()?;
@@ -85,9 +82,10 @@ impl Shell {
         let now = page::now();
         let login_store = config.absolute_timeout_ms.map(|_| Store::open(&window));
         let started = login_store.as_ref().map_or(now, |store| {
-            let key = login::key(&config.user);
-            let started = login::session_started(store.get(&key).as_deref().and_then(login::decode), now, config.timeout_ms);
-            let _ = store.set(&key, &login::encode(started, now));
+            let key = session_start::key(&config.user);
+            let stored = store.get(&key).as_deref().and_then(session_start::decode);
+            let started = session_start::session_started(stored, now, config.timeout_ms);
+            let _ = store.set(&key, &session_start::encode(started, now));
             started
         });
         let machine = Machine::new(&config, now, !page::prop(&document, "hidden").is_truthy(), started);
@@ -109,17 +107,13 @@ impl Shell {
             saved_title: RefCell::new(None),
             queue: RefCell::new(Vec::new()),
             handling: Cell::new(false),
-            drafts_claim: Cell::new(None),
             destroyed: Cell::new(false),
-            clock: Cell::new((now as f64, monotonic)),
+            clock: Cell::new(ClockWatch::new(now as f64, monotonic)),
         });
         shell.listen();
-        let stored = shell.connect_tabs();
-        // This page's own response first: its Server-Timing is fresher than any stored view.
-        if let Some(input) = observer::navigation_input(&shell.window, now) {
-            shell.handle(input);
-        }
-        shell.handle(Input::Start { stored });
+        let (stored, locks) = shell.connect_tabs();
+        let served = observer::navigation(&shell.window, now);
+        shell.handle(Input::Start(Start { served, stored, locks }));
         // Our login window, back on a guarded page: the new session is published; the window
         // closes once the message is out (a script may close a window a script opened).
         if page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy() {
@@ -137,29 +131,20 @@ impl Shell {
         Some(shell)
     }
 
-    /// Joins the other tabs: the channel, and the queue for the leader lock. Returns the
-    /// view they stored. Left on `pagehide`, joined again on `pageshow` (back/forward cache).
-    fn connect_tabs(self: &Rc<Self>) -> Option<crate::core::tabs::Shared> {
+    /// Joins the other tabs' channel. Returns the view they stored and whether Web Locks exist
+    /// (the core then asks to queue for the leader lock). Left on `pagehide`, joined again on
+    /// `pageshow` (back/forward cache).
+    fn connect_tabs(self: &Rc<Self>) -> (Option<TabView>, bool) {
         let (on_message, on_leader) = (Rc::downgrade(self), Rc::downgrade(self));
-        let (tabs, has_locks) = Tabs::new(
+        let (tabs, locks) = Tabs::new(
             &self.window,
             &self.config.user,
-            move |shared| with(&on_message, |shell| shell.handle(Input::Tab(shared))),
-            move |leader| {
-                with(&on_leader, |shell| {
-                    // Stolen: queue again behind the tab that took it.
-                    if !leader {
-                        shell.tabs.borrow_mut().as_mut().map(Tabs::requeue_leadership);
-                    }
-                    shell.handle(Input::Leader(leader))
-                })
-            },
+            move |view| with(&on_message, |shell| shell.handle(Input::Tab(view))),
+            move |leader| with(&on_leader, |shell| shell.handle(Input::Leader(leader))),
         );
         let stored = tabs.stored();
         *self.tabs.borrow_mut() = Some(tabs);
-        // With Web Locks, keep-alives wait for the lock; without, every tab may send them.
-        self.handle(Input::Leader(!has_locks));
-        stored
+        (stored, locks)
     }
 
     /// Closes the channel and releases (or withdraws) the leader lock. One copy of the drop
@@ -174,20 +159,19 @@ impl Shell {
         let window_target: &web_sys::EventTarget = self.window.as_ref();
         for kind in WAKE_EVENTS {
             let weak = Rc::downgrade(self);
-            listeners.push(Listener::new(window_target, kind, false, true, move |_| {
+            listeners.push(Listener::new(window_target, kind, Listen::PASSIVE, move |_| {
                 with(&weak, |shell| {
                     // Back from the back/forward cache: the other tabs again, and what they did meanwhile.
                     if shell.tabs.borrow().is_none() {
-                        if let Some(stored) = shell.connect_tabs() {
-                            shell.handle(Input::Tab(stored));
-                        }
+                        let (stored, locks) = shell.connect_tabs();
+                        shell.handle(Input::Rejoin { stored, locks });
                     }
                     shell.handle(Input::Wake)
                 });
             }));
         }
         let weak = Rc::downgrade(self);
-        listeners.push(Listener::new(window_target, "pagehide", false, true, move |_| {
+        listeners.push(Listener::new(window_target, "pagehide", Listen::PASSIVE, move |_| {
             with(&weak, |shell| {
                 shell.handle(Input::PageHide);
                 // An open channel or a held (or requested) lock keeps the page out of the
@@ -196,7 +180,7 @@ impl Shell {
             });
         }));
         let weak = Rc::downgrade(self);
-        listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", false, true, move |_| {
+        listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", Listen::PASSIVE, move |_| {
             with(&weak, |shell| shell.handle(Input::Visibility { visible: !page::prop(&shell.document, "hidden").is_truthy() }));
         }));
         *self.listeners.borrow_mut() = listeners;
@@ -211,8 +195,8 @@ impl Shell {
             .map(|url| url.and_then(|url| page::resolve_href(&self.window, url)));
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
-                if let Some(input) = observer::input_for(&shell.window, &entry, page::now(), &own) {
-                    shell.handle(input);
+                if let Some(observed) = observer::observed(&shell.window, &entry, page::now(), &own) {
+                    shell.handle(observed.into());
                 }
             })
         });
@@ -233,20 +217,19 @@ impl Shell {
                 (!queue.is_empty()).then(|| queue.remove(0))
             };
             let Some(input) = next else { break };
-            let outputs = {
+            {
                 let mut machine = self.machine.borrow_mut();
                 let now = page::now();
                 if let Some(by) = self.clock_jump(now) {
                     machine.handle(Input::ClockJump { by }, now);
                 }
                 machine.handle(input, now);
-                let mut outputs = Vec::new();
-                while let Some(output) = machine.poll_output() {
-                    outputs.push(output);
-                }
-                outputs
-            };
-            for output in outputs {
+            }
+            // One output at a time, no borrow held while it is carried out (it may run page
+            // code, and the drafts machine reports into the core meanwhile).
+            loop {
+                let output = self.machine.borrow_mut().poll_output();
+                let Some(output) = output else { break };
                 if !self.destroyed.get() {
                     self.execute(output);
                 }
@@ -260,20 +243,16 @@ impl Shell {
 
     /// How far the wall clock was set since the last input, measured against the monotonic clock.
     fn clock_jump(&self, now: u64) -> Option<i64> {
-        let (wall, monotonic) = (now as f64, page::monotonic(&self.window));
-        let (last_wall, last_monotonic) = self.clock.replace((wall, monotonic));
-        let by = wall - last_wall - (monotonic - last_monotonic);
-        (by.abs() > CLOCK_JUMP_MS).then_some(by as i64)
+        let mut clock = self.clock.get();
+        let by = clock.jump(now as f64, page::monotonic(&self.window));
+        self.clock.set(clock);
+        by
     }
 
     fn execute(self: &Rc<Self>, output: Output) {
         match output {
-            Output::ShowWarning { remaining_ms, extendable } => {
-                let can_log_out = self.config.logout_url.is_some();
-                let announce = announcement_step(remaining_ms);
-                self.with_dialog(|dialog, document, messages| {
-                    dialog.show_warning(document, messages, remaining_ms, announce, extendable, can_log_out)
-                });
+            Output::ShowWarning { remaining_ms, announce, extendable, can_log_out } => {
+                self.with_dialog(|dialog, messages| dialog.show_warning(messages, remaining_ms, announce, extendable, can_log_out));
             }
             Output::Countdown { remaining_ms, announce } => {
                 if let Some(dialog) = self.dialog.borrow().as_ref() {
@@ -285,18 +264,22 @@ impl Shell {
                     dialog.close();
                 }
             }
-            Output::ShowExpired { reason } => {
-                // The drafts were flushed just before (SaveDrafts comes first) and their writes reported.
-                let saved = self.machine.borrow().drafts_saved();
-                self.drafts_claim.set(saved);
-                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, Some(reason), saved));
+            Output::ShowExpired { reason, input_saved } => {
+                let text = self.messages.ended_text(Some(reason), input_saved);
+                self.with_dialog(|dialog, messages| dialog.show_ended(messages, &text));
             }
-            Output::ShowSignedOut => {
-                self.with_dialog(|dialog, document, messages| dialog.show_expired(document, messages, None, None));
+            Output::ShowLoggedOutElsewhere => {
+                let text = self.messages.ended_text(None, None);
+                self.with_dialog(|dialog, messages| dialog.show_ended(messages, &text));
             }
-            Output::Publish(shared) => {
+            Output::QueueForLeader { steal } => {
+                if let Some(tabs) = self.tabs.borrow_mut().as_mut() {
+                    tabs.queue_for_leader(steal);
+                }
+            }
+            Output::Publish(view) => {
                 if let Some(tabs) = self.tabs.borrow().as_ref() {
-                    tabs.publish(&shared);
+                    tabs.publish(&view);
                 }
             }
             Output::TitleCountdown(remaining) => self.title_countdown(remaining),
@@ -323,7 +306,7 @@ impl Shell {
             Output::SaveDrafts => self.drafts_step(DraftInput::Flush),
             Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
             Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
-            Output::Logout => {
+            Output::EndServerSession => {
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 keepalive::logout(window, document, config);
             }
@@ -341,16 +324,7 @@ impl Shell {
             }
             Output::Emit(event) => {
                 self.remember_session(event);
-                if event == GuardEvent::Login {
-                    let requeued = self.tabs.borrow_mut().as_mut().is_some_and(|tabs| tabs.requeue_leadership());
-                    if requeued {
-                        self.handle(Input::Leader(false));
-                    }
-                }
-                // What the expired dialog said; headless (no dialog), what is stored now (the
-                // drafts were flushed just before, as for the dialog).
-                let saved = self.drafts_claim.get().or_else(|| self.machine.borrow().drafts_saved());
-                events::emit_core(&self.document, event, saved == Some(true));
+                events::emit_core(&self.document, event);
             }
         }
     }
@@ -359,11 +333,11 @@ impl Shell {
     /// forgets it when the session ends, so the next login starts a new one.
     fn remember_session(&self, event: GuardEvent) {
         let Some(store) = &self.login_store else { return };
-        let key = login::key(&self.config.user);
+        let key = session_start::key(&self.config.user);
         match event {
             GuardEvent::Extended { .. } => {
-                if let Some((started, _)) = store.get(&key).as_deref().and_then(login::decode) {
-                    let _ = store.set(&key, &login::encode(started, page::now()));
+                if let Some((started, _)) = store.get(&key).as_deref().and_then(session_start::decode) {
+                    let _ = store.set(&key, &session_start::encode(started, page::now()));
                 }
             }
             GuardEvent::Expired { .. } | GuardEvent::LoggedOut => store.remove(&key),
@@ -371,11 +345,11 @@ impl Shell {
         }
     }
 
-    fn with_dialog(self: &Rc<Self>, show: impl FnOnce(&mut Dialog, &Document, &Messages)) {
+    fn with_dialog(self: &Rc<Self>, show: impl FnOnce(&mut Dialog, &Messages)) {
         let mut slot = self.dialog.borrow_mut();
         self.ensure_dialog(&mut slot);
         if let Some(dialog) = slot.as_mut() {
-            show(dialog, &self.document, &self.messages);
+            show(dialog, &self.messages);
         }
     }
 
@@ -391,9 +365,8 @@ impl Shell {
     fn on_dialog_action(self: &Rc<Self>, action: Action) {
         let choice = match action {
             Action::Continue => UserChoice::Continue,
-            Action::Cancel if self.config.escape_extends && self.phase() == Phase::Warning => UserChoice::Continue,
-            Action::Cancel => return,
-            Action::Logout => UserChoice::Logout,
+            Action::Cancel => UserChoice::Dismiss,
+            Action::Logout => UserChoice::LogOut,
             Action::Login => UserChoice::LogInAgain,
         };
         self.handle(Input::Choice(choice));
@@ -484,6 +457,7 @@ impl Shell {
         unregister
     }
 
+    /// Where the session is (`guard.state()`).
     pub fn phase(&self) -> Phase {
         self.machine.borrow().phase()
     }

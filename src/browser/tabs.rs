@@ -11,11 +11,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, Event, StorageEvent, Window};
 
-use super::listener::{Callback, Listener};
+use super::listener::{Callback, Listen, Listener};
 use super::storage::Store;
-use crate::core::tabs::{self, Shared, SharedPhase};
+use crate::core::keys;
+use crate::core::session::TabView;
+use crate::core::tabs;
 
 /// Holds (or waits for) the leader lock; dropping it releases the lock or withdraws the request.
+#[must_use = "the lock is released when dropped"]
 struct LeaderLock {
     release: Function,
     _on_grant: Callback,
@@ -37,6 +40,8 @@ extern "C" {
     fn request_lock(navigator: &JsValue, name: &str, steal: bool, on_grant: &JsValue) -> JsValue;
 }
 
+/// This tab's connection to the others; dropping it closes the channel and gives up the lock.
+#[must_use = "the tab leaves the others when dropped"]
 pub struct Tabs {
     channel: Option<BroadcastChannel>,
     store: Store,
@@ -49,21 +54,22 @@ pub struct Tabs {
 }
 
 impl Tabs {
-    /// `on_message` gets every valid view another tab publishes; `on_leader(true)` is called
-    /// once this tab holds the leader lock, `on_leader(false)` when another tab stole it (a
-    /// new login's page takes the lead: the holder is told only through its request's
-    /// rejection). Returns whether Web Locks are available (if not, every tab acts as leader).
+    /// `on_message` gets every valid view another tab publishes; once this tab queued for the
+    /// leader lock ([`Tabs::queue_for_leader`]), `on_leader(true)` is called when it holds it,
+    /// `on_leader(false)` when another tab stole it (a new login's page takes the lead: the
+    /// holder is told only through its request's rejection). Returns whether Web Locks are
+    /// available (if not, every tab acts as leader).
     pub fn new(
         window: &Window,
         user: &str,
-        on_message: impl Fn(Shared) + 'static,
+        on_message: impl Fn(TabView) + 'static,
         on_leader: impl Fn(bool) + 'static,
     ) -> (Tabs, bool) {
         let on_leader: Rc<dyn Fn(bool)> = Rc::new(on_leader);
-        let key = tabs::channel_name(user);
+        let key = keys::tab_view_key(user);
         let channel = BroadcastChannel::new(&key).ok();
         let listener = match &channel {
-            Some(channel) => Listener::new(channel.as_ref(), "message", false, true, move |event: Event| {
+            Some(channel) => Listener::new(channel.as_ref(), "message", Listen::PASSIVE, move |event: Event| {
                 let data = super::page::prop(&event, "data");
                 if let Some(shared) = data.as_string().as_deref().and_then(tabs::decode) {
                     on_message(shared);
@@ -71,7 +77,7 @@ impl Tabs {
             }),
             None => {
                 let key = key.clone();
-                Listener::new(window.as_ref(), "storage", false, true, move |event: Event| {
+                Listener::new(window.as_ref(), "storage", Listen::PASSIVE, move |event: Event| {
                     let event = event.unchecked_ref::<StorageEvent>();
                     if super::page::prop(event, "key").as_string().as_deref() == Some(key.as_str()) {
                         if let Some(shared) = super::page::prop(event, "newValue").as_string().as_deref().and_then(tabs::decode) {
@@ -81,21 +87,15 @@ impl Tabs {
                 })
             }
         };
-        let lock_name = tabs::leader_lock_name(user);
+        let lock_name = keys::leader_lock_name(user);
         let store = Store::open(window);
-        // A page that starts after the session ended elsewhere belongs to a new login: it takes
-        // the lead at once, so keep-alives carry the new session's CSRF token (the old pages
-        // it revives still hold the old one and queue again, see `requeue_leadership`).
-        let fresh_login =
-            store.get(&key).as_deref().and_then(tabs::decode).is_some_and(|s| s.phase != SharedPhase::Live);
-        let lock = leader_lock(window, &lock_name, on_leader.clone(), fresh_login);
-        let has_locks = lock.is_some();
+        let has_locks = super::page::prop(&super::page::prop(window, "navigator"), "locks").is_object();
         let tabs = Tabs {
             channel,
             store,
             key,
             _listener: Some(listener),
-            lock,
+            lock: None,
             window: window.clone(),
             lock_name,
             on_leader,
@@ -103,24 +103,21 @@ impl Tabs {
         (tabs, has_locks)
     }
 
-    /// Lets the other tabs lead first: releases the leader lock (or withdraws the request)
-    /// and queues again. A page revived by a login elsewhere still carries the old session's
-    /// CSRF token, so the page of the new login should send the keep-alives while it exists.
-    pub fn requeue_leadership(&mut self) -> bool {
-        if self.lock.take().is_none() {
-            return false;
-        }
-        self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone(), false);
-        true
+    /// Requests the leader lock, giving up any held or requested first; `steal` takes it from
+    /// its holder (the core decides: [`crate::core::machine::Output::QueueForLeader`]).
+    pub fn queue_for_leader(&mut self, steal: bool) {
+        self.lock = None;
+        self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone(), steal);
     }
 
     /// The view the last tab stored, for a page that opens now.
-    pub fn stored(&self) -> Option<Shared> {
+    pub fn stored(&self) -> Option<TabView> {
         self.store.get(&self.key).as_deref().and_then(tabs::decode)
     }
 
-    pub fn publish(&self, shared: &Shared) {
-        let text = tabs::encode(shared);
+    /// Tells the other tabs this tab's view, and stores it for tabs opened later.
+    pub fn publish(&self, view: &TabView) {
+        let text = tabs::encode(view);
         if let Some(channel) = &self.channel {
             let _ = channel.post_message(&JsValue::from_str(&text));
         }

@@ -3,12 +3,12 @@
 //! writes the DOM and storage; every rule lives here.
 
 use super::decimal::push_number;
-use super::options::Value;
+use super::json::{push_json_string, Value};
+// The keys were defined here first; the drafts shell still names them through this module.
+pub use super::keys::{
+    draft_key, fnv1a, is_draft_key, is_our_key, is_text_key, resume_key, text_key, user_prefix, SCHEMA_VERSION,
+};
 use super::text::find;
-
-/// Bumped when the record layout changes; older records are ignored and swept.
-pub const SCHEMA_VERSION: u64 = 1;
-const NAMESPACE: &str = "session-guard:";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -401,76 +401,6 @@ pub struct DraftRecord {
     pub fields: Vec<SavedField>,
 }
 
-/// FNV-1a: a stable, tiny, non-cryptographic hash for keys and signatures.
-pub fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5u32, |hash, byte| (hash ^ byte as u32).wrapping_mul(0x0100_0193))
-}
-
-fn push_hex(out: &mut String, value: u32) {
-    for shift in (0..8).rev() {
-        let nibble = (value >> (shift * 4)) & 0xf;
-        out.push(char::from_digit(nibble, 16).unwrap_or('0'));
-    }
-}
-
-/// `session-guard:1:<user hash>:`: everything of one user starts with this.
-pub fn user_prefix(user: &str) -> String {
-    let mut key = String::from(NAMESPACE);
-    push_number(&mut key, SCHEMA_VERSION);
-    key.push(':');
-    push_hex(&mut key, fnv1a(user));
-    key.push(':');
-    key
-}
-
-/// The storage key of one form's draft: namespace, schema version, user hash, path, form identity.
-pub fn draft_key(user: &str, path: &str, form_id: &str) -> String {
-    let mut key = user_prefix(user);
-    key.push_str(path);
-    key.push('|');
-    key.push_str(form_id);
-    key
-}
-
-/// The key of the "this user's session expired on <path>" marker that makes the
-/// next page load after re-login restore automatically.
-pub fn resume_key(user: &str) -> String {
-    let mut key = user_prefix(user);
-    key.push('~');
-    key
-}
-
-/// `(user prefix, rest)` of a key of ours: `session-guard:<version>:<user hash>:` and what follows.
-fn split_user_prefix(key: &str) -> Option<(&str, &str)> {
-    let rest = key.strip_prefix(NAMESPACE)?;
-    let (_, after_version) = rest.split_once(':')?;
-    let (_, after_user) = after_version.split_once(':')?;
-    key.split_at_checked(key.len() - after_user.len())
-}
-
-/// Whether a key of ours holds a form draft: after version and user hash comes a
-/// path, where the other keys of a user have `~`, `@`, `$` or `^`.
-pub fn is_draft_key(key: &str) -> bool {
-    split_user_prefix(key).is_some_and(|(_, rest)| rest.starts_with('/'))
-}
-
-/// The key of a draft's long text number `index` ([`encode`]), beside the record rather than
-/// in it: a keystroke elsewhere in the form then rewrites a small record, not a 200 KB
-/// textarea, and a save never escapes the text as JSON. `<user prefix>^<index><path>|<form id>`.
-pub fn text_key(draft_key: &str, index: u32) -> String {
-    let (prefix, rest) = split_user_prefix(draft_key).unwrap_or(("", draft_key));
-    let mut key = String::from(prefix);
-    key.push('^');
-    push_number(&mut key, index as u64);
-    key.push_str(rest);
-    key
-}
-
-/// Whether a key of ours holds a draft's long text ([`text_key`]).
-pub fn is_text_key(key: &str) -> bool {
-    split_user_prefix(key).is_some_and(|(_, rest)| rest.starts_with('^'))
-}
-
 /// The held texts of a record in the order [`encode`] numbers them: for a record of the
 /// page, the shell's numbers (what to write under `text_key(key, 0)`, `1`, …); for one
 /// read back from storage, its text numbers, `0, 1, …`.
@@ -486,11 +416,6 @@ pub fn held_texts(record: &DraftRecord) -> Vec<u32> {
     held
 }
 
-/// Whether a storage key is one of ours (any user, any version).
-pub fn is_our_key(key: &str) -> bool {
-    key.starts_with(NAMESPACE)
-}
-
 pub fn signature<'a>(keys: impl IntoIterator<Item = &'a str>) -> u32 {
     let mut all = String::new();
     for key in keys {
@@ -498,36 +423,6 @@ pub fn signature<'a>(keys: impl IntoIterator<Item = &'a str>) -> u32 {
         all.push('\n');
     }
     fnv1a(&all)
-}
-
-fn push_json_string(out: &mut String, text: &str) {
-    out.reserve(text.len() + 2);
-    out.push('"');
-    // Runs of plain text are copied whole: a 200 KB textarea is one copy, not 200 K pushes.
-    // Every byte escaped is ASCII, so each run ends on a character boundary.
-    let mut run_start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(text.get(run_start..at).unwrap_or_default());
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
-            out.push(char::from_digit((byte & 0xf) as u32, 16).unwrap_or('0'));
-        } else {
-            out.push_str(escape);
-        }
-        run_start = at + 1;
-    }
-    out.push_str(text.get(run_start..).unwrap_or_default());
-    out.push('"');
 }
 
 /// `held`: the held texts written so far, each stored as the next text number.

@@ -3,6 +3,7 @@
 //! with `textContent`.
 
 use super::config::Lang;
+use super::session::ExpiryReason;
 pub use super::decimal::push_number;
 use super::text::fill_time;
 
@@ -155,6 +156,25 @@ impl Messages {
         }
     }
 
+    /// The ended dialog's text: why the session ended (`None`: the user logged out in another
+    /// tab), then what became of the user's input when the drafts machine has something to
+    /// say (`input_saved`).
+    pub fn ended_text(&self, reason: Option<ExpiryReason>, input_saved: Option<bool>) -> String {
+        let mut text = String::from(self.get(match reason {
+            Some(ExpiryReason::Absolute) => MessageKey::ExpiredAbsolute,
+            Some(_) => MessageKey::Expired,
+            None => MessageKey::SignedOut,
+        }));
+        if let Some(saved) = input_saved {
+            // Japanese sentences join without a space.
+            if !text.ends_with('。') {
+                text.push(' ');
+            }
+            text.push_str(self.get(if saved { MessageKey::InputSaved } else { MessageKey::InputNotSaved }));
+        }
+        text
+    }
+
     pub fn get(&self, key: MessageKey) -> &str {
         if let Some((_, text)) = self.overrides.iter().rev().find(|(k, _)| *k == key) {
             return text;
@@ -214,10 +234,16 @@ pub fn countdown(remaining_ms: u64) -> String {
 /// below 20 s in 5 s steps, and "1 second" for the last ones.
 pub fn announcement_step(remaining_ms: u64) -> u64 {
     let seconds = remaining_ms.div_ceil(1000);
-    let step = match seconds {
+    let step = announcement_interval(seconds);
+    (seconds / step * step).max(seconds.min(1))
+}
+
+/// How many seconds apart the announced values are with `seconds` left: 60 from a minute
+/// up, 20 below, 5 below 20 s.
+pub fn announcement_interval(seconds: u64) -> u64 {
+    match seconds {
         60.. => 60,
         20.. => 20,
         _ => 5,
-    };
-    (seconds / step * step).max(seconds.min(1))
+    }
 }

@@ -1,11 +1,30 @@
-//! JSON text to [`Value`]s. The shell hands large data across the wasm boundary
+//! JSON, both ways: text to [`Value`]s ([`parse`]) and strings to JSON text
+//! ([`push_json_string`]). The shell hands large data across the wasm boundary
 //! as one JSON string (a form's fields, a stored draft): one copy instead of a
 //! call per property, which for a 500-field form is the difference between
 //! milliseconds and tens of them. Small on purpose: no float parser (numbers are
 //! plain decimals, see [`parse_decimal`]), no `core::fmt`, no panicking slices.
 
 use super::decimal::parse_decimal;
-use super::options::Value;
+
+/// A JS or JSON value, reduced to what options and the shell's documents hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null` (and, from JS, `undefined`).
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string.
+    Str(String),
+    /// An object's entries, in order.
+    Map(Vec<(String, Value)>),
+    /// An array.
+    List(Vec<Value>),
+    /// Anything else (functions, symbols, too deep): always a type error.
+    Other,
+}
 
 /// Deeper nesting than this is refused: our documents are three levels deep.
 const MAX_DEPTH: u8 = 8;
@@ -175,4 +194,35 @@ impl Parser<'_> {
         }
         Some(unit)
     }
+}
+
+/// Appends `text` as a JSON string, quoted and escaped.
+pub fn push_json_string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    // Runs of plain text are copied whole: a 200 KB textarea is one copy, not 200 K pushes.
+    // Every byte escaped is ASCII, so each run ends on a character boundary.
+    let mut run_start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(text.get(run_start..at).unwrap_or_default());
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
+            out.push(char::from_digit((byte & 0xf) as u32, 16).unwrap_or('0'));
+        } else {
+            out.push_str(escape);
+        }
+        run_start = at + 1;
+    }
+    out.push_str(text.get(run_start..).unwrap_or_default());
+    out.push('"');
 }

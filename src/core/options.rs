@@ -9,18 +9,8 @@ use super::config::{
 use super::decimal::parse_decimal;
 use super::i18n::MessageKey;
 
-/// A JS value, reduced to what options can hold.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Number(f64),
-    Str(String),
-    Map(Vec<(String, Value)>),
-    List(Vec<Value>),
-    /// Anything else (functions, symbols, too deep): always a type error.
-    Other,
-}
+// `Value` was defined here first; the shell still names it through this module.
+pub use super::json::Value;
 
 /// A rejected option: which one and why. Shown to developers as
 /// "session-guard: option `warnBefore`: must be at least 20 seconds".

@@ -112,3 +112,57 @@ pub fn is_login_path(path: &str, login_path: &str) -> bool {
     let trim = |p: &str| p.trim_end_matches('/').to_string();
     !login_path.is_empty() && trim(path) == trim(login_path)
 }
+
+/// What one completed request the page made says of the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observed {
+    /// A request the server may have renewed the session for (see `renewOn`), ended at `at`.
+    Request {
+        /// When its response ended.
+        at: u64,
+    },
+    /// The server said how long the session has left (`Server-Timing: session;dur=…`).
+    Report {
+        /// When its response ended.
+        at: u64,
+        /// How long the session had left then.
+        remaining_ms: u64,
+    },
+}
+
+/// The facts of one completed request (a Resource or Navigation Timing entry), gathered by
+/// the shell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestFacts<'a> {
+    /// `initiatorType`: `navigation`, `fetch`, `xmlhttprequest`, `img`, …
+    pub initiator: &'a str,
+    /// Same origin as the page.
+    pub same_origin: bool,
+    /// One of the guard's own requests (keep-alive, status): its response alone judges it.
+    pub own: bool,
+    /// The `session` Server-Timing metric ([`server_timing_metric`]), if it had one.
+    pub reported_ms: Option<u64>,
+    /// `responseStatus`, where the engine tells it.
+    pub status: Option<f64>,
+}
+
+/// Initiators that reach the application's session handling; images, styles and
+/// scripts are usually served without touching the session.
+const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest", "beacon"];
+
+/// What a completed request, ended at `at`, tells the machine, if anything: a report when
+/// the server said how long the session has left; else, for a request that reaches the
+/// session handling and was answered well, that it may have renewed it. Other origins
+/// (but the page's own navigation) and the guard's own requests say nothing.
+pub fn observe(request: &RequestFacts, at: u64) -> Option<Observed> {
+    if !request.same_origin && request.initiator != "navigation" || request.own {
+        return None;
+    }
+    if let Some(remaining_ms) = request.reported_ms {
+        return Some(Observed::Report { at, remaining_ms });
+    }
+    // Chromium and Firefox expose the status of same-origin responses (0: failed, offline,
+    // aborted, CORS-blocked); WebKit has none. Only a known good status renews.
+    let renews = RENEWING_INITIATORS.contains(&request.initiator) && request_status_renews(request.status);
+    renews.then_some(Observed::Request { at })
+}

@@ -3,14 +3,9 @@
 //! is remembered in storage with the last time the session was seen alive.
 
 use super::decimal::{parse_decimal, push_number};
-use super::drafts::user_prefix;
 
 /// The storage key of a user's session start.
-pub fn key(user: &str) -> String {
-    let mut key = user_prefix(user);
-    key.push('@');
-    key
-}
+pub use super::keys::session_start_key as key;
 
 /// `"<started> <seen alive>"`, both epoch ms.
 pub fn encode(started: u64, seen: u64) -> String {
@@ -21,6 +16,7 @@ pub fn encode(started: u64, seen: u64) -> String {
     out
 }
 
+/// `(started, seen alive)` from [`encode`]'s text; `None` for anything else.
 pub fn decode(text: &str) -> Option<(u64, u64)> {
     let (started, seen) = text.split_once(' ')?;
     let whole = |t: &str| parse_decimal(t).filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
