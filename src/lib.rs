@@ -3,6 +3,9 @@
 //! [`core`] holds every decision as pure, natively tested code; the browser
 //! shell (wasm only) feeds it events and carries out its outputs.
 
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
 pub mod core;
 
 // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread.
@@ -39,6 +42,8 @@ mod api {
     /// A plain static, not `thread_local!` (whose access checks pull in formatting code).
     struct Running(std::cell::Cell<Option<Rc<Shell>>>);
     // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread.
+    // The crate's one unsafe item (the lint is denied everywhere else, forbidden in `core`).
+    #[allow(unsafe_code)]
     unsafe impl Sync for Running {}
     static RUNNING: Running = Running(std::cell::Cell::new(None));
 

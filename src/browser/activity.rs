@@ -18,6 +18,7 @@ extern "C" {
 }
 
 /// Listeners for user input, off until [`ActivityListener::listen`]; dropping it removes them.
+#[must_use = "the listeners are removed when dropped"]
 pub struct ActivityListener {
     toggle: Function,
     _callback: Closure<dyn FnMut()>,

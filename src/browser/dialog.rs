@@ -47,12 +47,18 @@ pub enum Action {
     Cancel,
 }
 
-/// The parts of the dialog `dialogText` sets.
+// The parts of the dialog `dialogText` sets, numbered as dom.js numbers them.
+/// The heading, which labels the dialog.
 const TITLE: u32 = 0;
+/// The text, which describes it.
 const MESSAGE: u32 = 1;
+/// The visible "m:ss".
 const COUNTDOWN: u32 = 2;
+/// The live region screen readers announce.
 const LIVE: u32 = 3;
 
+/// The dialog while the page has it; dropping it removes it.
+#[must_use = "the dialog is removed when dropped"]
 pub struct Dialog {
     /// dom.js's handle: the element and its parts.
     ui: JsValue,
@@ -72,6 +78,7 @@ pub(super) fn child(document: &Document, parent: &Element, tag: &str, attributes
     element
 }
 
+/// A `<button type="button" data-action=…>` appended to `parent` (the drafts notice's).
 pub(super) fn button(document: &Document, parent: &Element, action: &str) -> HtmlElement {
     child(document, parent, "button", &[("type", "button"), ("data-action", action)]).unchecked_into()
 }

@@ -10,11 +10,16 @@ pub use super::keys::{
 };
 use super::text::find;
 
+/// How a form control's value is read, saved and written back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
+    /// A text input or textarea.
     Text,
+    /// A checkbox (keyed by name and value).
     Checkbox,
+    /// A radio group.
     Radio,
+    /// A select.
     Select,
     /// A contenteditable region: its HTML, through the allow-list ([`RICH_POLICY`]) both ways.
     Rich,
@@ -28,6 +33,7 @@ pub enum FieldKind {
 /// Pseudo tags the shell gives elements that are not form controls: a contenteditable region
 /// (not inside another), an element given to `guard.registerField` or owned by a known editor.
 pub const TAG_EDITABLE: &str = "#editable";
+/// See [`TAG_EDITABLE`].
 pub const TAG_CUSTOM: &str = "#custom";
 
 /// What contenteditable HTML may hold once saved or restored, as data the shell's sanitizer
@@ -75,10 +81,13 @@ pub struct FieldFacts<'a> {
     pub tag: &'a str,
     /// The input's `type` attribute (any case; empty means text).
     pub input_type: &'a str,
+    /// The `name` attribute.
     pub name: &'a str,
+    /// The `autocomplete` attribute.
     pub autocomplete: &'a str,
     /// `data-session-draft="off"` on the field or its form.
     pub opted_out: bool,
+    /// The `id` attribute.
     pub id: &'a str,
     /// The field's label: its first `<label>`'s text, or `aria-label`.
     pub label: &'a str,
@@ -167,8 +176,11 @@ pub fn names_files(f: &FieldFacts) -> bool {
 /// A saveable control: its position in `form.elements`, what it is, and its key in the draft.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Control {
+    /// Its position in `form.elements`.
     pub index: usize,
+    /// How it is saved.
     pub kind: FieldKind,
+    /// Its key in the draft ([`field_key`]).
     pub key: String,
 }
 
@@ -348,12 +360,14 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
 /// A field's value, or a checkbox/radio group's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue {
+    /// A text field's value.
     Text(String),
     /// A long text that stays with the shell, by its number: a 200 KB textarea is never
     /// copied into the core, scanned or escaped. The shell says whether two are equal
     /// ([`changed_fields`]) and stores each under its own key ([`text_key`]).
     /// In a record read back from storage: the number of a text stored beside it ([`text_key`]).
     Held(u32),
+    /// A checkbox's state.
     Checked(bool),
     /// The checked radio's value in a group ("" when none).
     Choice(String),
@@ -384,20 +398,26 @@ pub fn field_key(kind: FieldKind, name: &str, value: &str, occurrence: usize) ->
 /// has it now ([`CurrentField`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedField {
+    /// The field's key in its form ([`field_key`]).
     pub key: String,
+    /// What the user left in it.
     pub value: FieldValue,
     /// What the server rendered (when the draft was saved, for a saved one).
     pub default: FieldValue,
 }
 
+/// One form's draft as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DraftRecord {
+    /// When it was saved (epoch ms).
     pub saved_at: u64,
+    /// The page it was saved on.
     pub url: String,
     /// Hash of the form's field keys, to notice a form that changed shape.
     pub signature: u32,
     /// The form was submitted; deleted once the next page proves the submission succeeded.
     pub pending: bool,
+    /// The changed fields.
     pub fields: Vec<SavedField>,
 }
 
@@ -416,6 +436,7 @@ pub fn held_texts(record: &DraftRecord) -> Vec<u32> {
     held
 }
 
+/// A form's shape: the hash of its controls' keys, in order.
 pub fn signature<'a>(keys: impl IntoIterator<Item = &'a str>) -> u32 {
     let mut all = String::new();
     for key in keys {
@@ -577,6 +598,7 @@ pub fn submit_outcome(after_login: bool, navigation_type: &str, status: f64) -> 
 /// What happens to one stored key at start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sweep {
+    /// Keep it as it is.
     Keep,
     /// Keep, as an ordinary draft: its submission failed.
     Reopen,
@@ -720,6 +742,7 @@ pub fn encode_resume(at: u64, path: &str) -> String {
     out
 }
 
+/// The resume marker's `(at, path)`; `None` for anything else.
 pub fn decode_resume(text: &str) -> Option<(u64, &str)> {
     let (at, path) = text.split_once('\n')?;
     let at = super::decimal::parse_decimal(at)?;
@@ -808,17 +831,34 @@ pub enum DraftInput {
     Outcome(u32, Written),
 }
 
+/// What the drafts machine asks the shell to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DraftOutput {
     /// Read form `n` and store its changed fields; `pending`: it was submitted, and the draft
     /// goes once the next page shows the submission succeeded.
-    Save { form: u32, pending: bool },
+    Save {
+        /// The form's number.
+        form: u32,
+        /// It was submitted.
+        pending: bool,
+    },
     /// Delete form `n`'s draft.
-    Remove { form: u32 },
+    Remove {
+        /// The form's number.
+        form: u32,
+    },
     /// `sessionguard:draftsaved` for form `n`.
-    Saved { form: u32 },
+    Saved {
+        /// The form's number.
+        form: u32,
+    },
     /// `sessionguard:error`: `quota` when true, else `storage`.
-    Error { quota: bool, message: &'static str },
+    Error {
+        /// Storage is full (else refused).
+        quota: bool,
+        /// For developers.
+        message: &'static str,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -845,6 +885,7 @@ pub struct Drafts {
 }
 
 impl Drafts {
+    /// A drafts machine; `enabled`: the `drafts` option is on (off, it does nothing).
     pub fn new(enabled: bool) -> Drafts {
         Drafts { enabled, ..Drafts::default() }
     }
@@ -858,6 +899,7 @@ impl Drafts {
         &mut self.forms[form as usize]
     }
 
+    /// Takes one draft input; the outputs wait in [`Drafts::poll_output`].
     pub fn handle(&mut self, input: DraftInput) {
         if !self.enabled {
             return;

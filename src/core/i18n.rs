@@ -7,29 +7,42 @@ use super::session::ExpiryReason;
 pub use super::decimal::push_number;
 use super::text::fill_time;
 
+/// A text of the built-in UI, overridable by name through `messages`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageKey {
+    /// The warning's heading.
     WarningTitle,
     /// Contains `{time}`.
     Warning,
     /// Contains `{time}`; shown when the absolute limit, not idleness, ends the session.
     AbsoluteWarning,
+    /// The ended dialog's heading.
     ExpiredTitle,
+    /// The session expired.
     Expired,
+    /// The absolute limit ended the session.
     ExpiredAbsolute,
     /// The user logged out in another tab.
     SignedOut,
+    /// Every edited form is stored.
     InputSaved,
     /// Instead of [`MessageKey::InputSaved`] when some edited form is not stored.
     InputNotSaved,
+    /// The warning's button that extends.
     Continue,
+    /// The warning's button when nothing can extend (absolute limit).
     Ok,
+    /// The "Log out" button.
     Logout,
+    /// The "Log in again" button.
     Login,
     /// Contains `{time}`; the document title while the warning runs in a hidden tab.
     TitleCountdown,
+    /// The drafts notice's question.
     RestorePrompt,
+    /// Its button that restores.
     Restore,
+    /// Its button that discards.
     Discard,
     /// Added to the warning while a keep-alive cannot reach the server and is retried.
     Unreachable,
@@ -60,10 +73,12 @@ const KEYS: [(&str, MessageKey); 19] = [
 ];
 
 impl MessageKey {
+    /// The key named `name` in `messages`.
     pub fn from_name(name: &str) -> Option<MessageKey> {
         KEYS.iter().find(|(n, _)| *n == name).map(|(_, key)| *key)
     }
 
+    /// This key's name in `messages`.
     pub fn name(self) -> &'static str {
         KEYS.iter().find(|(_, key)| *key == self).map(|(n, _)| *n).unwrap_or("")
     }
@@ -175,6 +190,7 @@ impl Messages {
         text
     }
 
+    /// The text of `key`, overridden or built in.
     pub fn get(&self, key: MessageKey) -> &str {
         if let Some((_, text)) = self.overrides.iter().rev().find(|(k, _)| *k == key) {
             return text;

@@ -13,7 +13,7 @@ const NAMESPACE: &str = "session-guard:";
 pub const TAB_VIEW: char = '$';
 /// The marker of the session's start, for `absoluteTimeout`.
 pub const SESSION_START: char = '@';
-/// The marker of "this user's session expired on <path>": the next page load restores.
+/// The marker of "this user's session expired on `<path>`": the next page load restores.
 pub const RESUME: char = '~';
 /// The marker of a draft's long text, stored beside its record.
 pub const LONG_TEXT: char = '^';
@@ -66,7 +66,7 @@ pub fn session_start_key(user: &str) -> String {
     user_key(user, SESSION_START)
 }
 
-/// The key of the "this user's session expired on <path>" marker that makes the
+/// The key of the "this user's session expired on `<path>`" marker that makes the
 /// next page load after re-login restore automatically.
 pub fn resume_key(user: &str) -> String {
     user_key(user, RESUME)

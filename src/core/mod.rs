@@ -1,5 +1,11 @@
 //! The pure core: every decision session-guard makes, as functions of inputs and
 //! time. No clock, no DOM, no wasm-bindgen: tested natively with `cargo test`.
+//!
+//! Leaf modules first: [`session`] (the vocabulary), [`keys`] (every storage key),
+//! [`json`], [`decimal`], [`text`]; then what builds on them. Nothing imports
+//! [`machine`] but the shell.
+
+#![forbid(unsafe_code)]
 
 pub mod config;
 pub mod decimal;

@@ -16,7 +16,9 @@ pub use super::json::Value;
 /// "session-guard: option `warnBefore`: must be at least 20 seconds".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
+    /// The option's name.
     pub option: String,
+    /// Why it was rejected.
     pub reason: &'static str,
 }
 
@@ -25,6 +27,7 @@ impl ConfigError {
         ConfigError { option: option.into(), reason }
     }
 
+    /// The developer-facing error text.
     pub fn message(&self) -> String {
         let mut text = String::from("session-guard: option `");
         text.push_str(&self.option);

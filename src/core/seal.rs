@@ -15,6 +15,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 
 /// What every sealed value starts with; no plain record (`{"v":…`) does.
 pub const SEALED_PREFIX: &str = "sg1.";
+/// The length of a ChaCha20-Poly1305 nonce, in bytes.
 pub const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const KEY_ID_LEN: usize = 6;

@@ -45,7 +45,10 @@ pub fn parse_server_timing(header: &str) -> Option<u64> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PingOutcome {
     /// The server renewed the session; `expires_in_ms` when it said for how long.
-    Extended { expires_in_ms: Option<u64> },
+    Extended {
+        /// How long the session has left, when the server said.
+        expires_in_ms: Option<u64>,
+    },
     /// The server no longer knows the session: show the expired dialog.
     Expired,
     /// No answer about the session (network error, 5xx, timeout): retry, never expire.
@@ -55,6 +58,7 @@ pub enum PingOutcome {
 /// The facts of one keep-alive response, gathered by the shell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct PingResponse {
+    /// The HTTP status.
     pub status: u16,
     /// The request was redirected and ended at the login URL.
     pub redirected_to_login: bool,
@@ -64,6 +68,7 @@ pub struct PingResponse {
     pub html: bool,
     /// The body is an HTML page with a password field (see [`looks_like_login_page`]).
     pub login_page: bool,
+    /// `expiresIn` of the JSON body, in ms, when it had one.
     pub expires_in_ms: Option<u64>,
 }
 

@@ -10,6 +10,7 @@ pub fn find(haystack: &str, needle: &str, fold: bool) -> Option<usize> {
     h.windows(n.len()).position(|w| if fold { w.eq_ignore_ascii_case(n) } else { w == n })
 }
 
+/// Whether `haystack` contains `needle`, ignoring ASCII case.
 pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     find(haystack, needle, true).is_some()
 }

@@ -39,7 +39,7 @@ impl Machine {
     }
 
     /// Only input at most `warnBefore` before the renewal point triggers a keep-alive
-    /// (see [`Self::auto_ping_at`]); `None` while the renewal window is unknown.
+    /// (see `auto_ping_at`); `None` while the renewal window is unknown.
     pub fn input_counts_from(&self) -> Option<Millis> {
         Some((self.last_renewal + self.renew_after(self.window()?)).saturating_sub(self.warn_before_ms))
     }

@@ -158,6 +158,7 @@ impl Machine {
         self.drafts.saved()
     }
 
+    /// Where the session is (`guard.state()`).
     pub fn phase(&self) -> Phase {
         self.phase
     }
