@@ -90,7 +90,7 @@ pub struct TabView {
 const CLOCK_JUMP_MS: f64 = 2000.0;
 
 /// Watches the wall clock against the monotonic one between inputs, to tell the machine
-/// when the wall clock was set ([`crate::core::machine::Input::ClockJump`]).
+/// when the wall clock was set (the machine's `Input::ClockJump`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ClockWatch {
     wall: f64,

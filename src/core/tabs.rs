@@ -1,9 +1,9 @@
-//! What tabs tell each other: a [`TabView`] as text. The server session is per browser, so every tab of
-//! one origin and user shares one view of it: the deadline, when the server last
-//! renewed it, the latest user activity and whether it ended. Each tab publishes
-//! its view when that changes a decision; the others merge it (see
-//! [`crate::core::machine::Machine`]; the channel's name is [`super::keys::tab_view_key`]). Messages are untrusted text: anything
-//! malformed decodes to `None` and is ignored.
+//! What tabs tell each other: a [`TabView`] as text. The server session is per browser,
+//! so every tab of one origin and user shares one view of it: the deadline, when the
+//! server last renewed it, the latest user activity and whether it ended. Each tab
+//! publishes its view when that changes a decision; the others merge it (the machine's
+//! `tab_merge`). The channel is named by [`super::keys::tab_view_key`]. Messages are
+//! untrusted text: anything malformed decodes to `None` and is ignored.
 
 use super::decimal::{parse_decimal, push_number};
 use super::session::{ExpiryReason, TabPhase, TabView};
