@@ -31,7 +31,7 @@ mod api {
     use crate::core::config::Config;
     use crate::core::machine::{Input, UserChoice};
     use crate::core::options::{attributes_to_options, parse_options, ConfigError};
-    use crate::core::server::seconds_to_ms;
+    use crate::core::server::{seconds_to_ms, Observed};
 
     fn config_error(error: ConfigError) -> JsError {
         JsError::new(&error.message())
@@ -115,13 +115,13 @@ mod api {
                 JsValue::UNDEFINED
             };
             let input = if expires_in.is_undefined() {
-                Input::RequestObserved { at: now }
+                Input::Observed(Observed::Request { at: now })
             } else {
                 let remaining_ms = expires_in
                     .as_f64()
                     .and_then(seconds_to_ms)
                     .ok_or_else(|| JsError::new("session-guard: touch: `expiresIn` must be a number of seconds"))?;
-                Input::ServerReport { at: now, remaining_ms }
+                Input::Observed(Observed::Report { at: now, remaining_ms })
             };
             self.shell.handle(input);
             Ok(())

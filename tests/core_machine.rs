@@ -5,7 +5,7 @@ use session_guard::core::config::{Config, RenewOn, SlidingWindow};
 use session_guard::core::machine::{Start, 
     ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice,
 };
-use session_guard::core::server::PingOutcome;
+use session_guard::core::server::{Observed, PingOutcome};
 
 const T0: u64 = 1_700_000_000_000;
 const S: u64 = 1000;
@@ -330,7 +330,7 @@ fn half_sliding_pings_only_past_half_the_window() {
 #[test]
 fn requests_renew_the_session_when_renew_on_is_request() {
     let mut r = Run::new(config(1800, 120));
-    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    r.at(10 * MIN, Input::Observed(Observed::Request { at: T0 + 10 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 40 * MIN));
 }
 
@@ -339,7 +339,7 @@ fn requests_do_not_renew_when_only_the_keepalive_does() {
     let mut c = config(1800, 120);
     c.renew_on = RenewOn::KeepAlive;
     let mut r = Run::new(c);
-    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    r.at(10 * MIN, Input::Observed(Observed::Request { at: T0 + 10 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 30 * MIN));
 }
 
@@ -348,9 +348,9 @@ fn half_sliding_request_renews_only_past_half() {
     let mut c = config(1800, 120);
     c.sliding_window = SlidingWindow::Half;
     let mut r = Run::new(c);
-    r.at(10 * MIN, Input::RequestObserved { at: T0 + 10 * MIN });
+    r.at(10 * MIN, Input::Observed(Observed::Request { at: T0 + 10 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 30 * MIN));
-    r.at(16 * MIN, Input::RequestObserved { at: T0 + 16 * MIN });
+    r.at(16 * MIN, Input::Observed(Observed::Request { at: T0 + 16 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 46 * MIN));
 }
 
@@ -358,7 +358,7 @@ fn half_sliding_request_renews_only_past_half() {
 fn a_request_during_the_warning_closes_it() {
     let mut r = Run::new(config(60, 30));
     r.run_until(40 * S);
-    let out = r.at(41 * S, Input::RequestObserved { at: T0 + 41 * S });
+    let out = r.at(41 * S, Input::Observed(Observed::Request { at: T0 + 41 * S }));
     assert!(out.contains(&Output::CloseDialog));
     assert_eq!(r.m.phase(), Phase::Active);
 }
@@ -366,17 +366,17 @@ fn a_request_during_the_warning_closes_it() {
 #[test]
 fn stale_requests_are_ignored() {
     let mut r = Run::new(config(60, 30));
-    r.at(20 * S, Input::RequestObserved { at: T0 + 20 * S });
-    r.at(21 * S, Input::RequestObserved { at: T0 + 5 * S });
+    r.at(20 * S, Input::Observed(Observed::Request { at: T0 + 20 * S }));
+    r.at(21 * S, Input::Observed(Observed::Request { at: T0 + 5 * S }));
     assert_eq!(r.m.deadline(), Some(T0 + 80 * S));
 }
 
 #[test]
 fn server_reports_set_the_deadline_both_ways() {
     let mut r = Run::new(config(1800, 120));
-    r.at(MIN, Input::ServerReport { at: T0 + MIN, remaining_ms: 5 * MIN });
+    r.at(MIN, Input::Observed(Observed::Report { at: T0 + MIN, remaining_ms: 5 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 6 * MIN));
-    r.at(2 * MIN, Input::ServerReport { at: T0 + 2 * MIN, remaining_ms: 30 * MIN });
+    r.at(2 * MIN, Input::Observed(Observed::Report { at: T0 + 2 * MIN, remaining_ms: 30 * MIN }));
     assert_eq!(r.m.deadline(), Some(T0 + 32 * MIN));
 }
 
@@ -386,7 +386,7 @@ fn without_a_timeout_the_guard_waits_for_the_server() {
     assert_eq!(r.m.next_wakeup(T0), None);
     r.at(S, Input::Activity);
     assert_eq!(r.pings(), 0);
-    r.at(2 * S, Input::ServerReport { at: T0 + 2 * S, remaining_ms: 600 * S });
+    r.at(2 * S, Input::Observed(Observed::Report { at: T0 + 2 * S, remaining_ms: 600 * S }));
     // Input matters from `warnBefore` (120 s) ahead of the renewal point (300 s in).
     assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 2 * S + 180 * S));
     r.run_until(300 * S);
@@ -402,7 +402,7 @@ fn a_live_session_seen_after_expiry_resumes_in_place() {
     let mut r = Run::new(config(60, 30));
     r.run_until(61 * S);
     assert!(matches!(r.m.phase(), Phase::Expired(_)));
-    let out = r.at(90 * S, Input::ServerReport { at: T0 + 90 * S, remaining_ms: 60 * S });
+    let out = r.at(90 * S, Input::Observed(Observed::Report { at: T0 + 90 * S, remaining_ms: 60 * S }));
     assert!(out.contains(&Output::Emit(Event::LoggedIn)));
     assert!(out.contains(&Output::CloseDialog));
     assert_eq!(r.m.phase(), Phase::Active);

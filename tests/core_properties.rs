@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn, SlidingWindow};
 use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice};
-use session_guard::core::server::PingOutcome;
+use session_guard::core::server::{Observed, PingOutcome};
 
 const T0: u64 = 1_700_000_000_000;
 const S: u64 = 1000;
@@ -79,8 +79,8 @@ impl Harness {
             Step::Wake => self.feed(Input::Wake, step, before, &mut check),
             Step::Activity => self.feed(Input::Activity, step, before, &mut check),
             Step::Visibility(v) => self.feed(Input::Visibility { visible: v }, step, before, &mut check),
-            Step::Request => self.feed(Input::RequestObserved { at: self.now }, step, before, &mut check),
-            Step::Report(ms) => self.feed(Input::ServerReport { at: self.now, remaining_ms: ms }, step, before, &mut check),
+            Step::Request => self.feed(Input::Observed(Observed::Request { at: self.now }), step, before, &mut check),
+            Step::Report(ms) => self.feed(Input::Observed(Observed::Report { at: self.now, remaining_ms: ms }), step, before, &mut check),
             Step::PingAnswer(kind) if self.ping_out => {
                 self.ping_out = false;
                 let outcome = match kind {

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::machine::{Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
-use session_guard::core::server::PingOutcome;
+use session_guard::core::server::{Observed, PingOutcome};
 use session_guard::core::tabs::{decode, encode}; use session_guard::core::session::{TabPhase as SharedPhase, TabView as Shared};
 
 const T0: u64 = 1_700_000_000_000;
@@ -234,7 +234,7 @@ fn a_stale_message_cannot_end_a_renewed_session() {
     let mut b = Browser::new(config(60, 30));
     let a = b.open(true);
     b.now += 10 * S;
-    b.input(a, Input::RequestObserved { at: b.now });
+    b.input(a, Input::Observed(Observed::Request { at: b.now }));
     let stale = Shared { phase: SharedPhase::Expired(ExpiryReason::Idle), deadline: T0 + 60 * S, renewed_at: T0, activity_at: 0, ended_at: T0 + 60 * S };
     b.input(a, Input::Tab(stale));
     assert_eq!(b.phase(a), Phase::Active);
@@ -348,7 +348,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     let now = T0 + 7 * S;
     let mut m = Machine::new(&c, now, true, now);
     // The page's navigation entry, a moment before start: 23 s left.
-    m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
+    m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: Some(stored), ..Start::default() }), now);
     let mut warned = false;
     while let Some(o) = m.poll_output() {
@@ -358,7 +358,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     assert!(!warned, "no warning from a stale view at start");
     // Without a stored view the report still wins over the page-load guess.
     let mut m = Machine::new(&c, now, true, now);
-    m.handle(Input::ServerReport { at: now - 500, remaining_ms: 23_000 }, now);
+    m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), now);
     assert_eq!(m.deadline(), Some(now - 500 + 23_000));
 }

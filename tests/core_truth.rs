@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::i18n::{MessageKey, Messages};
 use session_guard::core::machine::{Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
-use session_guard::core::server::{classify, request_status_renews, PingOutcome, PingResponse};
+use session_guard::core::server::{Observed, classify, request_status_renews, PingOutcome, PingResponse};
 use session_guard::core::session::{TabPhase as SharedPhase, TabView as Shared};
 
 const T0: u64 = 1_700_000_000_000;
@@ -188,7 +188,7 @@ fn a_tab_view_from_a_clock_that_reads_ahead_is_believed_once_it_is_plausible() {
 #[test]
 fn a_tab_view_may_go_as_far_as_the_server_ever_reported() {
     let mut m = started(&config(60, 30));
-    m.handle(Input::ServerReport { at: T0 + S, remaining_ms: 600 * S }, T0 + S);
+    m.handle(Input::Observed(Observed::Report { at: T0 + S, remaining_ms: 600 * S }), T0 + S);
     m.handle(Input::Tab(live(T0 + 602 * S, T0 + 2 * S)), T0 + 2 * S);
     drain(&mut m);
     assert_eq!(m.deadline(), Some(T0 + 602 * S));
@@ -221,7 +221,7 @@ fn a_clock_set_back_keeps_the_real_remaining_time_and_accepts_server_reports() {
     let out = run_until(&mut m, &mut now, wall + 20 * S);
     assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "the warning opens 30 s before the real end");
     // Server-Timing and touch({expiresIn}) still count after the jump.
-    m.handle(Input::ServerReport { at: now, remaining_ms: 60 * S }, now);
+    m.handle(Input::Observed(Observed::Report { at: now, remaining_ms: 60 * S }), now);
     drain(&mut m);
     assert_eq!(m.deadline(), Some(now + 60 * S));
     assert_eq!(m.phase(), Phase::Active);

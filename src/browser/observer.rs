@@ -21,18 +21,19 @@ pub fn observed(window: &Window, entry: &PerformanceResourceTiming, at: u64, own
     // Properties are read by name: typed getters cost an import and glue each (see `page::prop`).
     let initiator = prop_string(entry, "initiatorType");
     let name = prop_string(entry, "name");
-    let timings = js_sys::Array::from(&prop(entry, "serverTiming"));
-    let reported_ms = timings.iter().find_map(|timing| {
-        server::server_timing_metric(&prop_string(&timing, "name"), prop(&timing, "duration").as_f64()?)
-    });
     let facts = server::RequestFacts {
         initiator: &initiator,
         same_origin: page::is_same_origin(window, &name),
         own: own.iter().any(|url| url.as_deref() == Some(name.as_str())),
-        reported_ms,
-        status: prop(entry, "responseStatus").as_f64(),
+        reported_ms: || {
+            let timings = js_sys::Array::from(&prop(entry, "serverTiming"));
+            timings.iter().find_map(|timing| {
+                server::server_timing_metric(&prop_string(&timing, "name"), prop(&timing, "duration").as_f64()?)
+            })
+        },
+        status: || prop(entry, "responseStatus").as_f64(),
     };
-    server::observe(&facts, at)
+    server::observe(facts, at)
 }
 
 /// The page's own navigation entry (Navigation Timing), where the browser has one.

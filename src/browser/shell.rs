@@ -196,7 +196,7 @@ impl Shell {
         *self.observer.borrow_mut() = Observer::new(move |entry| {
             with(&weak, |shell| {
                 if let Some(observed) = observer::observed(&shell.window, &entry, page::now(), &own) {
-                    shell.handle(observed.into());
+                    shell.handle(Input::Observed(observed));
                 }
             })
         });

@@ -136,9 +136,9 @@ pub enum Observed {
 }
 
 /// The facts of one completed request (a Resource or Navigation Timing entry), gathered by
-/// the shell.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RequestFacts<'a> {
+/// the shell. What is read only when needed comes as a function: most entries are images,
+/// scripts or other origins, and say nothing.
+pub struct RequestFacts<'a, R, S> {
     /// `initiatorType`: `navigation`, `fetch`, `xmlhttprequest`, `img`, …
     pub initiator: &'a str,
     /// Same origin as the page.
@@ -146,9 +146,9 @@ pub struct RequestFacts<'a> {
     /// One of the guard's own requests (keep-alive, status): its response alone judges it.
     pub own: bool,
     /// The `session` Server-Timing metric ([`server_timing_metric`]), if it had one.
-    pub reported_ms: Option<u64>,
+    pub reported_ms: R,
     /// `responseStatus`, where the engine tells it.
-    pub status: Option<f64>,
+    pub status: S,
 }
 
 /// Initiators that reach the application's session handling; images, styles and
@@ -159,15 +159,19 @@ const RENEWING_INITIATORS: [&str; 4] = ["navigation", "fetch", "xmlhttprequest",
 /// the server said how long the session has left; else, for a request that reaches the
 /// session handling and was answered well, that it may have renewed it. Other origins
 /// (but the page's own navigation) and the guard's own requests say nothing.
-pub fn observe(request: &RequestFacts, at: u64) -> Option<Observed> {
+pub fn observe<R, S>(request: RequestFacts<R, S>, at: u64) -> Option<Observed>
+where
+    R: FnOnce() -> Option<u64>,
+    S: FnOnce() -> Option<f64>,
+{
     if !request.same_origin && request.initiator != "navigation" || request.own {
         return None;
     }
-    if let Some(remaining_ms) = request.reported_ms {
+    if let Some(remaining_ms) = (request.reported_ms)() {
         return Some(Observed::Report { at, remaining_ms });
     }
     // Chromium and Firefox expose the status of same-origin responses (0: failed, offline,
     // aborted, CORS-blocked); WebKit has none. Only a known good status renews.
-    let renews = RENEWING_INITIATORS.contains(&request.initiator) && request_status_renews(request.status);
+    let renews = RENEWING_INITIATORS.contains(&request.initiator) && request_status_renews((request.status)());
     renews.then_some(Observed::Request { at })
 }

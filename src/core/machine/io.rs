@@ -36,18 +36,9 @@ pub struct Start {
 pub enum Input {
     /// Trusted user input. The shell listens only while [`Output::ListenForActivity`] says so.
     Activity,
-    /// A same-origin request completed at `at`; whether it renewed the session depends on `renewOn`.
-    RequestObserved {
-        /// When its response ended.
-        at: Millis,
-    },
-    /// The server reported how long the session has left, as of `at`.
-    ServerReport {
-        /// When the server said it.
-        at: Millis,
-        /// How long the session had left then.
-        remaining_ms: u64,
-    },
+    /// A request the page made completed: it may have renewed the session (per `renewOn`),
+    /// or the server said how long the session has left.
+    Observed(Observed),
     /// The keep-alive request sent for [`Output::SendPing`] finished.
     PingResult(PingOutcome),
     /// The status request sent for [`Output::CheckStatus`] finished, classified as a keep-alive
@@ -92,15 +83,6 @@ pub enum Input {
         /// How far, in ms.
         by: i64,
     },
-}
-
-impl From<Observed> for Input {
-    fn from(observed: Observed) -> Input {
-        match observed {
-            Observed::Request { at } => Input::RequestObserved { at },
-            Observed::Report { at, remaining_ms } => Input::ServerReport { at, remaining_ms },
-        }
-    }
 }
 
 /// The `code` of a `sessionguard:error` event.

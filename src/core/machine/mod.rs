@@ -17,6 +17,7 @@ mod timers;
 mod warning;
 
 use super::config::{Config, RenewOn, SlidingWindow};
+use super::server::Observed;
 use super::session::{TabPhase, TabView};
 pub use super::session::{ExpiryReason, Millis, Phase};
 pub use io::{ErrorCode, Event, Input, Output, Start, UserChoice};
@@ -237,7 +238,7 @@ impl Machine {
         let mut received = None;
         match input {
             Input::Activity => self.on_activity(now),
-            Input::RequestObserved { .. } | Input::ServerReport { .. } => self.handle_observed(input, now),
+            Input::Observed(observed) => self.on_observed(observed, now),
             Input::PingResult(outcome) => self.on_ping_result(outcome, now),
             Input::StatusResult(outcome) => self.on_status(outcome, now),
             Input::Visibility { visible } => {
@@ -257,7 +258,7 @@ impl Machine {
                 // This page's own response first: its Server-Timing is fresher than any stored view.
                 self.join(start.locks, start.stored);
                 if let Some(served) = start.served {
-                    self.handle_observed(served.into(), now);
+                    self.on_observed(served, now);
                 }
                 self.started = true;
                 self.on_start(start.stored, now);
@@ -337,7 +338,7 @@ impl Machine {
     }
 
     fn is_live(&self) -> bool {
-        matches!(self.phase, Phase::Active | Phase::Warning)
+        self.phase.is_live()
     }
 
     /// The end of the session: the idle deadline or the absolute one, whichever comes first.
@@ -356,12 +357,11 @@ impl Machine {
         }
     }
 
-    /// A page's own response, or a request it saw complete.
-    fn handle_observed(&mut self, input: Input, now: Millis) {
-        match input {
-            Input::RequestObserved { at } => self.on_request(at.min(now)),
-            Input::ServerReport { at, remaining_ms } => self.on_report(at.min(now), remaining_ms),
-            _ => {}
+    /// A request the page made completed (its own navigation included).
+    fn on_observed(&mut self, observed: Observed, now: Millis) {
+        match observed {
+            Observed::Request { at } => self.on_request(at.min(now)),
+            Observed::Report { at, remaining_ms } => self.on_report(at.min(now), remaining_ms),
         }
     }
 

@@ -45,33 +45,29 @@ impl Timer {
 }
 
 impl Machine {
-    /// When `timer` is due, if it is armed at all, as of `now`.
+    /// When `timer` is due, if it is armed at all, as of `now`. One copy for every caller.
+    #[inline(never)]
     pub fn timer(&self, timer: Timer, now: Millis) -> Option<Millis> {
-        let live_end = || self.end().filter(|_| self.is_live());
+        let (phase, end) = (self.phase, self.end());
         match timer {
             Timer::PingRetry => match self.ping {
-                Ping::Backoff { retry_at, .. } if self.is_live() => Some(retry_at),
+                Ping::Backoff { retry_at, .. } if phase.is_live() => Some(retry_at),
                 _ => None,
             },
             Timer::AutoPing => self.auto_ping_at(),
             Timer::DraftSave => self.drafts_dirty.map(|(_, due)| due),
             Timer::StatusCheck => self.status_check().map(|(at, _)| at),
-            Timer::Warning => match (self.phase, self.end()) {
-                (Phase::Active, Some(end)) if now < end => self.warn_at(end),
-                _ => None,
-            },
-            Timer::Countdown => match (self.phase, self.end()) {
-                (Phase::Warning, Some(end)) if now < end => {
-                    let remaining = end - now;
-                    Some(end - next_multiple_below(remaining, countdown_step(remaining, self.visible)))
-                }
-                _ => None,
-            },
+            Timer::Warning => end.filter(|end| phase == Phase::Active && now < *end).and_then(|end| self.warn_at(end)),
+            Timer::Countdown => end.filter(|end| phase == Phase::Warning && now < *end).map(|end| {
+                let remaining = end - now;
+                end - next_multiple_below(remaining, countdown_step(remaining, self.visible))
+            }),
             // While a status check is out, expiry waits for its answer, which wakes the machine.
-            Timer::Expiry => live_end().filter(|_| !self.status_in_flight).map(|end| self.expire_at(end)),
-            // Listening starts at a moment of its own: the machine wakes for it.
-            Timer::ListenForActivity => self.activity_wanted_from(),
-            Timer::DeferredView => self.deferred_plausible_at(),
+            Timer::Expiry => end.filter(|_| phase.is_live() && !self.status_in_flight).map(|end| self.expire_at(end)),
+            // These wait for a moment of their own, acted on as inputs come: only a later one
+            // is a timer (the input just handled saw to an earlier one).
+            Timer::ListenForActivity => self.activity_wanted_from().filter(|from| *from > now),
+            Timer::DeferredView => self.deferred_plausible_at().filter(|at| *at > now),
         }
     }
 
@@ -80,18 +76,10 @@ impl Machine {
         self.timer(timer, now).is_some_and(|at| now >= at)
     }
 
-    /// The next time the machine must be woken with [`super::Input::Wake`]; `None` while
-    /// nothing is pending. Due timers were acted on by the input just handled, except those
-    /// that wait for something else (listening, a deferred view): only later moments count.
+    /// The next time the machine must be woken with [`super::Input::Wake`]: the earliest
+    /// timer; `None` while nothing is pending.
     #[must_use]
     pub fn next_wakeup(&self, now: Millis) -> Option<Millis> {
-        Timer::ALL
-            .into_iter()
-            .filter_map(|timer| {
-                let at = self.timer(timer, now)?;
-                let waits = matches!(timer, Timer::ListenForActivity | Timer::DeferredView);
-                (!waits || at > now).then_some(at)
-            })
-            .min()
+        Timer::ALL.into_iter().filter_map(|timer| self.timer(timer, now)).min()
     }
 }
