@@ -164,6 +164,7 @@ fn the_session_machine_composes_the_drafts_machine() {
     let config = Config::new(Some(60_000), "/k");
     let mut m = Machine::new(&config, 0, true, 0);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), 0);
+    m.handle(Input::Leader(true), 0);
     m.drafts().handle(DraftInput::Edited(0));
     m.handle(Input::Wake, 61_000);
     let mut outs = Vec::new();

@@ -525,6 +525,8 @@ fn input_is_listened_for_only_while_it_can_matter() {
     let mut r = Run::new(config(1800, 120));
     let listen = |r: &Run| r.out.iter().filter_map(|o| if let Output::ListenForActivity(on) = o { Some(*on) } else { None }).collect::<Vec<_>>();
     r.at(0, Input::Start(Start { stored: None, ..Start::default() }));
+    // The leader lock is granted (or the browser has no Web Locks: every tab leads).
+    r.at(0, Input::Leader(true));
     r.run_until(780 * S - 1);
     assert_eq!(listen(&r), Vec::<bool>::new(), "input 2 minutes before the renewal point changes nothing");
     r.run_until(780 * S);

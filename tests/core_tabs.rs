@@ -39,7 +39,7 @@ impl Browser {
         self.out.push(Vec::new());
         let i = self.tabs.len() - 1;
         // With Web Locks: every tab queues for the lock; the browser grants it to one.
-        self.input(i, Input::Start(Start { stored: self.stored, locks: true, ..Start::default() }));
+        self.input(i, Input::Start(Start { stored: self.stored, ..Start::default() }));
         if leader {
             self.input(i, Input::Leader(true));
         }
@@ -350,6 +350,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     // The page's navigation entry, a moment before start: 23 s left.
     m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: Some(stored), ..Start::default() }), now);
+    m.handle(Input::Leader(true), now);
     let mut warned = false;
     while let Some(o) = m.poll_output() {
         warned |= matches!(o, Output::ShowWarning { .. });
@@ -360,5 +361,6 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     let mut m = Machine::new(&c, now, true, now);
     m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), now);
+    m.handle(Input::Leader(true), now);
     assert_eq!(m.deadline(), Some(now - 500 + 23_000));
 }

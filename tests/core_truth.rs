@@ -22,6 +22,7 @@ fn config(timeout_s: u64, warn_s: u64) -> Config {
 fn started(config: &Config) -> Machine {
     let mut m = Machine::new(config, T0, true, T0);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), T0);
+    m.handle(Input::Leader(true), T0);
     drain(&mut m);
     m
 }
@@ -203,6 +204,7 @@ fn a_stored_view_beyond_the_bound_is_not_adopted_at_start() {
     c.renew_on = RenewOn::KeepAlive;
     let mut m = Machine::new(&c, T0, true, T0);
     m.handle(Input::Start(Start { stored: Some(live(T0 + 1_000_000 * S, T0 - S)), ..Start::default() }), T0);
+    m.handle(Input::Leader(true), T0);
     drain(&mut m);
     assert_eq!(m.deadline(), Some(T0 + 60 * S));
 }

@@ -111,9 +111,9 @@ impl Shell {
             clock: Cell::new(ClockWatch::new(now as f64, monotonic)),
         });
         shell.listen();
-        let (stored, locks) = shell.connect_tabs();
+        let stored = shell.connect_tabs();
         let served = observer::navigation(&shell.window, now);
-        shell.handle(Input::Start(Start { served, stored, locks }));
+        shell.handle(Input::Start(Start { served, stored }));
         // Our login window, back on a guarded page: the new session is published; the window
         // closes once the message is out (a script may close a window a script opened).
         if page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy() {
@@ -131,12 +131,11 @@ impl Shell {
         Some(shell)
     }
 
-    /// Joins the other tabs' channel. Returns the view they stored and whether Web Locks exist
-    /// (the core then asks to queue for the leader lock). Left on `pagehide`, joined again on
-    /// `pageshow` (back/forward cache).
-    fn connect_tabs(self: &Rc<Self>) -> (Option<TabView>, bool) {
+    /// Joins the other tabs' channel (the core then asks to queue for the leader lock). Returns
+    /// the view they stored. Left on `pagehide`, joined again on `pageshow` (back/forward cache).
+    fn connect_tabs(self: &Rc<Self>) -> Option<TabView> {
         let (on_message, on_leader) = (Rc::downgrade(self), Rc::downgrade(self));
-        let (tabs, locks) = Tabs::new(
+        let tabs = Tabs::new(
             &self.window,
             &self.config.user,
             move |view| with(&on_message, |shell| shell.handle(Input::Tab(view))),
@@ -144,7 +143,7 @@ impl Shell {
         );
         let stored = tabs.stored();
         *self.tabs.borrow_mut() = Some(tabs);
-        (stored, locks)
+        stored
     }
 
     /// Closes the channel and releases (or withdraws) the leader lock. One copy of the drop
@@ -163,8 +162,8 @@ impl Shell {
                 with(&weak, |shell| {
                     // Back from the back/forward cache: the other tabs again, and what they did meanwhile.
                     if shell.tabs.borrow().is_none() {
-                        let (stored, locks) = shell.connect_tabs();
-                        shell.handle(Input::Rejoin { stored, locks });
+                        let stored = shell.connect_tabs();
+                        shell.handle(Input::Rejoin { stored });
                     }
                     shell.handle(Input::Wake)
                 });
@@ -273,8 +272,10 @@ impl Shell {
                 self.with_dialog(|dialog, messages| dialog.show_ended(messages, &text));
             }
             Output::QueueForLeader { steal } => {
-                if let Some(tabs) = self.tabs.borrow_mut().as_mut() {
-                    tabs.queue_for_leader(steal);
+                let queued = self.tabs.borrow_mut().as_mut().map(|tabs| tabs.queue_for_leader(steal));
+                // Without Web Locks every tab leads.
+                if queued == Some(false) {
+                    self.handle(Input::Leader(true));
                 }
             }
             Output::Publish(view) => {

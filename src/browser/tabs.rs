@@ -57,14 +57,13 @@ impl Tabs {
     /// `on_message` gets every valid view another tab publishes; once this tab queued for the
     /// leader lock ([`Tabs::queue_for_leader`]), `on_leader(true)` is called when it holds it,
     /// `on_leader(false)` when another tab stole it (a new login's page takes the lead: the
-    /// holder is told only through its request's rejection). Returns whether Web Locks are
-    /// available (if not, every tab acts as leader).
+    /// holder is told only through its request's rejection).
     pub fn new(
         window: &Window,
         user: &str,
         on_message: impl Fn(TabView) + 'static,
         on_leader: impl Fn(bool) + 'static,
-    ) -> (Tabs, bool) {
+    ) -> Tabs {
         let on_leader: Rc<dyn Fn(bool)> = Rc::new(on_leader);
         let key = keys::tab_view_key(user);
         let channel = BroadcastChannel::new(&key).ok();
@@ -89,8 +88,7 @@ impl Tabs {
         };
         let lock_name = keys::leader_lock_name(user);
         let store = Store::open(window);
-        let has_locks = super::page::prop(&super::page::prop(window, "navigator"), "locks").is_object();
-        let tabs = Tabs {
+        Tabs {
             channel,
             store,
             key,
@@ -99,15 +97,16 @@ impl Tabs {
             window: window.clone(),
             lock_name,
             on_leader,
-        };
-        (tabs, has_locks)
+        }
     }
 
     /// Requests the leader lock, giving up any held or requested first; `steal` takes it from
-    /// its holder (the core decides: [`crate::core::machine::Output::QueueForLeader`]).
-    pub fn queue_for_leader(&mut self, steal: bool) {
+    /// its holder (the core decides: [`crate::core::machine::Output::QueueForLeader`]). Returns
+    /// whether it was requested: false without Web Locks.
+    pub fn queue_for_leader(&mut self, steal: bool) -> bool {
         self.lock = None;
         self.lock = leader_lock(&self.window, &self.lock_name, self.on_leader.clone(), steal);
+        self.lock.is_some()
     }
 
     /// The view the last tab stored, for a page that opens now.

@@ -26,9 +26,6 @@ pub struct Start {
     pub served: Option<Observed>,
     /// The browser's shared view as other tabs left it.
     pub stored: Option<TabView>,
-    /// Web Locks exist: only the tab holding the leader lock sends the automatic
-    /// keep-alives, and this one queues for it. Without them every tab sends its own.
-    pub locks: bool,
 }
 
 /// What the shell tells the machine.
@@ -61,18 +58,16 @@ pub enum Input {
     Choice(UserChoice),
     /// The page started.
     Start(Start),
-    /// Back from the back/forward cache, the shell joined the other tabs again: `stored` is
-    /// their view now, `locks` as in [`Start`].
+    /// Back from the back/forward cache, the shell joined the other tabs again.
     Rejoin {
         /// The view the other tabs stored meanwhile.
         stored: Option<TabView>,
-        /// Web Locks exist.
-        locks: bool,
     },
     /// Another tab's view of the session.
     Tab(TabView),
-    /// The leader lock: `true` once this tab holds it (it sends the automatic keep-alives),
-    /// `false` when another tab took it (the machine queues again).
+    /// The leader lock ([`Output::QueueForLeader`]): `true` once this tab holds it, or at once
+    /// where the browser has no Web Locks (every tab leads); `false` when another tab took it
+    /// (the machine queues again). Only the leader sends the automatic keep-alives.
     Leader(bool),
     /// The browser refused the login window of [`Output::OpenLoginWindow`] (a popup blocker).
     LoginWindowBlocked,
@@ -208,6 +203,7 @@ pub enum Output {
     Publish(TabView),
     /// Request the leader lock, giving up any held or requested first; `steal`: take it from
     /// its holder (this page belongs to a new login, whose CSRF token the keep-alives need).
+    /// Answered with [`Input::Leader`].
     QueueForLeader {
         /// Take the lock from the tab holding it.
         steal: bool,

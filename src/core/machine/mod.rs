@@ -89,8 +89,6 @@ pub struct Machine {
     escape_extends: bool,
     /// The warning offers "Log out" (`logoutUrl`).
     can_log_out: bool,
-    /// Web Locks elect the leader: this tab queues for the lock.
-    locks: bool,
     /// Connected to the other tabs (left on `pagehide`, joined again on `pageshow`).
     joined: bool,
     /// What the expired dialog said of the user's input, for the event that follows it.
@@ -140,7 +138,6 @@ impl Machine {
             relogin_popup: config.relogin_popup,
             escape_extends: config.escape_extends,
             can_log_out: config.logout_url.is_some(),
-            locks: false,
             joined: true,
             input_claim: None,
         }
@@ -256,15 +253,15 @@ impl Machine {
             Input::PageHide => self.save_drafts(),
             Input::Start(start) => {
                 // This page's own response first: its Server-Timing is fresher than any stored view.
-                self.join(start.locks, start.stored);
+                self.join(start.stored);
                 if let Some(served) = start.served {
                     self.on_observed(served, now);
                 }
                 self.started = true;
                 self.on_start(start.stored, now);
             }
-            Input::Rejoin { stored, locks } => {
-                self.join(locks, stored);
+            Input::Rejoin { stored } => {
+                self.join(stored);
                 if let Some(view) = stored {
                     self.on_tab(view, now);
                     received = Some(view);
@@ -277,7 +274,7 @@ impl Machine {
             Input::Leader(leader) => {
                 self.leader = leader;
                 // Taken by another tab: queue again behind it.
-                if !leader && self.locks {
+                if !leader {
                     self.outputs.push(Output::QueueForLeader { steal: false });
                 }
             }
@@ -405,7 +402,7 @@ impl Machine {
         self.outputs.push(Output::Emit(Event::LoggedIn));
         // This page still carries the old session's CSRF token: the page of the new login
         // should send the keep-alives while it exists, so this one queues behind it.
-        if self.locks && self.joined {
+        if self.joined {
             self.leader = false;
             self.outputs.push(Output::QueueForLeader { steal: false });
         }

@@ -8,17 +8,14 @@ const PLAUSIBLE_SLACK_MS: u64 = 2000;
 
 impl Machine {
     /// Joined the other tabs (at start, or back from the back/forward cache), with `stored`
-    /// their view. With Web Locks this tab queues for the leader lock, and takes it at once
-    /// when the session had ended elsewhere: this page belongs to a new login, and keep-alives
-    /// must carry its CSRF token (the old pages it revives queue again, see `resume`).
-    pub(super) fn join(&mut self, locks: bool, stored: Option<TabView>) {
-        self.locks = locks;
+    /// their view: this tab queues for the leader lock, and takes it at once when the session
+    /// had ended elsewhere: this page belongs to a new login, and keep-alives must carry its
+    /// CSRF token (the old pages it revives queue again, see `resume`).
+    pub(super) fn join(&mut self, stored: Option<TabView>) {
         self.joined = true;
-        self.leader = !locks;
-        if locks {
-            let fresh_login = stored.is_some_and(|view| view.phase != TabPhase::Live);
-            self.outputs.push(Output::QueueForLeader { steal: fresh_login });
-        }
+        self.leader = false;
+        let fresh_login = stored.is_some_and(|view| view.phase != TabPhase::Live);
+        self.outputs.push(Output::QueueForLeader { steal: fresh_login });
     }
 
     /// When the deferred view of another tab becomes plausible ([`Self::plausible`]).
