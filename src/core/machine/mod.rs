@@ -22,7 +22,7 @@ use super::session::{TabPhase, TabView};
 pub use super::session::{ExpiryReason, Millis, Phase};
 pub use io::{ErrorCode, Event, Input, Output, Start, UserChoice};
 use keepalive::Ping;
-use timers::Timer;
+pub use timers::Timer;
 
 /// Where the user logged out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
