@@ -201,8 +201,8 @@ fn texts_in_both_languages() {
     let ja = Messages::new(Lang::Ja, &[]);
     assert_eq!(ja.with_time(MessageKey::Warning, 120), "セッションが2分後に切れます。継続しますか?");
     assert_eq!(ja.get(MessageKey::Continue), "続ける");
-    assert_eq!(ja.get(MessageKey::Logout), "ログアウト");
-    assert_eq!(ja.get(MessageKey::Login), "再ログイン");
+    assert_eq!(ja.get(MessageKey::LogOut), "ログアウト");
+    assert_eq!(ja.get(MessageKey::LogInAgain), "再ログイン");
     let custom = Messages::new(Lang::En, &[("continue".into(), "<b>Stay</b>".into())]);
     assert_eq!(custom.get(MessageKey::Continue), "<b>Stay</b>");
     assert_eq!(resolve_lang(Lang::Auto, "ja-JP"), Lang::Ja);

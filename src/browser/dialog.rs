@@ -37,12 +37,24 @@ extern "C" {
     fn dialog_close(ui: &JsValue, remove: bool);
 }
 
+/// What the open warning offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WarningOffer {
+    /// "Continue" extends; false: the absolute limit ends the session, "OK" only closes.
+    pub extendable: bool,
+    /// "Log out" too.
+    pub can_log_out: bool,
+}
+
 /// What the user asked for in the dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// "Continue" (or "OK").
     Continue,
-    Logout,
-    Login,
+    /// "Log out".
+    LogOut,
+    /// "Log in again".
+    LogInAgain,
     /// Escape or the dialog's own close request.
     Cancel,
 }
@@ -99,8 +111,8 @@ impl Dialog {
         let callback = Callback::wrap(Box::new(move |action: JsValue| {
             on_action(match action.as_f64().unwrap_or(3.0) as u8 {
                 0 => Action::Continue,
-                1 => Action::Logout,
-                2 => Action::Login,
+                1 => Action::LogOut,
+                2 => Action::LogInAgain,
                 _ => Action::Cancel,
             })
         }));
@@ -108,14 +120,10 @@ impl Dialog {
         ui.is_object().then_some(Dialog { ui, extendable: true, _on_action: callback })
     }
 
-    pub fn show_warning(
-        &mut self,
-        messages: &Messages,
-        remaining_ms: u64,
-        announce_s: u64,
-        extendable: bool,
-        can_log_out: bool,
-    ) {
+    /// Opens the warning, `remaining_ms` before the end, saying `announce_s` seconds, offering
+    /// what `offer` says (the core decided both: [`crate::core::machine::Output::ShowWarning`]).
+    pub fn show_warning(&mut self, messages: &Messages, remaining_ms: u64, announce_s: u64, offer: WarningOffer) {
+        let WarningOffer { extendable, can_log_out } = offer;
         self.extendable = extendable;
         let key = if extendable { MessageKey::Warning } else { MessageKey::AbsoluteWarning };
         let label = if extendable { MessageKey::Continue } else { MessageKey::Ok };
@@ -126,7 +134,7 @@ impl Dialog {
             &messages.with_time(key, announce_s),
             Some(&countdown(remaining_ms)),
             Some(messages.get(label)),
-            can_log_out.then(|| messages.get(MessageKey::Logout)),
+            can_log_out.then(|| messages.get(MessageKey::LogOut)),
             None,
         );
     }
@@ -160,7 +168,7 @@ impl Dialog {
             None,
             None,
             None,
-            Some(messages.get(MessageKey::Login)),
+            Some(messages.get(MessageKey::LogInAgain)),
         );
     }
 

@@ -13,7 +13,7 @@ use gloo_timers::callback::Timeout;
 use web_sys::{Document, Window};
 
 use super::activity::ActivityListener;
-use super::dialog::{Action, Dialog};
+use super::dialog::{Action, Dialog, WarningOffer};
 use super::drafts::Drafts;
 use super::storage::Store;
 use super::tabs::Tabs;
@@ -251,7 +251,8 @@ impl Shell {
     fn execute(self: &Rc<Self>, output: Output) {
         match output {
             Output::ShowWarning { remaining_ms, announce, extendable, can_log_out } => {
-                self.with_dialog(|dialog, messages| dialog.show_warning(messages, remaining_ms, announce, extendable, can_log_out));
+                let offer = WarningOffer { extendable, can_log_out };
+                self.with_dialog(|dialog, messages| dialog.show_warning(messages, remaining_ms, announce, offer));
             }
             Output::Countdown { remaining_ms, announce } => {
                 if let Some(dialog) = self.dialog.borrow().as_ref() {
@@ -367,8 +368,8 @@ impl Shell {
         let choice = match action {
             Action::Continue => UserChoice::Continue,
             Action::Cancel => UserChoice::Dismiss,
-            Action::Logout => UserChoice::LogOut,
-            Action::Login => UserChoice::LogInAgain,
+            Action::LogOut => UserChoice::LogOut,
+            Action::LogInAgain => UserChoice::LogInAgain,
         };
         self.handle(Input::Choice(choice));
     }

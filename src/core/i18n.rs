@@ -23,7 +23,7 @@ pub enum MessageKey {
     /// The absolute limit ended the session.
     ExpiredAbsolute,
     /// The user logged out in another tab.
-    SignedOut,
+    LoggedOutElsewhere,
     /// Every edited form is stored.
     InputSaved,
     /// Instead of [`MessageKey::InputSaved`] when some edited form is not stored.
@@ -33,9 +33,9 @@ pub enum MessageKey {
     /// The warning's button when nothing can extend (absolute limit).
     Ok,
     /// The "Log out" button.
-    Logout,
+    LogOut,
     /// The "Log in again" button.
-    Login,
+    LogInAgain,
     /// Contains `{time}`; the document title while the warning runs in a hidden tab.
     TitleCountdown,
     /// The drafts notice's question.
@@ -57,13 +57,13 @@ const KEYS: [(&str, MessageKey); 19] = [
     ("expiredTitle", MessageKey::ExpiredTitle),
     ("expired", MessageKey::Expired),
     ("expiredAbsolute", MessageKey::ExpiredAbsolute),
-    ("signedOut", MessageKey::SignedOut),
+    ("signedOut", MessageKey::LoggedOutElsewhere),
     ("inputSaved", MessageKey::InputSaved),
     ("inputNotSaved", MessageKey::InputNotSaved),
     ("continue", MessageKey::Continue),
     ("ok", MessageKey::Ok),
-    ("logout", MessageKey::Logout),
-    ("login", MessageKey::Login),
+    ("logout", MessageKey::LogOut),
+    ("login", MessageKey::LogInAgain),
     ("titleCountdown", MessageKey::TitleCountdown),
     ("restorePrompt", MessageKey::RestorePrompt),
     ("restore", MessageKey::Restore),
@@ -93,13 +93,13 @@ fn english(key: MessageKey) -> &'static str {
         ExpiredTitle => "You have been signed out",
         Expired => "For your security you were signed out after a period of inactivity. Please log in again.",
         ExpiredAbsolute => "For your security your session has ended. Please log in again.",
-        SignedOut => "You signed out in another window. Please log in again to continue.",
+        LoggedOutElsewhere => "You signed out in another window. Please log in again to continue.",
         InputSaved => "Your input has been saved.",
         InputNotSaved => "Some of your input could not be saved. Copy it before you log in again.",
         Continue => "Continue",
         Ok => "OK",
-        Logout => "Log out",
-        Login => "Log in again",
+        LogOut => "Log out",
+        LogInAgain => "Log in again",
         TitleCountdown => "({time}) Session expiring",
         RestorePrompt => "Restore your unsent input?",
         Restore => "Restore",
@@ -118,13 +118,13 @@ fn japanese(key: MessageKey) -> &'static str {
         ExpiredTitle => "セッションが終了しました",
         Expired => "長時間操作がなかったため、セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
         ExpiredAbsolute => "セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
-        SignedOut => "別のウィンドウでログアウトしました。続けるには再度ログインしてください。",
+        LoggedOutElsewhere => "別のウィンドウでログアウトしました。続けるには再度ログインしてください。",
         InputSaved => "入力内容は保存されています。",
         InputNotSaved => "入力内容を保存できませんでした。再ログインの前にコピーしてください。",
         Continue => "続ける",
         Ok => "OK",
-        Logout => "ログアウト",
-        Login => "再ログイン",
+        LogOut => "ログアウト",
+        LogInAgain => "再ログイン",
         TitleCountdown => "({time}) セッション終了間近",
         RestorePrompt => "未送信の入力内容を復元しますか?",
         Restore => "復元",
@@ -178,7 +178,7 @@ impl Messages {
         let mut text = String::from(self.get(match reason {
             Some(ExpiryReason::Absolute) => MessageKey::ExpiredAbsolute,
             Some(_) => MessageKey::Expired,
-            None => MessageKey::SignedOut,
+            None => MessageKey::LoggedOutElsewhere,
         }));
         if let Some(saved) = input_saved {
             // Japanese sentences join without a space.
