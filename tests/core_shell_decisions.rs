@@ -261,3 +261,23 @@ fn the_wake_up_is_the_earliest_named_timer() {
     assert_eq!(m.timer(Timer::DraftSave, now), Some(now + S));
     assert_eq!(m.next_wakeup(now), Some(now + S), "the draft save comes first");
 }
+
+#[test]
+fn the_session_start_is_kept_while_extended_and_forgotten_when_it_ends() {
+    use session_guard::core::session_start::{record_after, StartRecord};
+    assert_eq!(record_after(Event::Extended { expires_at: T0 }), Some(StartRecord::SeenAlive));
+    assert_eq!(record_after(Event::Expired { reason: ExpiryReason::Idle, input_saved: true }), Some(StartRecord::Forget));
+    assert_eq!(record_after(Event::LoggedOut), Some(StartRecord::Forget));
+    assert_eq!(record_after(Event::Warning { remaining_s: 60 }), None);
+    assert_eq!(record_after(Event::LoggedIn), None);
+}
+
+#[test]
+fn after_logging_out_the_page_goes_where_the_server_says() {
+    use session_guard::core::server::{after_logout, LogoutAnswer};
+    let answered = |redirected, final_url| LogoutAnswer::Answered { redirected, final_url };
+    assert_eq!(after_logout("/logout", Some("/login"), answered(false, "https://a.test/logout")), "/login");
+    assert_eq!(after_logout("/logout", Some("/login"), answered(true, "https://a.test/bye")), "https://a.test/bye");
+    assert_eq!(after_logout("/logout", None, answered(false, "https://a.test/logout")), "https://a.test/logout");
+    assert_eq!(after_logout("/logout", Some("/login"), LogoutAnswer::Failed), "/logout", "the browser tries itself");
+}

@@ -10,7 +10,7 @@ use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
 use super::page;
 use crate::core::config::Config;
-use crate::core::server::{self, PingOutcome, PingResponse};
+use crate::core::server::{self, LogoutAnswer, PingOutcome, PingResponse};
 use crate::core::text;
 
 /// A keep-alive or status request that hangs this long counts as a network failure.
@@ -140,15 +140,13 @@ pub fn logout(window: Window, document: Document, config: Rc<Config>) {
     };
     let init = request_init(&document, &config, "POST");
     let request = window.fetch_with_str_and_init(&logout_url, &init);
-    when_settled(&request, move |response| match response.map(JsCast::unchecked_into::<Response>) {
-        Some(response) => {
-            let target = match &config.login_url {
-                Some(login) if !redirected(&response) => login.clone(),
-                _ => final_url(&response),
-            };
-            page::navigate(&window, &target);
-        }
-        // The server could not be told: let the browser try a plain navigation to the logout URL.
-        None => page::navigate(&window, &logout_url),
+    when_settled(&request, move |response| {
+        let response = response.map(JsCast::unchecked_into::<Response>);
+        let final_url = response.as_ref().map(final_url).unwrap_or_default();
+        let answer = match &response {
+            Some(response) => LogoutAnswer::Answered { redirected: redirected(response), final_url: &final_url },
+            None => LogoutAnswer::Failed,
+        };
+        page::navigate(&window, server::after_logout(&logout_url, config.login_url.as_deref(), answer));
     });
 }

@@ -27,7 +27,7 @@ use crate::core::drafts::DraftInput;
 use crate::core::i18n::{self, MessageKey, Messages};
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice};
 use crate::core::session::{ClockWatch, TabView};
-use crate::core::session_start;
+use crate::core::session_start::{self, StartRecord};
 
 /// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
 /// publishes the new session to the other tabs (the page that opened it resumes in place), then
@@ -336,14 +336,14 @@ impl Shell {
     fn remember_session(&self, event: GuardEvent) {
         let Some(store) = &self.login_store else { return };
         let key = session_start::key(&self.config.user);
-        match event {
-            GuardEvent::Extended { .. } => {
+        match session_start::record_after(event) {
+            Some(StartRecord::SeenAlive) => {
                 if let Some((started, _)) = store.get(&key).as_deref().and_then(session_start::decode) {
                     let _ = store.set(&key, &session_start::encode(started, page::now()));
                 }
             }
-            GuardEvent::Expired { .. } | GuardEvent::LoggedOut => store.remove(&key),
-            _ => {}
+            Some(StartRecord::Forget) => store.remove(&key),
+            None => {}
         }
     }
 

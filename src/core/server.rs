@@ -175,3 +175,27 @@ where
     let renews = RENEWING_INITIATORS.contains(&request.initiator) && request_status_renews((request.status)());
     renews.then_some(Observed::Request { at })
 }
+
+/// How the request to `logoutUrl` went, as far as where to go next depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogoutAnswer<'a> {
+    /// The server answered: redirected or not, and the URL the response came from.
+    Answered {
+        /// The request was redirected.
+        redirected: bool,
+        /// Where the response came from.
+        final_url: &'a str,
+    },
+    /// No answer (offline, blocked): the logout URL itself, navigated to, ends the session.
+    Failed,
+}
+
+/// Where the page goes once the user logged out: the login page, unless the server's own
+/// redirect said where (followed to its end); without an answer, to `logout_url` itself.
+pub fn after_logout<'a>(logout_url: &'a str, login_url: Option<&'a str>, answer: LogoutAnswer<'a>) -> &'a str {
+    match (answer, login_url) {
+        (LogoutAnswer::Answered { redirected: false, .. }, Some(login)) => login,
+        (LogoutAnswer::Answered { final_url, .. }, _) => final_url,
+        (LogoutAnswer::Failed, _) => logout_url,
+    }
+}

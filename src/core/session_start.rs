@@ -3,6 +3,7 @@
 //! is remembered in storage with the last time the session was seen alive.
 
 use super::decimal::{parse_decimal, push_number};
+use super::machine::Event;
 
 /// The storage key of a user's session start.
 pub use super::keys::session_start_key as key;
@@ -29,5 +30,24 @@ pub fn session_started(stored: Option<(u64, u64)>, now: u64, idle_window_ms: Opt
     match (stored, idle_window_ms) {
         (Some((started, seen)), Some(window)) if started <= now && seen <= now && now - seen < window => started,
         _ => now,
+    }
+}
+
+/// What a session event means for the stored start ([`record_after`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartRecord {
+    /// The server extended the session: it was seen alive now (the start stays).
+    SeenAlive,
+    /// The session ended: the next login starts a new one.
+    Forget,
+}
+
+/// Keeps the session's start alive across page loads while the server extends it, and
+/// forgets it when the session ends.
+pub fn record_after(event: Event) -> Option<StartRecord> {
+    match event {
+        Event::Extended { .. } => Some(StartRecord::SeenAlive),
+        Event::Expired { .. } | Event::LoggedOut => Some(StartRecord::Forget),
+        _ => None,
     }
 }
