@@ -207,7 +207,7 @@ proptest! {
             });
             // A dropped input that would count now, where the machine has none: the renewal
             // point moved back past it (a server signal). Only the next input counts.
-            if let (Some(at), Some(from), Some(view)) = (dropped, gated.m.input_counts_from(), gated.m.shared()) {
+            if let (Some(at), Some(from), Some(view)) = (dropped, gated.m.input_counts_from(), gated.m.tab_view()) {
                 let counted = view.activity_at > view.renewed_at && view.activity_at >= from;
                 if at >= from && at > view.renewed_at && !counted {
                     break;

@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::machine::{Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::{Observed, PingOutcome};
-use session_guard::core::tabs::{decode, encode}; use session_guard::core::session::{TabPhase as SharedPhase, TabView as Shared};
+use session_guard::core::session::{TabPhase, TabView};
+use session_guard::core::tabs::{decode, encode};
 
 const T0: u64 = 1_700_000_000_000;
 const S: u64 = 1000;
@@ -23,7 +24,7 @@ struct Browser {
     tabs: Vec<Option<Machine>>,
     out: Vec<Vec<Output>>,
     messages: usize,
-    stored: Option<Shared>,
+    stored: Option<TabView>,
     now: u64,
     config: Config,
 }
@@ -235,7 +236,7 @@ fn a_stale_message_cannot_end_a_renewed_session() {
     let a = b.open(true);
     b.now += 10 * S;
     b.input(a, Input::Observed(Observed::Request { at: b.now }));
-    let stale = Shared { phase: SharedPhase::Expired(ExpiryReason::Idle), deadline: T0 + 60 * S, renewed_at: T0, activity_at: 0, ended_at: T0 + 60 * S };
+    let stale = TabView { phase: TabPhase::Expired(ExpiryReason::Idle), deadline: T0 + 60 * S, renewed_at: T0, activity_at: 0, ended_at: T0 + 60 * S };
     b.input(a, Input::Tab(stale));
     assert_eq!(b.phase(a), Phase::Active);
 }
@@ -300,7 +301,7 @@ fn keepalive_only_servers_keep_the_shared_deadline_on_a_new_page() {
 
 #[test]
 fn messages_round_trip_and_reject_malformed_text() {
-    let s = Shared { phase: SharedPhase::Expired(ExpiryReason::Server), deadline: 20, renewed_at: 10, activity_at: 15, ended_at: 19 };
+    let s = TabView { phase: TabPhase::Expired(ExpiryReason::Server), deadline: 20, renewed_at: 10, activity_at: 15, ended_at: 19 };
     assert_eq!(decode(&encode(&s)), Some(s));
     for bad in ["", "sg1", "sg2 live 2 1 0 0", "sg1 live 1 2 0 0", "sg1 gone 2 1 0 0", "sg1 live 2 1 0", "sg1 live 2 1 0 0 9", "sg1 live -2 1 0 0", "sg1 live 2.5 1 0 0", "sg1 live 99999999999999 1 0 0"] {
         assert_eq!(decode(bad), None, "{bad:?}");
@@ -316,8 +317,8 @@ proptest! {
     #[test]
     fn a_tab_survives_any_message(phase in 0u8..5, d in 0u64..4_000_000, r in 0u64..4_000_000, a in 0u64..4_000_000) {
         let mut m = Machine::new(&config(60, 30), T0, true, T0);
-        let phase = [SharedPhase::Live, SharedPhase::LoggedOut, SharedPhase::Expired(ExpiryReason::Idle), SharedPhase::Expired(ExpiryReason::Server), SharedPhase::Expired(ExpiryReason::Absolute)][phase as usize];
-        let shared = Shared { phase, deadline: T0 + d.max(r), renewed_at: T0 + r, activity_at: T0 + a, ended_at: 0 };
+        let phase = [TabPhase::Live, TabPhase::LoggedOut, TabPhase::Expired(ExpiryReason::Idle), TabPhase::Expired(ExpiryReason::Server), TabPhase::Expired(ExpiryReason::Absolute)][phase as usize];
+        let shared = TabView { phase, deadline: T0 + d.max(r), renewed_at: T0 + r, activity_at: T0 + a, ended_at: 0 };
         m.handle(Input::Tab(shared), T0 + 1000);
         while m.poll_output().is_some() {}
         prop_assert!(m.next_wakeup(T0 + 1000).is_none_or(|w| w >= T0 + 1000));
@@ -344,7 +345,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     let mut c = config(30, 20);
     c.renew_on = RenewOn::KeepAlive;
     // Stored by an earlier tab: renewed at T0, deadline T0 + 30 s.
-    let stored = Shared { phase: SharedPhase::Live, deadline: T0 + 30 * S, renewed_at: T0, activity_at: 0, ended_at: 0 };
+    let stored = TabView { phase: TabPhase::Live, deadline: T0 + 30 * S, renewed_at: T0, activity_at: 0, ended_at: 0 };
     let now = T0 + 7 * S;
     let mut m = Machine::new(&c, now, true, now);
     // The page's navigation entry, a moment before start: 23 s left.

@@ -7,7 +7,7 @@ use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::i18n::{MessageKey, Messages};
 use session_guard::core::machine::{Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::{Observed, classify, request_status_renews, PingOutcome, PingResponse};
-use session_guard::core::session::{TabPhase as SharedPhase, TabView as Shared};
+use session_guard::core::session::{TabPhase, TabView};
 
 const T0: u64 = 1_700_000_000_000;
 const S: u64 = 1000;
@@ -46,8 +46,8 @@ fn run_until(m: &mut Machine, now: &mut u64, until: u64) -> Vec<Output> {
     out
 }
 
-fn live(deadline: u64, renewed_at: u64) -> Shared {
-    Shared { phase: SharedPhase::Live, deadline, renewed_at, activity_at: 0, ended_at: 0 }
+fn live(deadline: u64, renewed_at: u64) -> TabView {
+    TabView { phase: TabPhase::Live, deadline, renewed_at, activity_at: 0, ended_at: 0 }
 }
 
 // --- Failed requests ---------------------------------------------------------------
@@ -247,7 +247,7 @@ fn a_wall_clock_ahead_of_the_monotonic_one_is_time_that_passed() {
 fn after_a_jump_the_shared_view_is_republished_in_the_new_clock() {
     let mut m = started(&config(60, 30));
     m.handle(Input::ClockJump { by: -(HOUR as i64) }, T0 + S - HOUR);
-    let published: Vec<Shared> =
+    let published: Vec<TabView> =
         drain(&mut m).into_iter().filter_map(|o| if let Output::Publish(s) = o { Some(s) } else { None }).collect();
     assert_eq!(published.last().map(|s| s.deadline), Some(T0 + 60 * S - HOUR));
     // Another tab that saw the same jump sends the same view: nothing changes, nothing echoes.

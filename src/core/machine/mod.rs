@@ -298,7 +298,7 @@ impl Machine {
     }
 
     /// This tab's view of the session, as the other tabs get it.
-    pub fn shared(&self) -> Option<TabView> {
+    pub fn tab_view(&self) -> Option<TabView> {
         Some(TabView {
             phase: match self.phase {
                 Phase::Active | Phase::Warning => TabPhase::Live,

@@ -35,7 +35,7 @@ impl Machine {
         if !self.started {
             return;
         }
-        let Some(mut view) = self.shared() else { return };
+        let Some(mut view) = self.tab_view() else { return };
         let last = received.or(self.published);
         if let Some(last) = last {
             if !self.activity_is_news(last.activity_at) {
