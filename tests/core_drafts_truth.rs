@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::Config;
 use session_guard::core::drafts::*;
-use session_guard::core::machine::{Start, ExpiryReason, Input, Machine, Output};
+use session_guard::core::machine::{Visibility, Start, ExpiryReason, Input, Machine, Output};
 use session_guard::core::options::Value;
 
 fn kind(name: &str, id: &str, label: &str, autocomplete: &str) -> Option<FieldKind> {
@@ -162,7 +162,7 @@ fn the_claim_follows_what_storage_took() {
 #[test]
 fn the_session_machine_composes_the_drafts_machine() {
     let config = Config::new(Some(60_000), "/k");
-    let mut m = Machine::new(&config, 0, true, 0);
+    let mut m = Machine::new(&config, 0, Visibility::Visible, 0);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), 0);
     m.handle(Input::Leader(true), 0);
     m.drafts().handle(DraftInput::Edited(0));

@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use session_guard::core::config::{Config, RenewOn, SlidingWindow};
-use session_guard::core::machine::{Start, 
+use session_guard::core::machine::{Visibility, Start, 
     ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice,
 };
 use session_guard::core::server::{Observed, PingOutcome};
@@ -27,7 +27,7 @@ struct Run {
 
 impl Run {
     fn new(config: Config) -> Run {
-        Run { m: Machine::new(&config, T0, true, T0), now: T0, out: Vec::new(), published: Vec::new() }
+        Run { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, out: Vec::new(), published: Vec::new() }
     }
 
     fn at(&mut self, offset_ms: u64, input: Input) -> Vec<Output> {
@@ -622,7 +622,7 @@ fn absolute_timeout_counts_from_login_not_from_this_page() {
     let mut c = config(1800, 120);
     c.absolute_timeout_ms = Some(60 * MIN);
     // Logged in 50 minutes before this page loaded.
-    let m = Machine::new(&c, T0, true, T0 - 50 * MIN);
+    let m = Machine::new(&c, T0, Visibility::Visible, T0 - 50 * MIN);
     assert_eq!(m.remaining(T0), Some(10 * MIN));
 }
 

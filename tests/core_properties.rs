@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn, SlidingWindow};
-use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Visibility, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::{Observed, PingOutcome};
 
 const T0: u64 = 1_700_000_000_000;
@@ -114,7 +114,7 @@ proptest! {
     /// With no user activity and no click, the guard never sends a keep-alive.
     #[test]
     fn an_idle_user_is_never_pinged(config in config_strategy(), steps in prop::collection::vec(step(false), 1..60)) {
-        let mut h = Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |_, _, _, outs| assert!(!outs.contains(&Output::SendPing), "pinged an idle user: {outs:?}"));
         }
@@ -125,7 +125,7 @@ proptest! {
     #[test]
     fn the_warning_always_comes_at_least_20_s_ahead(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
         let warn = config.warn_before_ms;
-        let mut h = Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         let mut warned = false;
         for s in &steps {
             // Reports always leave at least the warning lead, as a real session does after renewal.
@@ -152,7 +152,7 @@ proptest! {
     /// Only server signals move the deadline: activity, visibility, clicks and timers never do.
     #[test]
     fn the_deadline_moves_only_on_a_server_signal(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
-        let mut h = Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |m, step, before, _| {
                 let server_signal = matches!(step, Step::Request | Step::Report(_) | Step::PingAnswer(_));
@@ -166,7 +166,7 @@ proptest! {
     /// next_wakeup is never in the past and the machine is never left without one while a deadline is pending.
     #[test]
     fn a_pending_deadline_always_has_a_wakeup(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
-        let mut h = Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |_, _, _, _| {});
             let live = matches!(h.m.phase(), Phase::Active | Phase::Warning);
@@ -184,7 +184,7 @@ proptest! {
     /// when it should is `input_is_listened_for_only_while_it_can_matter` in core_machine.rs.
     #[test]
     fn input_outside_the_listening_spans_changes_nothing(config in config_strategy(), steps in prop::collection::vec(step(true), 1..80)) {
-        let new = || Harness { m: Machine::new(&config, T0, true, T0), now: T0, ping_out: false };
+        let new = || Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         let (mut every, mut gated) = (new(), new());
         let (mut decisions_every, mut decisions_gated) = (Vec::new(), Vec::new());
         let mut listening = false;

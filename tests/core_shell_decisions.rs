@@ -7,7 +7,7 @@
 use session_guard::core::config::{Config, Lang};
 use session_guard::core::drafts::{DraftInput, Written};
 use session_guard::core::i18n::{announcement_step, Messages};
-use session_guard::core::machine::{Event, Input, Machine, Output, Start, UserChoice};
+use session_guard::core::machine::{Visibility, Event, Input, Machine, Output, Start, UserChoice};
 use session_guard::core::server::{observe, Observed, RequestFacts};
 use session_guard::core::session::{ClockWatch, ExpiryReason, TabPhase, TabView};
 
@@ -29,7 +29,7 @@ fn drain(m: &mut Machine) -> Vec<Output> {
 
 /// A started leader tab.
 fn started(config: &Config) -> Machine {
-    let mut m = Machine::new(config, T0, true, T0);
+    let mut m = Machine::new(config, T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start::default()), T0);
     m.handle(Input::Leader(true), T0);
     drain(&mut m);
@@ -62,13 +62,13 @@ fn escape_extends_only_in_the_warning_and_only_when_configured() {
 
 #[test]
 fn a_tab_queues_for_the_leader_lock_and_steals_it_for_a_new_login() {
-    let mut m = Machine::new(&config(), T0, true, T0);
+    let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start::default()), T0);
     assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: false }));
 
     // The session ended in another tab, yet this page was served signed in: a new login.
     let ended = view(TabPhase::Expired(ExpiryReason::Idle), T0 - MIN, T0 - 31 * MIN, T0 - MIN);
-    let mut m = Machine::new(&config(), T0, true, T0);
+    let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start { stored: Some(ended), ..Start::default() }), T0);
     assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: true }));
 
@@ -119,7 +119,7 @@ fn the_start_applies_the_pages_own_response_before_the_stored_view() {
     // The page's Server-Timing says 10 minutes left; an older stored view said 20.
     let stored = view(TabPhase::Live, T0 + 20 * MIN, T0 - 10 * MIN, 0);
     let served = Observed::Report { at: T0, remaining_ms: 10 * MIN };
-    let mut m = Machine::new(&c, T0, true, T0);
+    let mut m = Machine::new(&c, T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start { served: Some(served), stored: Some(stored) }), T0);
     assert_eq!(m.deadline(), Some(T0 + 10 * MIN), "the fresher server word stands");
 }

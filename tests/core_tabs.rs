@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
-use session_guard::core::machine::{Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Visibility, Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::{Observed, PingOutcome};
 use session_guard::core::session::{TabPhase, TabView};
 use session_guard::core::tabs::{decode, encode};
@@ -35,7 +35,7 @@ impl Browser {
     }
 
     fn open(&mut self, leader: bool) -> usize {
-        let m = Machine::new(&self.config, self.now, true, self.now);
+        let m = Machine::new(&self.config, self.now, Visibility::Visible, self.now);
         self.tabs.push(Some(m));
         self.out.push(Vec::new());
         let i = self.tabs.len() - 1;
@@ -316,7 +316,7 @@ proptest! {
 
     #[test]
     fn a_tab_survives_any_message(phase in 0u8..5, d in 0u64..4_000_000, r in 0u64..4_000_000, a in 0u64..4_000_000) {
-        let mut m = Machine::new(&config(60, 30), T0, true, T0);
+        let mut m = Machine::new(&config(60, 30), T0, Visibility::Visible, T0);
         let phase = [TabPhase::Live, TabPhase::LoggedOut, TabPhase::Expired(ExpiryReason::Idle), TabPhase::Expired(ExpiryReason::Server), TabPhase::Expired(ExpiryReason::Absolute)][phase as usize];
         let shared = TabView { phase, deadline: T0 + d.max(r), renewed_at: T0 + r, activity_at: T0 + a, ended_at: 0 };
         m.handle(Input::Tab(shared), T0 + 1000);
@@ -347,7 +347,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     // Stored by an earlier tab: renewed at T0, deadline T0 + 30 s.
     let stored = TabView { phase: TabPhase::Live, deadline: T0 + 30 * S, renewed_at: T0, activity_at: 0, ended_at: 0 };
     let now = T0 + 7 * S;
-    let mut m = Machine::new(&c, now, true, now);
+    let mut m = Machine::new(&c, now, Visibility::Visible, now);
     // The page's navigation entry, a moment before start: 23 s left.
     m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: Some(stored), ..Start::default() }), now);
@@ -359,7 +359,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     assert_eq!(m.deadline(), Some(now - 500 + 23_000));
     assert!(!warned, "no warning from a stale view at start");
     // Without a stored view the report still wins over the page-load guess.
-    let mut m = Machine::new(&c, now, true, now);
+    let mut m = Machine::new(&c, now, Visibility::Visible, now);
     m.handle(Input::Observed(Observed::Report { at: now - 500, remaining_ms: 23_000 }), now);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), now);
     m.handle(Input::Leader(true), now);

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::i18n::{MessageKey, Messages};
-use session_guard::core::machine::{Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Visibility, Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
 use session_guard::core::server::{Observed, classify, request_status_renews, PingOutcome, PingResponse};
 use session_guard::core::session::{TabPhase, TabView};
 
@@ -20,7 +20,7 @@ fn config(timeout_s: u64, warn_s: u64) -> Config {
 }
 
 fn started(config: &Config) -> Machine {
-    let mut m = Machine::new(config, T0, true, T0);
+    let mut m = Machine::new(config, T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start { stored: None, ..Start::default() }), T0);
     m.handle(Input::Leader(true), T0);
     drain(&mut m);
@@ -202,7 +202,7 @@ fn a_tab_view_may_go_as_far_as_the_server_ever_reported() {
 fn a_stored_view_beyond_the_bound_is_not_adopted_at_start() {
     let mut c = config(60, 30);
     c.renew_on = RenewOn::KeepAlive;
-    let mut m = Machine::new(&c, T0, true, T0);
+    let mut m = Machine::new(&c, T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start { stored: Some(live(T0 + 1_000_000 * S, T0 - S)), ..Start::default() }), T0);
     m.handle(Input::Leader(true), T0);
     drain(&mut m);

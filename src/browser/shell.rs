@@ -26,7 +26,7 @@ use crate::core::config::{Config, Lang};
 use crate::core::drafts::DraftInput;
 use crate::core::i18n::{self, MessageKey, Messages};
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice};
-use crate::core::session::{ClockWatch, TabView};
+use crate::core::session::{ClockWatch, TabView, Visibility};
 use crate::core::session_start::{self, StartRecord};
 
 /// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
@@ -88,7 +88,8 @@ impl Shell {
             let _ = store.set(&key, &session_start::encode(started, now));
             started
         });
-        let machine = Machine::new(&config, now, !page::prop(&document, "hidden").is_truthy(), started);
+        let visibility = if page::prop(&document, "hidden").is_truthy() { Visibility::Hidden } else { Visibility::Visible };
+        let machine = Machine::new(&config, now, visibility, started);
         let drafts = Drafts::new(&window, &document, &config, &messages);
         let shell = Rc::new(Shell {
             window,

@@ -36,6 +36,15 @@ impl Phase {
     }
 }
 
+/// Whether the page is seen (`document.hidden`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    /// On screen.
+    Visible,
+    /// In a background tab, minimised, or the screen locked.
+    Hidden,
+}
+
 /// Why a session ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpiryReason {

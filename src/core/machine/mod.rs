@@ -19,7 +19,7 @@ mod warning;
 use super::config::{Config, RenewOn, SlidingWindow};
 use super::server::Observed;
 use super::session::{TabPhase, TabView};
-pub use super::session::{ExpiryReason, Millis, Phase};
+pub use super::session::{ExpiryReason, Millis, Phase, Visibility};
 pub use io::{ErrorCode, Event, Input, Output, Start, UserChoice};
 use keepalive::Ping;
 pub use timers::Timer;
@@ -103,7 +103,7 @@ impl Machine {
     /// A guard starting at `now` on a page that was just served: the page load counts as
     /// the last renewal until the server says otherwise. `session_started` is when the
     /// user logged in, for `absoluteTimeout`.
-    pub fn new(config: &Config, now: Millis, visible: bool, session_started: Millis) -> Machine {
+    pub fn new(config: &Config, now: Millis, page: Visibility, session_started: Millis) -> Machine {
         Machine {
             timeout_ms: config.timeout_ms,
             warn_before_ms: config.warn_before_ms,
@@ -118,7 +118,7 @@ impl Machine {
             last_signal: 0,
             last_activity: None,
             ping: Ping::Idle,
-            visible,
+            visible: page == Visibility::Visible,
             announced: None,
             acknowledged_end: None,
             drafts_dirty: None,
