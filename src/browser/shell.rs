@@ -22,7 +22,7 @@ use super::keepalive;
 use super::listener::{Listen, Listener};
 use super::observer::{self, Observer};
 use super::page;
-use crate::core::config::{Config, Lang};
+use crate::core::config::Config;
 use crate::core::drafts::DraftInput;
 use crate::core::i18n::{self, MessageKey, Messages};
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice};
@@ -78,7 +78,7 @@ impl Shell {
         let document = window.document()?;
         let monotonic = page::monotonic(&window);
         let lang = i18n::resolve_lang(config.lang, &page::prop_string(&page::prop(&window, "navigator"), "language"));
-        let messages = Messages::new(if lang == Lang::Auto { Lang::En } else { lang }, &config.messages);
+        let messages = Messages::new(lang, &config.messages);
         let now = page::now();
         let login_store = config.absolute_timeout_ms.map(|_| Store::open(&window));
         let started = login_store.as_ref().map_or(now, |store| {
