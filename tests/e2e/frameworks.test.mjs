@@ -851,6 +851,7 @@ async function revivedSubmit(j, c) {
     message: "tab A's hidden CSRF input holds the new session's token",
   });
   assert.equal(await a.inputValue("#message"), TEXT, "the typed text is untouched");
+  j.note(`tokens: tab A before ${before.slice(0, 6)}…, tab B ${fresh.slice(0, 6)}…, tab A now ${(await a.locator(field).inputValue()).slice(0, 6)}…`);
   j.note(`tab A revived: ${j.events.slice(revivedAt).map((e) => e.type).join(", ")}`);
 
   await a.bringToFront();
