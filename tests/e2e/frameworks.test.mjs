@@ -829,6 +829,12 @@ async function revivedSubmit(j, c) {
   });
   await waitFor(async () => !(await j.serverExpiry()).alive, { timeout: 5000, interval: 200, message: "the session gone on the server" });
   const revivedAt = j.events.length;
+  // What tab A asks the server from here on (the revived tab's status or keep-alive answer).
+  const asked = [];
+  a.on("response", (r) => {
+    const p = new URL(r.url()).pathname;
+    if (p === server.paths.status || p === "/session/keepalive/" || p === "/session/keepalive") asked.push(`${r.request().method()} ${p} ${r.status()}`);
+  });
 
   const b = await j.context.newPage();
   await b.goto(j.url(`${server.paths.login}?next=${encodeURIComponent(server.paths.form)}`));
@@ -845,14 +851,15 @@ async function revivedSubmit(j, c) {
     interval: 100,
     message: "tab A revived by the login in tab B",
   });
+  await waitFor(() => asked.some((x) => x.endsWith(" 200")), { timeout: 10000, interval: 100, message: "tab A asked the server (status or keep-alive)" });
   await waitFor(async () => (await a.locator(field).inputValue()) !== before, {
-    timeout: 10000,
+    timeout: 5000,
     interval: 100,
     message: "tab A's hidden CSRF input holds the new session's token",
   });
   assert.equal(await a.inputValue("#message"), TEXT, "the typed text is untouched");
   j.note(`tokens: tab A before ${before.slice(0, 6)}…, tab B ${fresh.slice(0, 6)}…, tab A now ${(await a.locator(field).inputValue()).slice(0, 6)}…`);
-  j.note(`tab A revived: ${j.events.slice(revivedAt).map((e) => e.type).join(", ")}`);
+  j.note(`tab A revived: ${j.events.slice(revivedAt).map((e) => e.type).join(", ")}; tab A asked: ${asked.join(", ")}`);
 
   await a.bringToFront();
   const answer = a.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === server.paths.form, { timeout: 10000 });
