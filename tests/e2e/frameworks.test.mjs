@@ -352,7 +352,7 @@ const CASES = [
   { id: "django-false", framework: "django", renewOn: "keepalive", csrfField: "csrfmiddlewaretoken", start: () => startDjango({ saveEveryRequest: false }) },
   { id: "django-true", framework: "django", renewOn: "request", start: () => startDjango({ saveEveryRequest: true }) },
   // cookieBound: the session ends when the browser drops the cookie (see step 6).
-  { id: "express-false", framework: "express", renewOn: "keepalive", cookieBound: true, start: () => startExpress({ rolling: false }) },
+  { id: "express-false", framework: "express", renewOn: "keepalive", cookieBound: true, csrfField: "_csrf", start: () => startExpress({ rolling: false }) },
   { id: "express-true", framework: "express", renewOn: "request", start: () => startExpress({ rolling: true }) },
   { id: "flask-true", framework: "flask", renewOn: "request", tolerance: 1, start: () => startFlask({ refreshEachRequest: true }) },
   { id: "flask-false", framework: "flask", renewOn: "keepalive", tolerance: 1, start: () => startFlask({ refreshEachRequest: false }) },
