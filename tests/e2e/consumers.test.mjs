@@ -1,13 +1,16 @@
 // The package as its users get it: `npm pack` of this repository, then
 //   - examples/vite-app: the tarball installed with npm into a copy of the example, `vite build`,
 //     and the built site in Chromium (`import { start } from "session-guard"`);
+//   - examples/react-headless and examples/vue-headless: the same, plus the framework and its
+//     Vite plugin; the app's own session dialog (`dialog: false`) driven as a person: warning,
+//     Continue, expiry ("saved" only when the guard said so), Log in again, the note back;
 //   - examples/static: the tarball's package/dist/ copied to /session-guard/ of a static folder,
 //     loaded by the README's `<script src>` tag.
 // Each site is served by a small express app with `POST /session/keepalive` → {"expiresIn": 60}
 // and a Content-Security-Policy whose script-src is only 'self' 'wasm-unsafe-eval'.
 //
-// Cache: everything lives under target/consumers/. The tarball is named by its hash, and the
-// Vite app's npm install is kept in a folder keyed by that hash and the example's package.json,
+// Cache: everything lives under target/consumers/. The tarball is named by its hash, and each
+// Vite example's npm install is kept in a folder keyed by that hash and the example's package.json,
 // so a re-run with the same dist/ skips npm (only `vite build` runs again). npm runs with
 // --prefer-offline, so a re-install after a rebuild is served from npm's cache.
 

@@ -14,7 +14,9 @@
 //     Continue → API calls (with and without Server-Timing) → ignored warning → the server
 //     really expires the session → "Log in again" → the draft is restored;
 //   - page loads the guard did not see coming (landing from a page without the guard, a
-//     re-login while signed in): the deadline must come from the page's Server-Timing.
+//     re-login while signed in): the deadline must come from the page's Server-Timing;
+//   - Django and express (`csrfField`): a tab revived by a login in another tab takes the new
+//     CSRF token from the status answer, and its form submit is accepted.
 // At every step the guard's deadline (guard.remaining(), timed to the tick) must match the
 // server's real expiry within 1 s for Flask and PHP, 2 s for Django and express (see TOLERANCE).
 // Each journey also asks the example's status route (`GET /session/status`, the guard's
