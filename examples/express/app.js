@@ -117,7 +117,7 @@ export function createApp({ timeout = 1800, rolling = false, warnBefore = 120, d
   app.get("/form", signedIn, (req, res) => {
     const tag =
       `<script src="/session-guard/session-guard.js" data-timeout="${timeout}" data-warn-before="${warnBefore}" ` +
-      `data-renew-on="${rolling ? "request" : "keepalive"}" data-keepalive-url="/session/keepalive" ` +
+      `data-renew-on="${rolling ? "request" : "keepalive"}" data-keepalive-url="/session/keepalive" data-status-url="/session/status" ` +
       `data-login-url="/login" data-logout-url="/logout" data-user="${esc(req.session.user)}" ` +
       `data-draft-key="${draftKey(req.session.user)}" defer></script>`;
     res.set("Cache-Control", "no-store").send(

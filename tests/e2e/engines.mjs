@@ -93,10 +93,8 @@ async function launchPuppeteer(name) {
     version: `${name === "firefox" ? "Firefox" : "Chromium"} ${version}`,
     async open() {
       const context = await browser.createBrowserContext();
-      const newPage = async () => {
-        const page = await context.newPage();
-        await page.setViewport({ width: 1024, height: 768 });
-        return tab({
+      const wrap = (page) =>
+        tab({
           goto: (url) => page.goto(url),
           url: async () => page.url(),
           eval: (fn, arg) => page.evaluate(fn, arg),
@@ -107,7 +105,22 @@ async function launchPuppeteer(name) {
           // A person switches to another tab of the same window.
           hide: async () => (await context.newPage()).bringToFront(),
           close: () => page.close(),
+          chooseFile: async (selector, file) => (await page.$(selector)).uploadFile(file),
+          expectPopup: (timeout) =>
+            new Promise((resolve, reject) => {
+              const timer = setTimeout(() => reject(new Error(`no window opened by ${page.url()} within ${timeout} ms`)), timeout);
+              page.once("popup", (popup) => {
+                clearTimeout(timer);
+                if (!popup) return reject(new Error("the opened window is not reachable"));
+                resolve(wrap(popup));
+              });
+            }),
+          isOpen: async () => !page.isClosed(),
         });
+      const newPage = async () => {
+        const page = await context.newPage();
+        await page.setViewport({ width: 1024, height: 768 });
+        return wrap(page);
       };
       return browsing(await newPage(), newPage, () => context.close());
     },
@@ -194,6 +207,23 @@ async function launchWebKit() {
         // Setting the window's rect restores a minimised window (WebDriver: Set Window Rect).
         front: () => act(() => driver.manage().window().setRect(WINDOW_RECT)),
         hide: () => act(() => driver.manage().window().minimize()),
+        // WebDriver's way to choose a file: the file input takes the path as its keys.
+        chooseFile: (selector, file) => act(async () => (await driver.findElement(By.css(selector))).sendKeys(file)),
+        // A window this one opens is a new window handle.
+        expectPopup: (timeout) => {
+          const known = serial(() => driver.getAllWindowHandles());
+          return known.then((before) =>
+            waitFor(
+              async () => {
+                const now = await serial(() => driver.getAllWindowHandles());
+                const opened = now.find((h) => !before.includes(h));
+                return opened ? handleTab(opened) : null;
+              },
+              { timeout, interval: 100, message: "a window opened by the page" },
+            ),
+          );
+        },
+        isOpen: () => serial(async () => (await driver.getAllWindowHandles()).includes(handle)),
         close: () =>
           act(async () => {
             await driver.close();
@@ -256,6 +286,13 @@ function tab(ops) {
     async typeInto(selector, text) {
       await this.click(selector);
       await ops.type(text);
+    },
+    /**
+     * Sets up the wait for a window this tab opens (call before the click that opens it);
+     * resolves to that window as a tab.
+     */
+    expectPopup(timeout = 10000) {
+      return ops.expectPopup(timeout);
     },
     /** Events, errors and CSP violations the demo's test recorder saw in this document. */
     records() {

@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { after, before, describe, test } from "node:test";
 
@@ -17,6 +19,10 @@ import { startServer, waitFor } from "./harness.mjs";
 const TIMEOUT = 25; // s, the server's idle timeout in these journeys
 const WARN_BEFORE = 20; // s: the warning opens 5 s after the last renewal
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const POPUP_TYPED = "Typed before the session ended.";
+// The file a person chooses in the popup journey's file input.
+const POPUP_FILE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sg-engines-")), "report.pdf");
+fs.writeFileSync(POPUP_FILE, "%PDF-1.4\n% a small report\n");
 const EXPIRED_EN = "For your security you were signed out after a period of inactivity. Please log in again.";
 
 // --- what a journey reads off a page ------------------------------------------------------
@@ -288,5 +294,50 @@ for (const name of selectedEngines()) {
       assert.ok(live, "the guard's own style applies (live region visually hidden)");
       await assertClean(tab, "on the strict-CSP page");
     });
+
+    journey('relogin "popup": Log in again opens the login in a new window; the expired page resumes in place, file still chosen', async (tab, base) => {
+      // This deploy of /form: the guard with data-relogin="popup", and a file input.
+      await server.hook("/__test/form-edits", {
+        edits: [
+          ["data-user=", 'data-relogin="popup" data-user='],
+          ['<div class="actions">', '<label for="attach">Attachment</label> <input type="file" id="attach" name="attach"><div class="actions">'],
+        ],
+      });
+      await login(tab, base);
+      assert.equal(await tab.eval(() => document.querySelector("script[data-user]")?.dataset.relogin), "popup");
+      await tab.typeInto("#message", POPUP_TYPED);
+      await tab.chooseFile("#attach", POPUP_FILE);
+      const chosen = () => tab.eval(() => [...document.getElementById("attach").files].map((f) => `${f.name} ${f.size}`));
+      assert.deepEqual(await chosen(), [`report.pdf ${fs.statSync(POPUP_FILE).size}`], "the file is chosen");
+      // A mark of this very document: a navigation (or a reload) would lose it.
+      await tab.eval(() => (window.__sameDocument = "yes"));
+
+      await waitForDialog(tab, "expired", (TIMEOUT + 10) * 1000);
+      const popupOpened = tab.expectPopup(10000);
+      await tab.click('dialog.session-guard button[data-action="login"]'); // a real click: the popup is not blocked
+      const popup = await popupOpened;
+      await waitFor(async () => new URL(await popup.url()).pathname === "/login", { timeout: 10000, message: "the login page in the new window" });
+      assert.equal(new URL(await popup.url()).searchParams.get("next"), "/form");
+      assert.equal((await guardOf(tab)).state, "expired", "still expired until the login is seen");
+
+      await popup.typeInto("#username", "alice");
+      await popup.press("Tab");
+      await popup.type("secret");
+      await popup.press("Enter");
+      await waitFor(async () => (await guardOf(tab))?.state === "active" && !(await dialogOf(tab))?.open, {
+        timeout: 15000,
+        interval: 100,
+        message: "the expired page resumed in place",
+      });
+      await waitFor(async () => !(await popup.isOpen()), { timeout: 10000, interval: 100, message: "the login window closed itself" });
+      const kept = await tab.eval(() => ({
+        text: document.getElementById("message").value,
+        sameDocument: window.__sameDocument ?? null,
+        path: location.pathname + location.search,
+      }));
+      assert.deepEqual(kept, { text: POPUP_TYPED, sameDocument: "yes", path: "/form" }, "text untouched, no navigation");
+      assert.deepEqual(await chosen(), [`report.pdf ${fs.statSync(POPUP_FILE).size}`], "the file is still chosen");
+      assert.equal((await recordsOf(tab, "login")).length, 1, "sessionguard:login once");
+    }, { timeout: 120000 });
   });
 }

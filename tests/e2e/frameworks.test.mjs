@@ -14,7 +14,9 @@
 //     Continue → API calls (with and without Server-Timing) → ignored warning → the server
 //     really expires the session → "Log in again" → the draft is restored;
 //   - page loads the guard did not see coming (landing from a page without the guard, a
-//     re-login while signed in): the deadline must come from the page's Server-Timing.
+//     re-login while signed in): the deadline must come from the page's Server-Timing;
+//   - Django and express (`csrfField`): a tab revived by a login in another tab takes the new
+//     CSRF token from the status answer, and its form submit is accepted.
 // At every step the guard's deadline (guard.remaining(), timed to the tick) must match the
 // server's real expiry within 1 s for Flask and PHP, 2 s for Django and express (see TOLERANCE).
 // Each journey also asks the example's status route (`GET /session/status`, the guard's
@@ -348,10 +350,11 @@ async function startPhp() {
 // --- the cases -----------------------------------------------------------------------------
 
 const CASES = [
-  { id: "django-false", framework: "django", renewOn: "keepalive", start: () => startDjango({ saveEveryRequest: false }) },
+  // csrfField: the hidden CSRF input of the example's form (the revived-tab submit runs on it).
+  { id: "django-false", framework: "django", renewOn: "keepalive", csrfField: "csrfmiddlewaretoken", start: () => startDjango({ saveEveryRequest: false }) },
   { id: "django-true", framework: "django", renewOn: "request", start: () => startDjango({ saveEveryRequest: true }) },
   // cookieBound: the session ends when the browser drops the cookie (see step 6).
-  { id: "express-false", framework: "express", renewOn: "keepalive", cookieBound: true, start: () => startExpress({ rolling: false }) },
+  { id: "express-false", framework: "express", renewOn: "keepalive", cookieBound: true, csrfField: "_csrf", start: () => startExpress({ rolling: false }) },
   { id: "express-true", framework: "express", renewOn: "request", start: () => startExpress({ rolling: true }) },
   { id: "flask-true", framework: "flask", renewOn: "request", tolerance: 1, start: () => startFlask({ refreshEachRequest: true }) },
   { id: "flask-false", framework: "flask", renewOn: "keepalive", tolerance: 1, start: () => startFlask({ refreshEachRequest: false }) },
@@ -805,6 +808,70 @@ async function pageLoads(j, c) {
   assert.deepEqual(failures, [], "the guard's deadline follows the page's Server-Timing");
 }
 
+/**
+ * After a login in another tab, a form submit from the revived page is accepted. Tab A logs in
+ * and types; nobody touches the session until the server really ends it (tab A: "expired"); the
+ * user logs in in tab B, which starts a new session with a new CSRF token. Tab A revives and
+ * takes the new token from the keep-alive or status answer (`csrfToken`) into its hidden CSRF
+ * input; its Send (a real click) is accepted (not 403), and the typed text arrives.
+ */
+async function revivedSubmit(j, c) {
+  const { page: a, server } = j;
+  const TEXT = "Written before the session ended, sent after a login in another tab.";
+  const field = `#request-form input[name="${c.csrfField}"]`;
+  await a.goto(j.url(`${server.paths.login}?next=${encodeURIComponent(server.paths.form)}`));
+  await j.logIn("erin");
+  await a.locator("#message").click();
+  await a.keyboard.type(TEXT);
+  const before = await a.locator(field).inputValue();
+  await waitFor(async () => (await j.guard())?.state === "expired", {
+    timeout: (TIMEOUT * 2 + 10) * 1000,
+    interval: 250,
+    message: "tab A expired (the server ended the session)",
+  });
+  await waitFor(async () => !(await j.serverExpiry()).alive, { timeout: 5000, interval: 200, message: "the session gone on the server" });
+  const revivedAt = j.events.length;
+  // What tab A asks the server from here on (the revived tab's status or keep-alive answer).
+  const asked = [];
+  a.on("response", (r) => {
+    const p = new URL(r.url()).pathname;
+    if (p === server.paths.status || p === "/session/keepalive/" || p === "/session/keepalive") asked.push(`${r.request().method()} ${p} ${r.status()}`);
+  });
+
+  const b = await j.context.newPage();
+  await b.goto(j.url(`${server.paths.login}?next=${encodeURIComponent(server.paths.form)}`));
+  await b.click("#username");
+  await b.keyboard.type("erin");
+  await b.click("#password");
+  await b.keyboard.type("pw-erin-1");
+  await Promise.all([b.waitForURL((u) => u.pathname === server.paths.form, { timeout: 10000 }), b.keyboard.press("Enter")]);
+  const fresh = await b.locator(field).inputValue();
+  assert.notEqual(fresh, before, "the new login has a new CSRF token");
+
+  await waitFor(async () => (await j.guard())?.state === "active" && !(await j.dialog())?.open, {
+    timeout: 10000,
+    interval: 100,
+    message: "tab A revived by the login in tab B",
+  });
+  await waitFor(() => asked.some((x) => x.endsWith(" 200")), { timeout: 10000, interval: 100, message: "tab A asked the server (status or keep-alive)" });
+  await waitFor(async () => (await a.locator(field).inputValue()) !== before, {
+    timeout: 5000,
+    interval: 100,
+    message: "tab A's hidden CSRF input holds the new session's token",
+  });
+  assert.equal(await a.inputValue("#message"), TEXT, "the typed text is untouched");
+  j.note(`tokens: tab A before ${before.slice(0, 6)}…, tab B ${fresh.slice(0, 6)}…, tab A now ${(await a.locator(field).inputValue()).slice(0, 6)}…`);
+  j.note(`tab A revived: ${j.events.slice(revivedAt).map((e) => e.type).join(", ")}; tab A asked: ${asked.join(", ")}`);
+
+  await a.bringToFront();
+  const answer = a.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === server.paths.form, { timeout: 10000 });
+  await a.click("#submit");
+  const res = await answer;
+  assert.equal(res.status(), 200, `the revived page's submit is accepted (${res.status()} ${res.statusText()})`);
+  await a.waitForSelector("#saved-title", { timeout: 10000 });
+  assert.equal(await a.textContent("#saved-message"), TEXT, "the typed text arrived");
+}
+
 // The tests wait on real time (a minute for a journey); they all run side by side.
 describe("session-guard against real servers (45 s sessions, real time)", { concurrency: true }, () => {
   for (const c of CASES) {
@@ -862,6 +929,11 @@ describe("session-guard against real servers (45 s sessions, real time)", { conc
   for (const c of CASES) {
     it(`${c.id}: a page load the guard did not see coming takes its deadline from Server-Timing`, { timeout: 60000 }, (t) =>
       withJourney(c, t, pageLoads),
+    );
+  }
+  for (const c of CASES.filter((x) => x.csrfField)) {
+    it(`${c.id}: after a login in another tab, the revived page's form submit is accepted (fresh CSRF token)`, { timeout: 180000 }, (t) =>
+      withJourney(c, t, revivedSubmit),
     );
   }
 });

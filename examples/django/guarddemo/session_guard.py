@@ -1,7 +1,9 @@
 """The server side of session-guard for Django: copy this file into your project.
 
 1. `keepalive`: the view behind the guard's `keepAliveUrl`. It MODIFIES the session, so that
-   Django saves it and moves its expiry, and answers `{"expiresIn": <seconds>}`.
+   Django saves it and moves its expiry, and answers `{"expiresIn": <seconds>, "csrfToken": …}`.
+   The token lets a tab revived by a login in another tab (which rotated the CSRF token) put the
+   new one into its forms' `csrfmiddlewaretoken` inputs: their next submit is accepted.
 2. `SessionTimingMiddleware`: adds `Server-Timing: session;dur=<ms left>` to every response of a
    signed-in user, so the guard learns the real remaining time on each page load, even when
    the page load did not renew the session (SESSION_SAVE_EVERY_REQUEST = False).
@@ -30,6 +32,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -45,7 +48,7 @@ def keepalive(request):
     if not request.user.is_authenticated:
         return JsonResponse({"error": "signed out"}, status=401)
     request.session["keepalive"] = time.time()  # modified → saved → expiry renewed
-    return JsonResponse({"expiresIn": request.session.get_expiry_age()})
+    return JsonResponse({"expiresIn": request.session.get_expiry_age(), "csrfToken": get_token(request)})
 
 
 class SessionTimingMiddleware:
@@ -73,7 +76,7 @@ class SessionTimingMiddleware:
 
 
 class SessionStatusMiddleware:
-    """`GET <path>` (default /session/status/): 200 `{"expiresIn": s}` while the session is alive,
+    """`GET <path>` (default /session/status/): 200 `{"expiresIn": s, "csrfToken"?}` while the session is alive,
     401 once it is gone; it never saves the session. Requires `X-Requested-With: XMLHttpRequest`
     (400 without). Place it BEFORE SessionMiddleware: the request never reaches it.
 
@@ -109,9 +112,23 @@ class SessionStatusMiddleware:
         left = (session.get_expiry_date(modification=saved) - now).total_seconds()
         if left <= 0:
             return _no_store(JsonResponse({"error": "signed out"}, status=401))
-        response = JsonResponse({"expiresIn": round(left, 3)})
+        body = {"expiresIn": round(left, 3)}
+        token = _csrf_token_of(request)
+        if token:
+            body["csrfToken"] = token
+        response = JsonResponse(body)
         response.headers["Server-Timing"] = f"session;dur={round(left * 1000)}"
         return _no_store(response)
+
+
+def _csrf_token_of(request):
+    """A (masked) form token for the CSRF cookie this request carries, or None without one.
+    This middleware answers before CsrfViewMiddleware has read the cookie, so it is read here
+    the same way; a token is never made up (no cookie would carry its secret)."""
+    CsrfViewMiddleware(lambda r: None).process_request(request)
+    if "CSRF_COOKIE" not in request.META:
+        return None
+    return get_token(request)
 
 
 def _no_store(response):
