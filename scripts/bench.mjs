@@ -30,7 +30,8 @@ import { chromium } from "playwright-core";
 
 import { INSTRUMENT } from "../bench/instrument.mjs";
 import { startBenchServer } from "../bench/server.mjs";
-import { DIST, measure, WASM_OPT_FEATURES } from "./build.mjs";
+import { DIST, measure, WASM_OPT_FEATURES, WASM_OPT_PASSES } from "./build.mjs";
+import { PANIC_FMT, stubFunctions } from "./shrink.mjs";
 // The end-to-end tests' Chromium and flags.
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/harness.mjs";
 import { capture, ROOT, WASM_TARGET } from "./setup.mjs";
@@ -187,7 +188,10 @@ function benchSize() {
   if (wb.status !== 0) throw new Error(`wasm-bindgen --keep-debug failed: ${wb.stderr}`);
   const named = path.join(tmp, "session_guard_bg.wasm");
   const namedOpt = path.join(tmp, "session_guard_bg.opt.wasm");
-  const wo = spawnSync("wasm-opt", ["-Oz", "--debuginfo", ...WASM_OPT_FEATURES, named, "-o", namedOpt], { encoding: "utf8" });
+  // The shipped code: the build's stub and wasm-opt passes, with the names kept.
+  fs.copyFileSync(named, namedOpt);
+  stubFunctions(namedOpt, PANIC_FMT);
+  const wo = spawnSync("wasm-opt", [...WASM_OPT_PASSES, "--debuginfo", ...WASM_OPT_FEATURES, namedOpt, "-o", namedOpt], { encoding: "utf8" });
   const shown = cmd.map((a) => (a === tmp ? "<tmp>" : a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a));
   const twiggy = {
     command: `wasm-bindgen ${shown.join(" ")} && twiggy top -n 14 <tmp>/session_guard_bg.wasm`,
@@ -272,18 +276,44 @@ async function jsHeap(cdp) {
 
 // --- 2. startup --------------------------------------------------------------------
 
+/**
+ * Main-thread time (CDP Performance.getMetrics TaskDuration and ScriptDuration, ms) of the
+ * document `load` navigates `page` to, until it is ready and its load event has fired. The
+ * counters belong to the renderer: they are reset by re-enabling them before the navigation
+ * (a reload may keep the process; across processes they start over anyway).
+ */
+async function mainThreadTime(page, cdp, load) {
+  await cdp.send("Performance.disable");
+  await cdp.send("Performance.enable");
+  await load();
+  await page.waitForFunction(() => document.readyState === "complete", null, { timeout: 15000 });
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const get = (n) => metrics.find((m) => m.name === n).value * 1e3; // s → ms
+  return { task: get("TaskDuration"), script: get("ScriptDuration") };
+}
+
 async function benchStartup(env) {
   const runs = Math.max(RUNS, 7);
   const samples = { tag: { cold: [], warm: [] }, module: { cold: [], warm: [] } };
+  // The same page without the guard, opened in the same run: what the guard adds is the paired
+  // difference of main-thread time (guard page − this page), run by run.
+  const baseline = { cold: [], warm: [] };
+  const variants = ["none", "tag", "module"];
   for (let r = 0; r < runs; r++) {
-    for (const variant of r % 2 ? ["tag", "module"] : ["module", "tag"]) {
+    const order = variants.map((_, i) => variants[(i + r) % variants.length]); // rotate, so drift hits every variant
+    const thread = {};
+    for (const variant of order) {
       const context = await newContext(env);
       const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      thread[variant] = {};
       for (const phase of ["cold", "warm"]) {
-        if (phase === "cold") await gotoReady(env, page, variant, "form=small");
-        else {
-          await page.reload();
-          await waitReady(page);
+        thread[variant][phase] = await mainThreadTime(page, cdp, () =>
+          phase === "cold" ? gotoReady(env, page, variant, "form=small") : page.reload().then(() => waitReady(page)),
+        );
+        if (variant === "none") {
+          baseline[phase].push(thread.none[phase]);
+          continue;
         }
         const m = await page.evaluate(() => {
           const marks = window.__bench.marks;
@@ -312,17 +342,28 @@ async function benchStartup(env) {
           start: m.marks.ready - m.marks.instantiateEnd,
           sinceNavigation: m.marks.ready,
           wasmTransfer: m.res["session_guard_bg.wasm"]?.transfer ?? null,
+          thread: thread[variant][phase],
         });
       }
       await context.close();
     }
+    for (const variant of ["tag", "module"]) {
+      for (const phase of ["cold", "warm"]) {
+        const s = samples[variant][phase].at(-1);
+        s.addedTask = s.thread.task - thread.none[phase].task;
+        s.addedScript = s.thread.script - thread.none[phase].script;
+      }
+    }
   }
-  const out = { runs };
+  const out = { runs, none: {} };
+  for (const [phase, list] of Object.entries(baseline)) {
+    out.none[phase] = { task: stat(list.map((s) => s.task)), script: stat(list.map((s) => s.script)) };
+  }
   for (const [variant, phases] of Object.entries(samples)) {
     out[variant] = {};
     for (const [phase, list] of Object.entries(phases)) {
       out[variant][phase] = {};
-      for (const k of ["total", "network", "client", "instantiate", "start", "sinceNavigation", "wasmTransfer"]) {
+      for (const k of ["total", "network", "client", "instantiate", "start", "sinceNavigation", "wasmTransfer", "addedTask", "addedScript"]) {
         out[variant][phase][k] = stat(list.map((s) => s[k]));
       }
     }
@@ -950,7 +991,7 @@ function report(results, machine, command) {
     p(tw(size.twiggy.bindgen));
     p();
     if (size.twiggy.optimised) {
-      p(`The same after \`wasm-opt -Oz --debuginfo\` with the build's features, i.e. the shipped code with names kept`);
+      p(`The same with panic_fmt stubbed and the build's wasm-opt passes and features (\`--debuginfo\`), i.e. the shipped code with names kept`);
       p(`(${kb(size.twiggy.optimised.bytes)}; not listed: ${skipped(size.twiggy.optimised)}):`);
       p();
       p(tw(size.twiggy.optimised));
@@ -980,6 +1021,20 @@ function report(results, machine, command) {
       }
     }
     p(table(["Loader", "Cache", "Total ms", "waiting for responses", "page's own work", "compile", "start", "navigation → ready"], rows));
+    p();
+    p("Main-thread time the guard adds to a page, in ms: CDP `Performance.getMetrics` TaskDuration (all main-thread");
+    p("tasks) and ScriptDuration (JS and wasm) from navigation until the page is ready and loaded, the guard's page");
+    p("minus the same page without the guard (10-field form) opened in the same run (order rotated each run); median");
+    p("and min–max of the paired differences. Off-thread wasm compilation is not main-thread time.");
+    p();
+    const added = [];
+    for (const v of ["tag", "module"]) {
+      for (const ph of ["cold", "warm"]) {
+        const s = startup[v][ph];
+        added.push([v === "tag" ? "script tag" : "ES module", ph, `**${cell(s.addedTask)}**`, cell(s.addedScript), cell(startup.none[ph].task), cell(startup.none[ph].script)]);
+      }
+    }
+    p(table(["Loader", "Cache", "main thread added", "script added", "page without guard: main thread", "script"], added));
     p();
   }
 
