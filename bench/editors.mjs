@@ -142,7 +142,12 @@ export async function benchEditors({ browser, distDir, runs, draftKey, stat }) {
           const ms = performance.now() - t0;
           performance.mark("save>");
           Storage.prototype.setItem = setItem;
-          return { ms, bytes };
+          // Reference: what the editors' own serializers cost, once each, called by the page.
+          const t1 = performance.now();
+          quill.root.innerHTML;
+          tinymce.get("tiny").getContent();
+          ckeditor.getData();
+          return { ms, bytes, editorsRead: performance.now() - t1 };
         }),
       );
       save.thread = saveThreadMs("save");
@@ -157,7 +162,14 @@ export async function benchEditors({ browser, distDir, runs, draftKey, stat }) {
           guard.restoreDrafts();
           const ms = performance.now() - t0;
           performance.mark("restore>");
-          return { ms, lengths: [quill.root.innerHTML.length, tinymce.get("tiny").getContent().length, ckeditor.getData().length] };
+          const lengths = [quill.root.innerHTML.length, tinymce.get("tiny").getContent().length, ckeditor.getData().length];
+          // Reference: the same three writes through the editors' APIs, by the page.
+          const html = [quill.root.innerHTML, tinymce.get("tiny").getContent(), ckeditor.getData()];
+          const t1 = performance.now();
+          quill.setContents(quill.clipboard.convert({ html: html[0] }), "api");
+          tinymce.get("tiny").setContent(html[1]);
+          ckeditor.setData(html[2]);
+          return { ms, lengths, editorsWrite: performance.now() - t1 };
         }),
       );
       restore.thread = restoreThreadMs("restore");
@@ -178,6 +190,8 @@ export async function benchEditors({ browser, distDir, runs, draftKey, stat }) {
     saveBytes: s((x) => x.save.bytes),
     restoreMs: s((x) => x.restore.ms),
     restoreThreadMs: s((x) => x.restore.thread),
+    editorsReadMs: s((x) => x.save.editorsRead),
+    editorsWriteMs: s((x) => x.restore.editorsWrite),
   };
 }
 
@@ -195,6 +209,8 @@ export function editorsReport(e, { cell, table, fmt }) {
     table(["Figure", "wall, ms", "main-thread CPU, ms"], [
       ["`saveDrafts()`, first save", cell(e.saveMs), cell(e.saveThreadMs)],
       ["`restoreDrafts()`", cell(e.restoreMs), cell(e.restoreThreadMs)],
+      ["reference: the editors' own reads, once each by the page (Quill `root.innerHTML`, TinyMCE `getContent()`, CKEditor `getData()`), after the save", cell(e.editorsReadMs), "–"],
+      ["reference: the same three texts written again through the editors' APIs by the page, after the restore", cell(e.editorsWriteMs), "–"],
       ["bytes written by the save (UTF-16)", cell({ ...e.saveBytes, median: e.saveBytes.median / 1024, min: e.saveBytes.min / 1024, max: e.saveBytes.max / 1024 }) + " KB", "–"],
     ]),
     "",
