@@ -16,6 +16,7 @@
 //   keepalive  keep-alive requests in one simulated hour of an active user: 1 tab, 4 tabs, 60 s timeout;
 //              wasm memory and JS heap over that hour
 //   drafts     saveDrafts()/restoreDrafts() of a 500-field form with a 200 KB textarea; bytes written
+//   editors    the same of three real editors of 20 KB each (bench/editors.mjs)
 //              to localStorage by a burst of 50 keystrokes
 //   leaks      what is left after guard.destroy(); memory after 50 start/destroy/free cycles
 //
@@ -28,6 +29,7 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { benchEditors, editorsReport } from "../bench/editors.mjs";
 import { INSTRUMENT } from "../bench/instrument.mjs";
 import { startBenchServer } from "../bench/server.mjs";
 import { DIST, measure, WASM_OPT_FEATURES, WASM_OPT_PASSES } from "./build.mjs";
@@ -36,7 +38,7 @@ import { PANIC_FMT, stubFunctions } from "./shrink.mjs";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/harness.mjs";
 import { capture, ROOT, WASM_TARGET } from "./setup.mjs";
 
-const SECTIONS = ["size", "startup", "activity", "idle", "keepalive", "drafts", "leaks"];
+const SECTIONS = ["size", "startup", "activity", "idle", "keepalive", "drafts", "editors", "leaks"];
 const OUT_DIR = path.join(ROOT, "target", "bench");
 const VIEWPORT = { width: 1024, height: 800 };
 
@@ -730,10 +732,13 @@ async function withThreadTimes(env, page, run) {
   return [result, threadMs];
 }
 
+// --draft-key: the drafts encrypted at rest (a fixed test key; never a real one).
+const DRAFT_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
 async function benchDrafts(env) {
   const samples = [];
   // --draft-key: the drafts encrypted at rest (a fixed test key; never a real one).
-  const key = OPTS.draftKey ? "&key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" : "";
+  const key = OPTS.draftKey ? `&key=${DRAFT_KEY}` : "";
   const query = `form=big&fields=${BIG_FORM_FIELDS}&restore=manual${key}`;
   for (let r = 0; r < RUNS; r++) {
     const context = await newContext(env, { instrument: true });
@@ -960,7 +965,7 @@ function report(results, machine, command) {
   p(`- Bench run time: ${fmt(results.seconds, 0)} s`);
   p();
 
-  const { size, startup, activity, idle, keepalive, drafts, leaks } = results;
+  const { size, startup, activity, idle, keepalive, drafts, editors, leaks } = results;
 
   if (size) {
     p("## 1. Size of what ships");
@@ -1211,6 +1216,8 @@ function report(results, machine, command) {
     p();
   }
 
+  if (editors) for (const line of editorsReport(editors, { cell, table, fmt })) p(line);
+
   if (leaks) {
     const l = leaks;
     p("## 7. Leaks");
@@ -1298,6 +1305,7 @@ async function main() {
     await section("idle", () => benchIdle(env));
     await section("keepalive", () => benchKeepalive(env));
     await section("drafts", () => benchDrafts(env));
+    await section("editors", () => benchEditors({ browser, distDir: DIST, runs: RUNS, draftKey: OPTS.draftKey && DRAFT_KEY, stat }));
     await section("leaks", () => benchLeaks(env));
   } finally {
     await browser.close().catch(() => {});

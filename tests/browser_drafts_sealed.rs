@@ -141,6 +141,44 @@ fn sealed_in_storage_and_back_with_the_same_key() {
     clear_ours();
 }
 
+/// Sealed by the browser's base64url encoder (`Uint8Array.prototype.toBase64`) where it has one
+/// and by the core's where it has not (browsers before 2025), of text of 1- to 4-byte UTF-8
+/// characters (written into wasm memory by `TextEncoder.encodeInto`): the same text back.
+#[wasm_bindgen_test]
+fn sealed_by_either_base64url_encoder_and_any_characters() {
+    let proto: Object = Reflect::get(&js_sys::Uint8Array::new_with_length(0), &"__proto__".into()).unwrap().unchecked_into();
+    let native = Reflect::get(&proto, &"toBase64".into()).unwrap();
+    let text = "Grüße aus Zürich, 東京 — 🙂 ".repeat(40);
+    for without_native in [false, true] {
+        clear_ours();
+        if without_native {
+            Reflect::delete_property(&proto, &"toBase64".into()).unwrap();
+        }
+        let holder = mount();
+        let g = start("alice", Some(KEY)).unwrap();
+        type_in("subject", "ß🙂");
+        type_in("message", &text);
+        g.save_drafts();
+        g.destroy();
+        holder.remove();
+        if without_native && !native.is_undefined() {
+            Reflect::set(&proto, &"toBase64".into(), &native).unwrap();
+        }
+        let stored = drafts();
+        assert_eq!(stored.len(), 2, "{stored:?}");
+        assert!(stored.iter().all(|(_, v)| v.starts_with("sg1.") && !v.contains("Zürich")));
+
+        let holder = mount();
+        let g = start("alice", Some(KEY)).unwrap();
+        g.restore_drafts();
+        assert_eq!(value("subject"), "ß🙂", "without the native encoder: {without_native}");
+        assert_eq!(value("message"), text, "without the native encoder: {without_native}");
+        g.destroy();
+        holder.remove();
+    }
+    clear_ours();
+}
+
 #[wasm_bindgen_test]
 fn a_wrong_or_missing_key_restores_nothing_and_reports_once() {
     for key in [Some(OTHER_KEY), None] {

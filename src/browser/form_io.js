@@ -27,10 +27,7 @@ export function formFacts(form, known, generation) {
   // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select, 3 a
   // contenteditable region, 4 a field read through code (an editor, registerField, a custom
   // element), 5 a file input (its files' names). An editor that starts after the guard changes a field's kind.
-  const kinds = elements.map((element) => {
-    const type = attribute(element, "type");
-    return adapterOf(element) ? 4 : element.localName === "select" ? 2 : CHECKABLE.test(type) ? 1 : isRegion(element) ? 3 : /^file$/i.test(type) ? 5 : 0;
-  });
+  const kinds = elements.map(kindOf);
   if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, elements) && sameItems(last.kinds, kinds)) return;
   factsRead.set(form, { generation, elements, kinds });
   const facts = [];
@@ -57,6 +54,18 @@ export function formFacts(form, known, generation) {
     ]);
   }
   return utf8(facts);
+}
+
+// What formFacts' comment says, for one element. An <input> or <select> is read through code
+// only when it was given to registerField (no editor takes one over): asking every known
+// editor about each of a form's hundreds of inputs was most of what a save's reading cost.
+function kindOf(element) {
+  const name = element.localName;
+  const plainControl = (name === "input" || name === "select") && !registered.has(element);
+  if (!plainControl && adapterOf(element)) return 4;
+  if (name === "select") return 2;
+  const type = attribute(element, "type");
+  return CHECKABLE.test(type) ? 1 : isRegion(element) ? 3 : /^file$/i.test(type) ? 5 : 0;
 }
 
 // --- fields beyond form.elements -------------------------------------------------------
@@ -114,6 +123,8 @@ function fieldsOf(form) {
   const fields = [...(form.elements ?? [])];
   const more = (root, shadow) => {
     for (const element of root.querySelectorAll("*")) {
+      // An <option> is its select's; it holds no field and no shadow root.
+      if (element.localName === "option") continue;
       const owned = element.isContentEditable || registered.has(element) || element.localName === "trix-editor";
       if (shadow && !owned && /^(input|textarea|select)$/.test(element.localName)) fields.push(element);
       else if (owned && (registered.has(element) || adapterOf(element) || isRegion(element)) && !fields.includes(element)
@@ -321,6 +332,11 @@ export function formValues(form, indexes, baseline) {
 // not yet optimized takes milliseconds.
 const encoder = new TextEncoder();
 const utf8 = (value) => encoder.encode(JSON.stringify(value));
+
+// Base64url of bytes in wasm memory by the browser's own encoder, where there is one
+// (undefined elsewhere: src/browser/storage.rs encodes them itself). A sealed 200 KB draft
+// took milliseconds in wasm code the browser had not optimized yet.
+export const base64url = (bytes) => bytes.toBase64?.({ alphabet: "base64url", omitPadding: true });
 
 export function sameText(form, a, b) {
   const text = textOf(form, a);

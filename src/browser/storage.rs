@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Storage, Window};
 
 use crate::core::drafts::is_our_key;
-use crate::core::seal::{is_sealed, DraftCipher, NONCE_LEN, OTHER_KEY};
+use crate::core::seal::{is_sealed, push_base64url, DraftCipher, NONCE_LEN, OTHER_KEY};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -150,10 +150,15 @@ impl Sealer {
     /// `crypto.getRandomValues`; without a source of random bytes, nothing (not in clear).
     pub fn seal(&self, key: &str, text: &JsString) -> Result<JsString, StoreError> {
         let Some((cipher, encoder)) = &self.0 else { return Ok(text.clone()) };
-        let mut nonce = [0u8; NONCE_LEN];
-        get_random_values(&mut nonce).map_err(|_| StoreError::Unavailable)?;
-        // UTF-8 by the browser's encoder: a 200 KB text comes into wasm in one native copy.
-        Ok(JsString::from(cipher.seal(key, &encoder.encode(text), nonce)))
+        // `nonce ‖ text` as UTF-8 (at most 3 bytes a UTF-16 unit), written by the browser's
+        // encoder straight into wasm memory, and sealed there where it lies.
+        let mut buffer = vec![0u8; NONCE_LEN + text.length() as usize * 3];
+        let (nonce, room) = buffer.split_at_mut(NONCE_LEN);
+        get_random_values(nonce).map_err(|_| StoreError::Unavailable)?;
+        let written = encoder.encode_into(text, room).written() as usize;
+        buffer.truncate(NONCE_LEN + written);
+        let head = cipher.seal_buffer(key, &mut buffer).ok_or(StoreError::Unavailable)?;
+        Ok(JsString::from(head).concat(&base64url(&buffer)))
     }
 
     /// The text stored under `key`: opened, or as it is without a key. A sealed value on a page
@@ -167,14 +172,33 @@ impl Sealer {
     }
 }
 
+/// Base64url without padding: the browser's own (`Uint8Array.prototype.toBase64`, read from
+/// wasm memory in place), else the core's.
+fn base64url(bytes: &[u8]) -> JsString {
+    native_base64url(bytes).unwrap_or_else(|| {
+        let mut text = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        push_base64url(&mut text, bytes);
+        JsString::from(text)
+    })
+}
+
+#[wasm_bindgen(module = "/src/browser/form_io.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = base64url)]
+    fn native_base64url(bytes: &[u8]) -> Option<JsString>;
+}
+
 #[wasm_bindgen]
 extern "C" {
+    type EncodeResult;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> u32;
     #[wasm_bindgen(js_name = TextEncoder)]
     type Utf8Encoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(this: &Utf8Encoder, text: &JsString, into: &mut [u8]) -> EncodeResult;
     #[wasm_bindgen(constructor, js_class = "TextEncoder")]
     fn new() -> Utf8Encoder;
-    #[wasm_bindgen(method, js_class = "TextEncoder")]
-    fn encode(this: &Utf8Encoder, text: &JsString) -> Vec<u8>;
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buffer: &mut [u8]) -> Result<(), JsValue>;
 }

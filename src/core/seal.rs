@@ -1,23 +1,22 @@
-//! Drafts at rest, sealed with the user's `draftKey`: ChaCha20-Poly1305 (RustCrypto's
-//! `chacha20poly1305`, an AEAD), a fresh random nonce for every write, and the key's id and
-//! the storage key (which holds the user hash, the path and the form) bound as associated
-//! data. A record copied under another key, another user's prefix or another draft key does
-//! not open. Sans-IO like the rest of the core: the shell brings the nonce's random bytes
-//! (`crypto.getRandomValues`) and the texts; nothing here reads a clock or storage.
+//! Drafts at rest, sealed with the user's `draftKey`: ChaCha20-Poly1305 (RFC 8439; RustCrypto's
+//! `chacha20` and `poly1305` behind crates/aead, which says why), a fresh random nonce for
+//! every write, and the key's id and the storage key (which holds the user hash, the path and
+//! the form) bound as associated data. A record copied under another key, another user's
+//! prefix or another draft key does not open. Sans-IO like the rest of the core: the shell
+//! brings the nonce's random bytes (`crypto.getRandomValues`) and the texts; nothing here
+//! reads a clock or storage.
 //!
 //! A sealed value is text, as localStorage holds: `sg1.<key id>.<nonce ‖ ciphertext ‖ tag>`,
 //! both parts base64url without padding. The key id is 6 bytes of a Poly1305 tag under the
 //! key (of an empty message with a fixed nonce): it tells a draft of another key (swept like
 //! another user's, quietly) from a tampered one, and says nothing of the key.
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
+use session_guard_aead::{decrypt, encrypt};
 
 /// What every sealed value starts with; no plain record (`{"v":…`) does.
 pub const SEALED_PREFIX: &str = "sg1.";
-/// The length of a ChaCha20-Poly1305 nonce, in bytes.
-pub const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
+pub use session_guard_aead::NONCE_LEN;
+use session_guard_aead::TAG_LEN;
 const KEY_ID_LEN: usize = 6;
 /// The nonce only the key id is made with; a random one equals it with probability 2⁻⁹⁶.
 const KEY_ID_NONCE: [u8; NONCE_LEN] = [0xff; NONCE_LEN];
@@ -31,7 +30,7 @@ pub const TAMPERED: &str = "a draft failed its integrity check";
 /// One user's draft keys: the first seals, every one opens (the previous key, while drafts
 /// written before a rotation are younger than `draftTtl`).
 pub struct DraftCipher {
-    keys: Vec<(String, ChaCha20Poly1305)>,
+    keys: Vec<(String, [u8; 32])>,
 }
 
 impl core::fmt::Debug for DraftCipher {
@@ -45,11 +44,10 @@ impl DraftCipher {
     pub fn new(keys: &[[u8; 32]]) -> Option<DraftCipher> {
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
-            let cipher = ChaCha20Poly1305::new(key.into());
             let mut id = String::new();
-            let tag = cipher.encrypt_in_place_detached(Nonce::from_slice(&KEY_ID_NONCE), b"session-guard key id", &mut []);
-            push_base64url(&mut id, &tag.ok()?[..KEY_ID_LEN]);
-            out.push((id, cipher));
+            let tag = encrypt(key, &KEY_ID_NONCE, b"session-guard key id", &mut []);
+            push_base64url(&mut id, &tag[..KEY_ID_LEN]);
+            out.push((id, *key));
         }
         (!out.is_empty()).then_some(DraftCipher { keys: out })
     }
@@ -62,21 +60,28 @@ impl DraftCipher {
     /// Seals `plain`, stored under `storage_key`, with the first key and `nonce` (random,
     /// fresh for this write).
     pub fn seal(&self, storage_key: &str, plain: &[u8], nonce: [u8; NONCE_LEN]) -> String {
-        let (id, cipher) = &self.keys[0];
         let mut buffer = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
         buffer.extend_from_slice(&nonce);
         buffer.extend_from_slice(plain);
-        let ad = associated_data(id, storage_key);
-        // Fails only past 256 GB of text.
-        if let Ok(tag) = cipher.encrypt_in_place_detached(Nonce::from_slice(&nonce), &ad, &mut buffer[NONCE_LEN..]) {
-            buffer.extend_from_slice(&tag);
-        }
-        let mut out = String::with_capacity(SEALED_PREFIX.len() + id.len() + 1 + buffer.len().div_ceil(3) * 4);
-        out.push_str(SEALED_PREFIX);
-        out.push_str(id);
-        out.push('.');
+        let mut out = self.seal_buffer(storage_key, &mut buffer).unwrap_or_default();
         push_base64url(&mut out, &buffer);
         out
+    }
+
+    /// [`DraftCipher::seal`] of a buffer laid out as it is stored, `nonce ‖ text`: sealed where
+    /// it lies (no copy of a long text) into `nonce ‖ ciphertext ‖ tag`, whose base64url
+    /// follows the returned head (`sg1.<key id>.`) in the stored text. `None` for a buffer
+    /// shorter than a nonce.
+    pub fn seal_buffer(&self, storage_key: &str, buffer: &mut Vec<u8>) -> Option<String> {
+        let (id, key) = &self.keys[0];
+        let (nonce, text) = buffer.split_first_chunk_mut::<NONCE_LEN>()?;
+        let tag = encrypt(key, nonce, &associated_data(id, storage_key), text);
+        buffer.extend_from_slice(&tag);
+        let mut head = String::with_capacity(SEALED_PREFIX.len() + id.len() + 1);
+        head.push_str(SEALED_PREFIX);
+        head.push_str(id);
+        head.push('.');
+        Some(head)
     }
 
     /// The plain text of a value stored under `storage_key`: [`OTHER_KEY`] when no key of
@@ -84,7 +89,7 @@ impl DraftCipher {
     pub fn open(&self, storage_key: &str, stored: &str) -> Result<Vec<u8>, &'static str> {
         let rest = stored.strip_prefix(SEALED_PREFIX).ok_or(OTHER_KEY)?;
         let (id, body) = rest.split_once('.').ok_or(TAMPERED)?;
-        let (id, cipher) = self.keys.iter().find(|(known, _)| known == id).ok_or(OTHER_KEY)?;
+        let (id, key) = self.keys.iter().find(|(known, _)| known == id).ok_or(OTHER_KEY)?;
         let mut bytes = decode_base64url(body).ok_or(TAMPERED)?;
         if bytes.len() < NONCE_LEN + TAG_LEN {
             return Err(TAMPERED);
@@ -92,10 +97,9 @@ impl DraftCipher {
         let tag_at = bytes.len() - TAG_LEN;
         let (head, tag) = bytes.split_at_mut(tag_at);
         let (nonce, text) = head.split_at_mut(NONCE_LEN);
-        let ad = associated_data(id, storage_key);
-        cipher
-            .decrypt_in_place_detached(Nonce::from_slice(nonce), &ad, text, Tag::from_slice(tag))
-            .map_err(|_| TAMPERED)?;
+        let nonce: &[u8; NONCE_LEN] = (&*nonce).try_into().map_err(|_| TAMPERED)?;
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| TAMPERED)?;
+        decrypt(key, nonce, &associated_data(id, storage_key), text, tag).map_err(|_| TAMPERED)?;
         bytes.truncate(tag_at);
         bytes.drain(..NONCE_LEN);
         Ok(bytes)
@@ -123,8 +127,7 @@ pub fn decode_key(text: &str) -> Option<[u8; 32]> {
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Base64url without padding. Bytes into a byte buffer, three at a time: pushing `char`s made a
-/// 200 KB text cost milliseconds.
+/// Base64url without padding.
 pub fn push_base64url(out: &mut String, bytes: &[u8]) {
     let whole = bytes.len() / 3;
     let mut buffer = vec![0u8; whole * 4];
