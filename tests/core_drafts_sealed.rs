@@ -41,7 +41,7 @@ fn a_sealed_record_opens_under_its_key_and_decodes() {
     let cipher = DraftCipher::new(&[ALICE_KEY]).unwrap();
     let key = draft_key("alice", "/notes", "#note");
     let plain = encode(&record());
-    let sealed = cipher.seal(&key, plain.as_bytes(), nonce(1));
+    let sealed = cipher.seal(&key, plain.as_bytes(), nonce(1)).expect("sealed");
     assert!(is_sealed(&sealed) && sealed.starts_with("sg1."));
     assert!(!sealed.contains("secret plan") && !sealed.contains("Bob") && !sealed.contains("example.test"));
     let opened = String::from_utf8(cipher.open(&key, &sealed).unwrap()).unwrap();
@@ -55,8 +55,8 @@ fn a_sealed_record_opens_under_its_key_and_decodes() {
 fn every_write_has_its_own_nonce_and_ciphertext() {
     let cipher = DraftCipher::new(&[ALICE_KEY]).unwrap();
     let key = draft_key("alice", "/notes", "#note");
-    let a = cipher.seal(&key, b"same text", nonce(1));
-    let b = cipher.seal(&key, b"same text", nonce(2));
+    let a = cipher.seal(&key, b"same text", nonce(1)).expect("sealed");
+    let b = cipher.seal(&key, b"same text", nonce(2)).expect("sealed");
     assert_ne!(a, b);
     let body = |s: &str| decode_base64url(s.rsplit('.').next().unwrap()).unwrap();
     assert_eq!(&body(&a)[..NONCE_LEN], &nonce(1));
@@ -70,7 +70,7 @@ fn every_write_has_its_own_nonce_and_ciphertext() {
 fn tampering_and_truncation_are_caught() {
     let cipher = DraftCipher::new(&[ALICE_KEY]).unwrap();
     let key = draft_key("alice", "/notes", "#note");
-    let sealed = cipher.seal(&key, encode(&record()).as_bytes(), nonce(3));
+    let sealed = cipher.seal(&key, encode(&record()).as_bytes(), nonce(3)).expect("sealed");
     let (head, body) = sealed.rsplit_once('.').unwrap();
     let bytes = decode_base64url(body).unwrap();
     let rebuild = |bytes: &[u8]| {
@@ -108,7 +108,7 @@ fn another_key_or_no_key_reads_nothing() {
     let wrong = DraftCipher::new(&[OTHER]).unwrap();
     assert_ne!(alice.key_id(), wrong.key_id());
     let key = draft_key("alice", "/notes", "#note");
-    let sealed = alice.seal(&key, b"{\"v\":1}", nonce(4));
+    let sealed = alice.seal(&key, b"{\"v\":1}", nonce(4)).expect("sealed");
     assert_eq!(wrong.open(&key, &sealed), Err(OTHER_KEY));
     // The right id with a wrong key (a forged id) still does not open.
     let forged = sealed.replacen(alice.key_id(), wrong.key_id(), 1);
@@ -127,9 +127,9 @@ fn a_previous_key_still_opens_and_the_first_seals() {
     let rotated = DraftCipher::new(&[OTHER, ALICE_KEY]).unwrap();
     let before = DraftCipher::new(&[ALICE_KEY]).unwrap();
     let key = draft_key("alice", "/notes", "#note");
-    let old = before.seal(&key, b"written before the rotation", nonce(5));
+    let old = before.seal(&key, b"written before the rotation", nonce(5)).expect("sealed");
     assert_eq!(rotated.open(&key, &old).unwrap(), b"written before the rotation");
-    let new = rotated.seal(&key, b"after", nonce(6));
+    let new = rotated.seal(&key, b"after", nonce(6)).expect("sealed");
     assert!(new.starts_with(&format!("sg1.{}.", DraftCipher::new(&[OTHER]).unwrap().key_id())));
     assert_eq!(before.open(&key, &new), Err(OTHER_KEY));
 }
@@ -201,7 +201,7 @@ proptest! {
     fn any_text_round_trips_and_any_change_is_caught(text in ".{0,300}", flip in any::<prop::sample::Index>(), n in any::<[u8; 12]>()) {
         let cipher = DraftCipher::new(&[ALICE_KEY]).unwrap();
         let key = draft_key("alice", "/p", "form0");
-        let sealed = cipher.seal(&key, text.as_bytes(), n);
+        let sealed = cipher.seal(&key, text.as_bytes(), n).expect("sealed");
         prop_assert_eq!(cipher.open(&key, &sealed).unwrap(), text.as_bytes());
         let (head, body) = sealed.rsplit_once('.').unwrap();
         let mut bytes = decode_base64url(body).unwrap();
@@ -229,7 +229,7 @@ proptest! {
         let plain: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect();
         let cipher = DraftCipher::new(&[ALICE_KEY]).unwrap();
         let key = draft_key("alice", "/p", "form0");
-        let sealed = cipher.seal(&key, &plain, n);
+        let sealed = cipher.seal(&key, &plain, n).expect("sealed");
         let reference = chacha20poly1305::ChaCha20Poly1305::new(&ALICE_KEY.into());
         let mut expected = plain.clone();
         let ad = format!("{}\n{key}", cipher.key_id());

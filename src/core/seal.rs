@@ -45,7 +45,8 @@ impl DraftCipher {
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             let mut id = String::new();
-            let tag = encrypt(key, &KEY_ID_NONCE, b"session-guard key id", &mut []);
+            // An empty text always seals; a key that did not is left out (no drafts under it).
+            let Ok(tag) = encrypt(key, &KEY_ID_NONCE, b"session-guard key id", &mut []) else { continue };
             push_base64url(&mut id, &tag[..KEY_ID_LEN]);
             out.push((id, *key));
         }
@@ -59,23 +60,24 @@ impl DraftCipher {
 
     /// Seals `plain`, stored under `storage_key`, with the first key and `nonce` (random,
     /// fresh for this write).
-    pub fn seal(&self, storage_key: &str, plain: &[u8], nonce: [u8; NONCE_LEN]) -> String {
+    /// `None` when it did not seal: nothing of `plain` is ever returned unsealed.
+    pub fn seal(&self, storage_key: &str, plain: &[u8], nonce: [u8; NONCE_LEN]) -> Option<String> {
         let mut buffer = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
         buffer.extend_from_slice(&nonce);
         buffer.extend_from_slice(plain);
-        let mut out = self.seal_buffer(storage_key, &mut buffer).unwrap_or_default();
+        let mut out = self.seal_buffer(storage_key, &mut buffer)?;
         push_base64url(&mut out, &buffer);
-        out
+        Some(out)
     }
 
     /// [`DraftCipher::seal`] of a buffer laid out as it is stored, `nonce ‖ text`: sealed where
     /// it lies (no copy of a long text) into `nonce ‖ ciphertext ‖ tag`, whose base64url
     /// follows the returned head (`sg1.<key id>.`) in the stored text. `None` for a buffer
-    /// shorter than a nonce.
+    /// shorter than a nonce, or longer than the AEAD seals (then nothing is claimed saved).
     pub fn seal_buffer(&self, storage_key: &str, buffer: &mut Vec<u8>) -> Option<String> {
         let (id, key) = &self.keys[0];
         let (nonce, text) = buffer.split_first_chunk_mut::<NONCE_LEN>()?;
-        let tag = encrypt(key, nonce, &associated_data(id, storage_key), text);
+        let tag = encrypt(key, nonce, &associated_data(id, storage_key), text).ok()?;
         buffer.extend_from_slice(&tag);
         let mut head = String::with_capacity(SEALED_PREFIX.len() + id.len() + 1);
         head.push_str(SEALED_PREFIX);
