@@ -11,6 +11,7 @@ import http from "node:http";
 import path from "node:path";
 
 import { editorFiles, tinymceDir } from "../www/editors.js";
+import { pageIdle, withThreadTimes } from "./timing.mjs";
 
 /** Characters of HTML each editor holds. */
 export const EDITOR_BYTES = 20 * 1024;
@@ -82,29 +83,7 @@ async function startServer({ distDir, draftKey }) {
   return { baseURL: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) };
 }
 
-/** The main thread's CPU time between `performance.mark(name + "<")` and `(name + ">")` (see scripts/bench.mjs withThreadTimes). */
-async function withThreadTimes(browser, page, run) {
-  await browser.startTracing(page, { categories: ["blink.user_timing"] });
-  let result, trace;
-  try {
-    result = await run();
-  } finally {
-    trace = await browser.stopTracing();
-  }
-  const marks = JSON.parse(trace.toString()).traceEvents.filter((e) => e.cat === "blink.user_timing" && e.tts !== undefined);
-  const threadMs = (name) => {
-    const start = marks.find((e) => e.name === `${name}<`);
-    const end = marks.find((e) => e.name === `${name}>`);
-    return start && end ? (end.tts - start.tts) / 1000 : NaN;
-  };
-  return [result, threadMs];
-}
-
 const ready = (page) => page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
-
-/** Two frames, then an idle period of the page (or 1 s at most). */
-const pageIdle = (page) =>
-  page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestIdleCallback(done, { timeout: 1000 })))));
 
 /**
  * @param {{browser: import("playwright-core").Browser, distDir: string, runs: number, draftKey?: string, stat: (xs: number[]) => object}} opts

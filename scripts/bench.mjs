@@ -30,6 +30,7 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 import { benchEditors, editorsReport } from "../bench/editors.mjs";
+import { pageIdle, withThreadTimes } from "../bench/timing.mjs";
 import { INSTRUMENT } from "../bench/instrument.mjs";
 import { startBenchServer } from "../bench/server.mjs";
 import { DIST, measure, WASM_OPT_FEATURES, WASM_OPT_PASSES } from "./build.mjs";
@@ -700,37 +701,6 @@ async function typingBurst(page, selector, { settleFirst = false } = {}) {
   });
 }
 
-/** Two frames, then an idle period of the page (or 1 s at most). */
-async function pageIdle(page) {
-  await page.evaluate(
-    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestIdleCallback(done, { timeout: 1000 })))),
-  );
-}
-
-/**
- * Runs `run` (a page.evaluate that brackets calls with `performance.mark(name + "<")` and
- * `(name + ">")`) under a trace, and returns its result with `threadMs(name)`: the main thread's
- * CPU time between the two marks, from the thread clock (`tts`) of their trace events. Wall time
- * on this 2-core machine also counts the moments the OS runs another thread or process (the
- * browser's, the compositor's, V8's background compiler and GC threads, this script) instead of
- * the page's main thread; thread time does not. NaN where the platform has no thread clock.
- */
-async function withThreadTimes(env, page, run) {
-  await env.browser.startTracing(page, { categories: ["blink.user_timing"] });
-  let result, trace;
-  try {
-    result = await run();
-  } finally {
-    trace = await env.browser.stopTracing();
-  }
-  const marks = JSON.parse(trace.toString()).traceEvents.filter((e) => e.cat === "blink.user_timing" && e.tts !== undefined);
-  const threadMs = (name) => {
-    const start = marks.find((e) => e.name === `${name}<`);
-    const end = marks.find((e) => e.name === `${name}>`);
-    return start && end ? (end.tts - start.tts) / 1000 : NaN;
-  };
-  return [result, threadMs];
-}
 
 // --draft-key: the drafts encrypted at rest (a fixed test key; never a real one).
 const DRAFT_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -760,7 +730,7 @@ async function benchDrafts(env) {
     // Let the page lay out the 200 KB it was just given and collect the filling's garbage first:
     // that work belongs to the filling (a user types over minutes), not to the save.
     await pageIdle(page);
-    const [save, saveThreadMs] = await withThreadTimes(env, page, () =>
+    const [save, saveThreadMs] = await withThreadTimes(env.browser, page, () =>
       page.evaluate(() => {
         __inst.storage.calls.length = 0;
         performance.mark("first<");
@@ -791,7 +761,7 @@ async function benchDrafts(env) {
     await page.reload();
     await waitReady(page);
     const startWithDraft = await page.evaluate(() => __bench.marks.ready - __bench.marks.instantiateEnd);
-    const [restore, restoreThreadMs] = await withThreadTimes(env, page, () =>
+    const [restore, restoreThreadMs] = await withThreadTimes(env.browser, page, () =>
       page.evaluate(() => {
         let fields = 0;
         const on = (e) => (fields += e.detail.fields);
