@@ -80,7 +80,7 @@ function ensurePython() {
     const made = spawnSync(python, ["-m", "venv", VENV], { encoding: "utf8", timeout: 120000 });
     if (made.error || made.status !== 0) {
       fs.rmSync(VENV, { recursive: true, force: true }); // ours, half made
-      const why = made.error ? made.error.message : (made.stderr || made.stdout).trim().split("\n").slice(-3).join(" ");
+      const why = made.error ? made.error.message : (made.stderr || made.stdout).trim().split("\n").slice(-3).join(" ") || `exit status ${made.status}`;
       return {
         error: `\`${python} -m venv .venv\` failed (${why}). Install Python 3 with its venv module (Debian/Ubuntu: sudo apt-get install -y python3-venv; \`node scripts/setup.mjs --browser\` does it) to run the Django and Flask journeys.`,
       };
