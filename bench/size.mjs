@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, measure } from "../scripts/build.mjs";
+import { DIST, measure, WASM_OPT_FEATURES } from "../scripts/build.mjs";
 import { ROOT, WASM_TARGET } from "../scripts/setup.mjs";
 import { OUT_DIR, fmt, kb, log, table } from "./common.mjs";
 
