@@ -155,14 +155,24 @@ const APT_PACKAGES = [
   { name: "xvfb", file: XVFB_RUN },
   // PHP's CLI (php -S) for the PHP example's journeys (tests/e2e/frameworks.test.mjs).
   { name: "php-cli", file: "/usr/bin/php" },
+  // Python's venv module (with ensurepip) for the Django and Flask journeys' .venv/ (same test file).
+  // Debian splits it out of python3; without it the journeys fail with this package's name.
+  { name: "python3-venv", file: "python3 -m venv", present: () => pythonHasVenv() },
 ];
 
+/** Whether `python3 -m venv` can make a venv with pip (Debian ships ensurepip in python3-venv). */
+function pythonHasVenv() {
+  return spawnSync("python3", ["-c", "import ensurepip, venv"], { stdio: "ignore" }).status === 0;
+}
+
+const isInstalled = (p) => (p.present ? p.present() : existsSync(p.file));
+
 function ensureBrowsers() {
-  const missing = APT_PACKAGES.filter((p) => !existsSync(p.file)).map((p) => p.name);
+  const missing = APT_PACKAGES.filter((p) => !isInstalled(p)).map((p) => p.name);
   if (missing.length === 0) return;
   timed(`${missing.join(" ")} (apt)`, () => {
     const result = asRoot(`apt-get update -q && apt-get install -y -q ${missing.join(" ")}`);
-    const still = APT_PACKAGES.filter((p) => !existsSync(p.file));
+    const still = APT_PACKAGES.filter((p) => !isInstalled(p));
     if (result.status !== 0 || still.length) {
       throw new Error(
         `The browser and end-to-end tests run in Chromium, Firefox and WebKit, but ${still.map((p) => p.file).join(", ")} ` +

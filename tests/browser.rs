@@ -2,26 +2,23 @@
 //! Short deadlines come from `touch({ expiresIn })`, exactly as a server report would set them.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect};
 use session_guard::core::machine::Phase;
 use session_guard::SessionGuard;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{CustomEvent, Document, Element, Event, HtmlDialogElement, HtmlElement};
+use web_sys::{Element, Event, HtmlDialogElement, HtmlElement};
+
+mod browser_common;
+use browser_common::{document, wait_for, Recorder};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn start_guard(options: &JsValue) -> Result<SessionGuard, JsValue> {
     session_guard::start_guard(options.clone()).map_err(JsValue::from)
-}
-
-fn document() -> Document {
-    web_sys::window().unwrap().document().unwrap()
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -61,49 +58,6 @@ fn by_selector(selector: &str) -> Element {
     document().query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector} missing"))
 }
 
-/// Polls `condition` every 20 ms until it holds, failing after `timeout_ms`.
-async fn wait_for(what: &str, timeout_ms: u32, condition: impl Fn() -> bool) {
-    let mut waited = 0;
-    while !condition() {
-        assert!(waited < timeout_ms, "timed out after {timeout_ms} ms waiting for {what}");
-        TimeoutFuture::new(20).await;
-        waited += 20;
-    }
-}
-
-/// Records `sessionguard:<name>` events' details.
-struct Recorder {
-    seen: Rc<RefCell<Vec<JsValue>>>,
-    _closure: Closure<dyn FnMut(Event)>,
-    name: String,
-}
-
-impl Recorder {
-    fn new(name: &str) -> Recorder {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let sink = seen.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            sink.borrow_mut().push(e.unchecked_into::<CustomEvent>().detail());
-        });
-        let name = format!("sessionguard:{name}");
-        document().add_event_listener_with_callback(&name, closure.as_ref().unchecked_ref()).unwrap();
-        Recorder { seen, _closure: closure, name }
-    }
-
-    fn count(&self) -> usize {
-        self.seen.borrow().len()
-    }
-
-    fn field(&self, index: usize, key: &str) -> JsValue {
-        Reflect::get(&self.seen.borrow()[index], &key.into()).unwrap()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        let _ = document().remove_event_listener_with_callback(&self.name, self._closure.as_ref().unchecked_ref());
-    }
-}
 
 #[wasm_bindgen_test]
 fn bad_options_are_rejected_with_the_option_named() {

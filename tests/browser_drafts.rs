@@ -4,23 +4,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect};
 use session_guard::SessionGuard;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{CustomEvent, Document, Element, Event, EventInit, Storage};
+use web_sys::{Element, Event, EventInit};
+
+mod browser_common;
+use browser_common::{clear_ours, document, storage, wait_for, Recorder};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn storage() -> Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
 
 fn our_entries() -> Vec<(String, String)> {
     let s = storage();
@@ -32,15 +26,6 @@ fn our_entries() -> Vec<(String, String)> {
             (k, v)
         })
         .collect()
-}
-
-fn clear_ours() {
-    let s = storage();
-    let ours: Vec<String> =
-        (0..s.length().unwrap()).filter_map(|i| s.key(i).unwrap()).filter(|k| k.starts_with("session-guard:")).collect();
-    for k in ours {
-        s.remove_item(&k).unwrap();
-    }
 }
 
 fn guard(user: &str, restore: &str) -> SessionGuard {
@@ -113,43 +98,6 @@ fn type_everything() {
     fire_input("[name=subject]");
 }
 
-struct Recorder {
-    seen: Rc<RefCell<Vec<JsValue>>>,
-    name: String,
-    closure: Closure<dyn FnMut(Event)>,
-}
-
-impl Recorder {
-    fn new(name: &str) -> Recorder {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let sink = seen.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| sink.borrow_mut().push(e.unchecked_into::<CustomEvent>().detail()));
-        let name = format!("sessionguard:{name}");
-        document().add_event_listener_with_callback(&name, closure.as_ref().unchecked_ref()).unwrap();
-        Recorder { seen, name, closure }
-    }
-    fn field(&self, i: usize, key: &str) -> JsValue {
-        Reflect::get(&self.seen.borrow()[i], &key.into()).unwrap()
-    }
-    fn count(&self) -> usize {
-        self.seen.borrow().len()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        let _ = document().remove_event_listener_with_callback(&self.name, self.closure.as_ref().unchecked_ref());
-    }
-}
-
-async fn wait_for(what: &str, timeout_ms: u32, condition: impl Fn() -> bool) {
-    let mut waited = 0;
-    while !condition() {
-        assert!(waited < timeout_ms, "timed out waiting for {what}");
-        TimeoutFuture::new(20).await;
-        waited += 20;
-    }
-}
 
 #[wasm_bindgen_test]
 fn saves_what_was_typed_and_never_secrets() {

@@ -2,50 +2,24 @@
 //! `crypto.getRandomValues` nonces, one error event for a page of unreadable drafts.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
 use session_guard::SessionGuard;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{CustomEvent, Document, Element, Event, EventInit, Storage};
+use web_sys::{Element, Event, EventInit};
+
+mod browser_common;
+use browser_common::{clear_ours, document, ours, Recorder};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
 const OTHER_KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk";
 
-fn document() -> Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn storage() -> Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
-fn ours() -> Vec<(String, String)> {
-    let s = storage();
-    (0..s.length().unwrap())
-        .filter_map(|i| s.key(i).unwrap())
-        .filter(|k| k.starts_with("session-guard:"))
-        .map(|k| {
-            let v = s.get_item(&k).unwrap().unwrap();
-            (k, v)
-        })
-        .collect()
-}
-
 fn drafts() -> Vec<(String, String)> {
     let prefix = session_guard::core::drafts::user_prefix("alice");
     ours().into_iter().filter(|(k, _)| k.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with('/') || rest.starts_with('^'))).collect()
-}
-
-fn clear_ours() {
-    for (k, _) in ours() {
-        storage().remove_item(&k).unwrap();
-    }
 }
 
 fn start(user: &str, key: Option<&str>) -> Result<SessionGuard, JsValue> {
@@ -83,26 +57,6 @@ fn value(name: &str) -> String {
     Reflect::get(&field(name), &"value".into()).unwrap().as_string().unwrap()
 }
 
-struct Errors(Rc<RefCell<Vec<JsValue>>>, Closure<dyn FnMut(Event)>);
-
-impl Errors {
-    fn new() -> Errors {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let sink = seen.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| sink.borrow_mut().push(e.unchecked_into::<CustomEvent>().detail()));
-        document().add_event_listener_with_callback("sessionguard:error", closure.as_ref().unchecked_ref()).unwrap();
-        Errors(seen, closure)
-    }
-    fn codes(&self) -> Vec<String> {
-        self.0.borrow().iter().map(|d| Reflect::get(d, &"code".into()).unwrap().as_string().unwrap_or_default()).collect()
-    }
-}
-
-impl Drop for Errors {
-    fn drop(&mut self) {
-        let _ = document().remove_event_listener_with_callback("sessionguard:error", self.1.as_ref().unchecked_ref());
-    }
-}
 
 #[wasm_bindgen_test]
 fn sealed_in_storage_and_back_with_the_same_key() {
@@ -201,13 +155,13 @@ fn a_wrong_or_missing_key_restores_nothing_and_reports_once() {
         holder.remove();
         assert!(drafts().len() >= 3);
 
-        let errors = Errors::new();
+        let errors = Recorder::new("error");
         let holder = mount();
         let g = start("alice", key).unwrap();
         g.restore_drafts();
         assert_eq!(value("subject"), "", "{key:?}");
         assert_eq!(value("message"), "");
-        assert_eq!(errors.codes(), vec!["storage".to_string()], "{key:?}: one error for the page");
+        assert_eq!(errors.texts("code"), vec!["storage".to_string()], "{key:?}: one error for the page");
         assert!(drafts().is_empty(), "{key:?}: swept, {:?}", drafts());
         g.destroy();
         holder.remove();

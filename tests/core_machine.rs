@@ -7,15 +7,8 @@ use session_guard::core::machine::{Visibility, Start,
 };
 use session_guard::core::server::{Observed, PingOutcome};
 
-const T0: u64 = 1_700_000_000_000;
-const S: u64 = 1000;
-const MIN: u64 = 60 * S;
-
-fn config(timeout_s: u64, warn_s: u64) -> Config {
-    let mut c = Config::new(Some(timeout_s * S), "/keepalive");
-    c.warn_before_ms = warn_s * S;
-    c
-}
+mod common;
+use common::{config, next_wake, MIN, S, T0};
 
 /// A machine with a harness that records outputs and follows its wake-up requests.
 struct Run {
@@ -51,16 +44,10 @@ impl Run {
 
     /// Wakes the machine at each time it asks for, up to `until` (offset), as a punctual timer would.
     fn run_until(&mut self, until: u64) {
-        while let Some(wake) = self.m.next_wakeup(self.now) {
-            if wake > T0 + until {
-                break;
-            }
-            assert!(wake >= self.now, "wake-up in the past: {wake} < {}", self.now);
-            self.now = wake;
-            self.m.handle(Input::Wake, wake);
+        while let Some(at) = next_wake(&self.m, &mut self.now, T0 + until) {
+            self.m.handle(Input::Wake, at);
             self.drain();
         }
-        self.now = self.now.max(T0 + until);
     }
 
     fn count(&self, pred: impl Fn(&Output) -> bool) -> usize {

@@ -2,12 +2,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use session_guard::core::config::{Config, RenewOn, SlidingWindow};
-use session_guard::core::machine::{Visibility, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice, Visibility};
 use session_guard::core::server::{Observed, PingOutcome};
 
-const T0: u64 = 1_700_000_000_000;
-const S: u64 = 1000;
+mod common;
+use common::{any_config, next_wake, Windows, T0};
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -39,22 +38,6 @@ fn step(with_activity: bool) -> impl Strategy<Value = Step> {
     }
 }
 
-fn config_strategy() -> impl Strategy<Value = Config> {
-    (60u64..7200, 20u64..600, any::<bool>(), any::<bool>(), any::<bool>()).prop_filter_map(
-        "warnBefore < timeout",
-        |(timeout, warn, keepalive, half, auto)| {
-            (warn < timeout).then(|| {
-                let mut c = Config::new(Some(timeout * S), "/k");
-                c.warn_before_ms = warn * S;
-                c.renew_on = if keepalive { RenewOn::KeepAlive } else { RenewOn::Request };
-                c.sliding_window = if half { SlidingWindow::Half } else { SlidingWindow::Full };
-                c.auto_extend = auto;
-                c
-            })
-        },
-    )
-}
-
 struct Harness {
     m: Machine,
     now: u64,
@@ -67,14 +50,9 @@ impl Harness {
         match *step {
             Step::Wait(ms) => {
                 let until = self.now + ms;
-                while let Some(w) = self.m.next_wakeup(self.now) {
-                    if w > until {
-                        break;
-                    }
-                    self.now = w.max(self.now);
+                while next_wake(&self.m, &mut self.now, until).is_some() {
                     self.feed(Input::Wake, step, before, &mut check);
                 }
-                self.now = until;
             }
             Step::Wake => self.feed(Input::Wake, step, before, &mut check),
             Step::Activity => self.feed(Input::Activity, step, before, &mut check),
@@ -113,7 +91,7 @@ proptest! {
 
     /// With no user activity and no click, the guard never sends a keep-alive.
     #[test]
-    fn an_idle_user_is_never_pinged(config in config_strategy(), steps in prop::collection::vec(step(false), 1..60)) {
+    fn an_idle_user_is_never_pinged(config in any_config(Windows::Both), steps in prop::collection::vec(step(false), 1..60)) {
         let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |_, _, _, outs| assert!(!outs.contains(&Output::SendPing), "pinged an idle user: {outs:?}"));
@@ -123,7 +101,7 @@ proptest! {
     /// With a punctual timer and server reports that leave room for a warning, the
     /// dialog opens at least 20 s before expiry and the session never expires unwarned.
     #[test]
-    fn the_warning_always_comes_at_least_20_s_ahead(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+    fn the_warning_always_comes_at_least_20_s_ahead(config in any_config(Windows::Both), steps in prop::collection::vec(step(true), 1..60)) {
         let warn = config.warn_before_ms;
         let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         let mut warned = false;
@@ -151,7 +129,7 @@ proptest! {
 
     /// Only server signals move the deadline: activity, visibility, clicks and timers never do.
     #[test]
-    fn the_deadline_moves_only_on_a_server_signal(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+    fn the_deadline_moves_only_on_a_server_signal(config in any_config(Windows::Both), steps in prop::collection::vec(step(true), 1..60)) {
         let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |m, step, before, _| {
@@ -165,7 +143,7 @@ proptest! {
 
     /// next_wakeup is never in the past and the machine is never left without one while a deadline is pending.
     #[test]
-    fn a_pending_deadline_always_has_a_wakeup(config in config_strategy(), steps in prop::collection::vec(step(true), 1..60)) {
+    fn a_pending_deadline_always_has_a_wakeup(config in any_config(Windows::Both), steps in prop::collection::vec(step(true), 1..60)) {
         let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
             h.apply(s, |_, _, _, _| {});
@@ -183,7 +161,7 @@ proptest! {
     /// next input counts instead (the comparison stops there). That listening starts and stops
     /// when it should is `input_is_listened_for_only_while_it_can_matter` in core_machine.rs.
     #[test]
-    fn input_outside_the_listening_spans_changes_nothing(config in config_strategy(), steps in prop::collection::vec(step(true), 1..80)) {
+    fn input_outside_the_listening_spans_changes_nothing(config in any_config(Windows::Both), steps in prop::collection::vec(step(true), 1..80)) {
         let new = || Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         let (mut every, mut gated) = (new(), new());
         let (mut decisions_every, mut decisions_gated) = (Vec::new(), Vec::new());

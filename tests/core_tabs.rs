@@ -9,15 +9,8 @@ use session_guard::core::server::{Observed, PingOutcome};
 use session_guard::core::session::{TabPhase, TabView};
 use session_guard::core::tabs::{decode, encode};
 
-const T0: u64 = 1_700_000_000_000;
-const S: u64 = 1000;
-const MIN: u64 = 60 * S;
-
-fn config(timeout_s: u64, warn_s: u64) -> Config {
-    let mut c = Config::new(Some(timeout_s * S), "/k");
-    c.warn_before_ms = warn_s * S;
-    c
-}
+mod common;
+use common::{config, MIN, S, T0};
 
 /// Tabs of one browser. Messages are delivered to every other open tab at once.
 struct Browser {

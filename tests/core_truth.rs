@@ -9,15 +9,8 @@ use session_guard::core::machine::{Visibility, Start, ErrorCode, Event, ExpiryRe
 use session_guard::core::server::{Observed, classify, request_status_renews, PingOutcome, PingResponse};
 use session_guard::core::session::{TabPhase, TabView};
 
-const T0: u64 = 1_700_000_000_000;
-const S: u64 = 1000;
-const HOUR: u64 = 3600 * S;
-
-fn config(timeout_s: u64, warn_s: u64) -> Config {
-    let mut c = Config::new(Some(timeout_s * S), "/keepalive");
-    c.warn_before_ms = warn_s * S;
-    c
-}
+mod common;
+use common::{any_config, config, drain, next_wake, Windows, HOUR, S, T0};
 
 fn started(config: &Config) -> Machine {
     let mut m = Machine::new(config, T0, Visibility::Visible, T0);
@@ -27,22 +20,13 @@ fn started(config: &Config) -> Machine {
     m
 }
 
-fn drain(m: &mut Machine) -> Vec<Output> {
-    std::iter::from_fn(|| m.poll_output()).collect()
-}
-
 /// Wakes `m` at each wake-up it asks for up to `until` (wall ms); returns every output.
 fn run_until(m: &mut Machine, now: &mut u64, until: u64) -> Vec<Output> {
     let mut out = Vec::new();
-    while let Some(wake) = m.next_wakeup(*now) {
-        if wake > until {
-            break;
-        }
-        *now = wake.max(*now);
-        m.handle(Input::Wake, *now);
+    while let Some(at) = next_wake(m, now, until) {
+        m.handle(Input::Wake, at);
         out.extend(drain(m));
     }
-    *now = (*now).max(until);
     out
 }
 
@@ -106,10 +90,8 @@ fn continue_while_unreachable_keeps_the_warning_retries_and_still_ends_at_the_de
     assert_eq!(m.deadline(), Some(T0 + 60 * S));
     // Retried with backoff while the countdown goes on; every retry fails.
     let mut pings = 0;
-    while now < T0 + 60 * S {
-        let Some(wake) = m.next_wakeup(now) else { break };
-        now = wake;
-        m.handle(Input::Wake, now);
+    while let Some(at) = next_wake(&m, &mut now, T0 + 60 * S) {
+        m.handle(Input::Wake, at);
         for o in drain(&mut m) {
             if o == Output::SendPing {
                 pings += 1;
@@ -283,17 +265,6 @@ fn no_good_response() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn config_strategy() -> impl Strategy<Value = Config> {
-    (60u64..7200, 20u64..600, any::<bool>(), any::<bool>()).prop_filter_map("warnBefore < timeout", |(timeout, warn, keepalive, auto)| {
-        (warn < timeout).then(|| {
-            let mut c = config(timeout, warn);
-            c.renew_on = if keepalive { RenewOn::KeepAlive } else { RenewOn::Request };
-            c.auto_extend = auto;
-            c
-        })
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -301,7 +272,7 @@ proptest! {
     /// failed keep-alives, timers, nor another tab's claims beyond what the server allowed.
     #[test]
     fn without_a_good_server_response_the_deadline_never_moves_later(
-        config in config_strategy(),
+        config in any_config(Windows::FullOnly),
         steps in prop::collection::vec(no_good_response(), 1..60),
     ) {
         let timeout = config.timeout_ms.unwrap();
@@ -340,7 +311,7 @@ proptest! {
     /// end; exactly at it when the clock was only ever set back (a jump forward may be a sleep).
     #[test]
     fn a_wall_clock_jump_never_delays_the_warning_past_the_real_deadline(
-        config in config_strategy(),
+        config in any_config(Windows::FullOnly),
         jumps in prop::collection::vec((1u64..200_000, -(10 * HOUR as i64)..(10 * HOUR as i64)), 0..12),
     ) {
         let timeout = config.timeout_ms.unwrap();

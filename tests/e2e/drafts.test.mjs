@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 
 import { e2eSuite, TIMEOUT, waitFor } from "./harness.mjs";
+import { eventsSince, idleUntilExpired, spyOnStorageWrites, storageEntries, waitForDraftSaved } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
 
@@ -55,23 +56,6 @@ const BLANK = {
 
 // --- storage -------------------------------------------------------------------------
 
-/** Every localStorage and sessionStorage entry of the page's origin: [[area, key, value], …]. */
-function storageEntries(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const [area, store] of [
-      ["local", window.localStorage],
-      ["session", window.sessionStorage],
-    ]) {
-      for (let i = 0; i < store.length; i++) {
-        const key = store.key(i);
-        out.push([area, key, store.getItem(key)]);
-      }
-    }
-    return out;
-  });
-}
-
 /** The guard's localStorage keys (sorted). */
 async function guardKeys(page) {
   return (await storageEntries(page))
@@ -101,30 +85,6 @@ function draftLikeKeys(keys) {
     const rest = k.slice(prefix.length);
     return rest === "~" || (rest.startsWith("/") && rest.includes("|"));
   });
-}
-
-/**
- * Records every Storage#setItem call of every document of the context (before it runs,
- * so that a write that throws is recorded too). Install before the first navigation.
- */
-async function spyOnStorageWrites(s) {
-  const writes = [];
-  await s.context.exposeBinding("__sgStorageWrite", (source, area, key, value) => {
-    writes.push({ area, key, value, url: source.page?.url() ?? null });
-  });
-  await s.context.addInitScript(() => {
-    const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
-      try {
-        const area = this === window.sessionStorage ? "session" : "local";
-        window.__sgStorageWrite(area, String(key), String(value));
-      } catch {
-        // recording must never change what the page sees
-      }
-      return setItem.call(this, key, value);
-    };
-  });
-  return writes;
 }
 
 /**
@@ -193,31 +153,6 @@ function csrfField(page) {
 }
 
 // --- guard helpers -------------------------------------------------------------------
-
-function eventsSince(s, mark, type) {
-  return s.events.slice(mark).filter((e) => e.type === type);
-}
-
-/** Advances the fake clock until a new `sessionguard:draftsaved` (the ~1 s debounce). */
-async function waitForDraftSaved(s, mark, { max = 5000 } = {}) {
-  await s.advanceUntil(() => eventsSince(s, mark, "draftsaved").length > 0, {
-    step: 250,
-    max,
-    message: "sessionguard:draftsaved (debounced ~1 s after the last input)",
-  });
-  return eventsSince(s, mark, "draftsaved").at(-1);
-}
-
-/** Leaves the user idle until the dialog shows the expired state (auto-extend pings on the way are fine). */
-async function idleUntilExpired(s) {
-  return s.advanceUntil(
-    async () => {
-      const d = await s.dialog();
-      return d?.open && d.state === "expired" ? d : null;
-    },
-    { step: 1000, max: 4 * TIMEOUT * 1000, message: "the expired dialog" },
-  );
-}
 
 /** Expired dialog → "Log in again" → the login page (real time from here on). */
 async function clickLogInAgain(s) {

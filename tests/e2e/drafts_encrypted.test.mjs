@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 
 import { e2eSuite, TIMEOUT, waitFor } from "./harness.mjs";
+import { spyOnStorageWrites, storageEntries } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
 const NS = "session-guard:";
@@ -22,35 +23,6 @@ const keyText = () => crypto.randomBytes(32).toString("base64url");
 
 async function drafKeysOn(wrong = {}) {
   await suite.server.hook("/__test/draft-keys", { on: true, wrong });
-}
-
-/** Every localStorage and sessionStorage entry: [[area, key, value], …]. */
-function storageEntries(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const [area, store] of [["local", localStorage], ["session", sessionStorage]]) {
-      for (let i = 0; i < store.length; i++) out.push([area, store.key(i), store.getItem(store.key(i))]);
-    }
-    return out;
-  });
-}
-
-/** Records every Storage#setItem of the context's documents (install before navigating). */
-async function spyOnStorageWrites(s) {
-  const writes = [];
-  await s.context.exposeBinding("__sgEncWrite", (_source, key, value) => writes.push({ key, value }));
-  await s.context.addInitScript(() => {
-    const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
-      try {
-        window.__sgEncWrite(String(key), String(value));
-      } catch {
-        // never change what the page sees
-      }
-      return setItem.call(this, key, value);
-    };
-  });
-  return writes;
 }
 
 async function assertNothingTypedInStorage(s, writes, when) {

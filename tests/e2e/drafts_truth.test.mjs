@@ -10,7 +10,8 @@
 
 import assert from "node:assert/strict";
 
-import { e2eSuite, waitFor, TIMEOUT } from "./harness.mjs";
+import { e2eSuite, waitFor } from "./harness.mjs";
+import { eventsSince, idleUntilExpired, typeInto, waitForDraftSaved } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
 const NS = "session-guard:";
@@ -29,31 +30,6 @@ async function draftRecords(page) {
     Object.keys(localStorage)
       .filter((k) => k.startsWith("session-guard:") && /:\/form\|/.test(k))
       .map((k) => localStorage.getItem(k)),
-  );
-}
-
-function eventsSince(s, mark, type) {
-  return s.events.slice(mark).filter((e) => e.type === type);
-}
-
-/** Clicks a field and types into it with the keyboard. */
-async function typeInto(page, selector, text) {
-  await page.click(selector);
-  await page.keyboard.type(text);
-}
-
-/** Advances the fake clock until a new `sessionguard:draftsaved` (the ~1 s debounce). */
-async function waitForDraftSaved(s, mark) {
-  await s.advanceUntil(() => eventsSince(s, mark, "draftsaved").length > 0, { step: 250, max: 6000, message: "draftsaved" });
-}
-
-async function idleUntilExpired(s) {
-  return s.advanceUntil(
-    async () => {
-      const d = await s.dialog();
-      return d?.open && d.state === "expired" ? d : null;
-    },
-    { step: 1000, max: 4 * TIMEOUT * 1000, message: "the expired dialog" },
   );
 }
 

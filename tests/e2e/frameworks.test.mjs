@@ -32,8 +32,9 @@
 //
 // Django and Flask come from PyPI into .venv/ (created here when missing; `python3 -m venv` is
 // needed; fast when present). When python3 or its venv module is missing, or pip cannot install
-// them, their tests fail with the reason and the command that fixes it. PHP is Debian's php-cli
-// (`npm test` installs it through scripts/setup.mjs); when `php` is missing its tests fail.
+// them, their tests fail with the reason and the command that fixes it. Debian's python3-venv and
+// php-cli come with the browsers (`node scripts/setup.mjs --browser`, which `npm test` runs); when
+// `php` is missing its tests fail. A missing tool never skips a journey.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -81,9 +82,9 @@ function ensurePython() {
     const made = spawnSync(python, ["-m", "venv", VENV], { encoding: "utf8", timeout: 120000 });
     if (made.error || made.status !== 0) {
       fs.rmSync(VENV, { recursive: true, force: true }); // ours, half made
-      const why = made.error ? made.error.message : (made.stderr || made.stdout).trim().split("\n").slice(-3).join(" ");
+      const why = made.error ? made.error.message : (made.stderr || made.stdout).trim().split("\n").slice(-3).join(" ") || `exit status ${made.status}`;
       return {
-        error: `\`${python} -m venv .venv\` failed (${why}). Install Python 3 with its venv module (Debian/Ubuntu: sudo apt-get install -y python3-venv) to run the Django and Flask journeys.`,
+        error: `\`${python} -m venv .venv\` failed (${why}). Install Python 3 with its venv module (Debian/Ubuntu: sudo apt-get install -y python3-venv; \`node scripts/setup.mjs --browser\` does it) to run the Django and Flask journeys.`,
       };
     }
   }
