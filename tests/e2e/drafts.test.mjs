@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 
-import { e2eSuite, TIMEOUT, waitFor } from "./harness.mjs";
+import { clearField, e2eSuite, TIMEOUT, typeInto, waitFor } from "./harness.mjs";
 import { eventsSince, idleUntilExpired, spyOnStorageWrites, storageEntries, waitForDraftSaved } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
@@ -113,7 +113,7 @@ async function assertNoSecrets(s, secrets, when, writes = []) {
 // --- the demo's /form ----------------------------------------------------------------
 
 async function fillRequestForm(page, { secrets = true } = {}) {
-  await page.fill("#name", TYPED.name);
+  await typeInto(page, "#name", TYPED.name);
   await page.locator("#message").click();
   await page.keyboard.type(TYPED.message);
   await page.selectOption("#topic", TYPED.topic);
@@ -121,8 +121,8 @@ async function fillRequestForm(page, { secrets = true } = {}) {
   await page.check("#urgent");
   await page.check(`#contact-${TYPED.contact}`);
   if (secrets) {
-    await page.fill("#card_number", CARD_NUMBER);
-    await page.fill("#account_password", ACCOUNT_PASSWORD);
+    await typeInto(page, "#card_number", CARD_NUMBER);
+    await typeInto(page, "#account_password", ACCOUNT_PASSWORD);
   }
 }
 
@@ -162,8 +162,8 @@ async function clickLogInAgain(s) {
 
 /** Fills the login page the browser is on and submits; returns the event mark of the landing page. */
 async function submitLogin(s, user, expectedPath) {
-  await s.page.fill("#username", user);
-  await s.page.fill("#password", LOGIN_PASSWORD);
+  await typeInto(s.page, "#username", user);
+  await typeInto(s.page, "#password", LOGIN_PASSWORD);
   const mark = s.events.length;
   await Promise.all([
     s.page.waitForURL((u) => u.pathname === expectedPath),
@@ -242,8 +242,8 @@ suite.test("0. the demo's React page: a controlled form whose state is shown as 
   await s.page.clock.resume();
   const initial = JSON.parse(await s.page.locator("#react-state").textContent());
   assert.deepEqual(initial, { title: "", body: "", category: "", urgent: false, priority: "low" });
-  await s.page.fill("#title", "Printer on fire");
-  await s.page.fill("#body", "Smoke.\nLots of it.");
+  await typeInto(s.page, "#title", "Printer on fire");
+  await typeInto(s.page, "#body", "Smoke.\nLots of it.");
   await s.page.selectOption("#category", "bug");
   await s.page.check("#urgent");
   await s.page.check("#priority-high");
@@ -362,7 +362,7 @@ suite.test("d. React controlled form: restored values reach React's state", { ti
   await s.loginToForm({ next: "/react-form", password: LOGIN_PASSWORD });
   const typed = { title: "Printer on fire", body: "Smoke.\nLots of it — 煙がたくさん。", category: "bug", urgent: true, priority: "high" };
   const mark0 = s.events.length;
-  await s.page.fill("#title", typed.title);
+  await typeInto(s.page, "#title", typed.title);
   await s.page.locator("#body").click();
   await s.page.keyboard.type(typed.body);
   await s.page.selectOption("#category", typed.category);
@@ -443,7 +443,7 @@ suite.test("e. storage quota exceeded: sessionguard:error {code: quota}, no exce
   assert.ok(quotaErrors > 0 && Object.keys(foreign).length > 2, "localStorage is full");
 
   const mark = s.events.length;
-  await s.page.fill("#name", TYPED.name);
+  await typeInto(s.page, "#name", TYPED.name);
   await s.page.locator("#message").click();
   await s.page.keyboard.type("Typed while the storage is full.");
   await s.advanceUntil(() => eventsSince(s, mark, "error").some((e) => e.detail?.code === "quota"), {
@@ -469,7 +469,7 @@ suite.test("e2. storage quota exceeded: the draft is kept in memory, guard.resto
   await s.loginToForm();
   await fillStorage(s.page);
   const mark = s.events.length;
-  await s.page.fill("#name", TYPED.name);
+  await typeInto(s.page, "#name", TYPED.name);
   await s.advanceUntil(() => eventsSince(s, mark, "error").some((e) => e.detail?.code === "quota"), {
     step: 250,
     max: 5000,
@@ -503,7 +503,7 @@ suite.test("e3. storage disabled (localStorage throws): sessionguard:error {code
   });
   await s.loginToForm();
   const mark = s.events.length;
-  await s.page.fill("#name", TYPED.name);
+  await typeInto(s.page, "#name", TYPED.name);
   await s.advanceUntil(() => s.eventsOf("error").some((e) => e.detail?.code === "storage"), {
     step: 250,
     max: 5000,
@@ -547,9 +547,9 @@ suite.test("f. a reload without expiry offers the draft in a non-modal notice: R
   assert.deepEqual(await readRequestForm(s.page), BLANK, "nothing is applied before the user chooses");
   assert.equal(eventsSince(s, mark, "draftrestored").length, 0);
   // Non-modal: the page stays usable while it is shown.
-  await s.page.fill("#phone", "+81 3 1234 5678");
+  await typeInto(s.page, "#phone", "+81 3 1234 5678");
   assert.equal(await s.page.inputValue("#phone"), "+81 3 1234 5678");
-  await s.page.fill("#phone", "");
+  await clearField(s.page, "#phone");
 
   await s.page.click(`${NOTICE} button[data-action="restore"]`);
   await waitFor(async () => isDeepStrictEqual(await readRequestForm(s.page), RESTORED), {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 
-import { e2eSuite, TIMEOUT, waitFor } from "./harness.mjs";
+import { e2eSuite, TIMEOUT, typeInto, waitFor } from "./harness.mjs";
 import { spyOnStorageWrites, storageEntries } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
@@ -71,8 +71,8 @@ async function expireAndLogInAs(s, user) {
   );
   await s.page.clock.resume();
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
-  await s.page.fill("#username", user);
-  await s.page.fill("#password", LOGIN_PASSWORD);
+  await typeInto(s.page, "#username", user);
+  await typeInto(s.page, "#password", LOGIN_PASSWORD);
   const mark = s.events.length;
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/form"), s.page.click("#login-form button[type=submit]")]);
   await s.guardReady();

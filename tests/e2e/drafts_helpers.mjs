@@ -29,11 +29,7 @@ export async function idleUntilExpired(s) {
   );
 }
 
-/** Clicks a field and types into it with the keyboard. */
-export async function typeInto(page, selector, text) {
-  await page.click(selector);
-  await page.keyboard.type(text);
-}
+export { typeInto } from "./harness.mjs";
 
 /** Every localStorage and sessionStorage entry of the page's origin: [[area, key, value], …]. */
 export function storageEntries(page) {

@@ -6,15 +6,11 @@
 
 import assert from "node:assert/strict";
 
-import { e2eSuite, TIMEOUT, waitFor } from "./harness.mjs";
+import { e2eSuite, TIMEOUT, typeInto, waitFor } from "./harness.mjs";
 
 const suite = e2eSuite();
 const PASSWORD = "pw-Login-7731";
 
-async function typeInto(s, selector, text) {
-  await s.page.click(selector);
-  await s.page.keyboard.type(text);
-}
 
 /** Advances the fake clock until a draft save after `mark` events. */
 async function saved(s, mark) {
@@ -39,8 +35,8 @@ async function expireAndLogInAgain(s) {
 async function logInAgain(s, path = "/editors") {
   await s.page.clock.resume();
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
-  await s.page.fill("#username", "alice");
-  await s.page.fill("#password", PASSWORD);
+  await typeInto(s.page, "#username", "alice");
+  await typeInto(s.page, "#password", PASSWORD);
   const mark = s.events.length;
   await Promise.all([s.page.waitForURL((u) => u.pathname === path), s.page.click("#login-form button[type=submit]")]);
   await s.guardReady();
@@ -54,7 +50,7 @@ async function logInAgain(s, path = "/editors") {
 suite.test("contenteditable: typed HTML (bold too) survives expiry and a re-login", { timeout: 90000 }, async (s) => {
   await s.loginToForm({ next: "/editors" });
   const mark = s.events.length;
-  await typeInto(s, "#notes", "Plain then ");
+  await typeInto(s.page, "#notes", "Plain then ");
   await s.page.keyboard.press("Control+b");
   await s.page.keyboard.type("bold words");
   assert.match(await s.page.innerHTML("#notes"), /<b>bold words<\/b>/, "the browser made it bold");
@@ -74,7 +70,7 @@ suite.test("contenteditable: a hostile stored record restores as inert text, not
   });
   await s.loginToForm({ next: "/editors" });
   const mark = s.events.length;
-  await typeInto(s, "#notes", "MARKER");
+  await typeInto(s.page, "#notes", "MARKER");
   await saved(s, mark);
   await expireAndLogInAgain(s);
   // Someone with access to storage plants markup in the saved record.
@@ -118,8 +114,8 @@ suite.test("contenteditable: a hostile stored record restores as inert text, not
 suite.test("shadow DOM input and a registered field survive; registerField returns its unregister function", { timeout: 90000 }, async (s) => {
   await s.loginToForm({ next: "/editors" });
   const mark = s.events.length;
-  await typeInto(s, "#subtitle", "Under the shadow");
-  await typeInto(s, "#widget", "model text");
+  await typeInto(s.page, "#subtitle", "Under the shadow");
+  await typeInto(s.page, "#widget", "model text");
   assert.equal(await s.page.evaluate(() => window.widgetModel.text), "model text");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
@@ -135,8 +131,8 @@ suite.test("Quill and Trix: typed text is back in the editors' own models", { ti
   await s.loginToForm({ next: "/editors" });
   await waitFor(() => s.page.evaluate(() => Boolean(window.quill && document.querySelector("trix-editor")?.editor)), { message: "editors ready" });
   const mark = s.events.length;
-  await typeInto(s, "#quill-box .ql-editor", "Quill words");
-  await typeInto(s, "trix-editor", "Trix words");
+  await typeInto(s.page, "#quill-box .ql-editor", "Quill words");
+  await typeInto(s.page, "trix-editor", "Trix words");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
   assert.match(d.text, /Your input has been saved/);
@@ -170,7 +166,7 @@ suite.test("files: never stored, and the restore names the files to attach again
   const mark = s.events.length;
   const secret = "FILE-CONTENT-7f3a";
   await s.page.setInputFiles("#attachment", [{ name: "report-2026.pdf", mimeType: "application/pdf", buffer: Buffer.from(secret) }]);
-  await typeInto(s, "#title", "With a file");
+  await typeInto(s.page, "#title", "With a file");
   await saved(s, mark);
   const stored = await s.page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
   assert.ok(!stored.includes("FILE-CONTENT"), "the file's content is never stored");
@@ -205,7 +201,7 @@ suite.test("CKEditor 5: typed text is back in the editor's own model", { timeout
   await s.loginToForm({ next: "/editors" });
   await waitFor(() => s.page.evaluate(() => Boolean(window.ckeditor)), { timeout: 10000, message: "CKEditor ready" });
   const mark = s.events.length;
-  await typeInto(s, ".ck-editor__editable", "CK words");
+  await typeInto(s.page, ".ck-editor__editable", "CK words");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
   assert.match(d.text, /Your input has been saved/);
@@ -220,7 +216,7 @@ suite.test("Tiptap (ProseMirror): typed text is back in the editor's own model",
   await s.loginToForm({ next: "/editors" });
   await waitFor(() => s.page.evaluate(() => Boolean(window.tiptap)), { timeout: 10000, message: "Tiptap ready" });
   const mark = s.events.length;
-  await typeInto(s, "#tiptap .ProseMirror", "Tiptap words");
+  await typeInto(s.page, "#tiptap .ProseMirror", "Tiptap words");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
   assert.match(d.text, /Your input has been saved/);
@@ -239,7 +235,7 @@ suite.test("an editor created after the guard started is saved and restored thro
   await s.runFor(100);
   await waitFor(() => s.page.evaluate(() => Boolean(window.lateQuill)), { message: "the late editor" });
   const mark = s.events.length;
-  await typeInto(s, "#late-quill .ql-editor", "Late words");
+  await typeInto(s.page, "#late-quill .ql-editor", "Late words");
   await saved(s, mark);
   const d = await expireAndLogInAgain(s);
   assert.match(d.text, /Your input has been saved/);

@@ -148,6 +148,24 @@ async function waitForPort(port, timeout = 10000) {
 
 const WINDOW_RECT = { x: 0, y: 0, width: 1024, height: 768 };
 
+/** How long a WebKit command waits for a page load it started (WebDriver's default is 300 s). */
+const NAVIGATION_WAIT_MS = 15000;
+/** Past this, a WebDriver command that has not answered fails, naming itself. */
+const COMMAND_ANSWER_MS = 45000;
+
+/** Runs the WebDriver command `fn`, failing with its name if it gets no answer in time. */
+async function answered(what, fn) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`webkit: ${what} got no answer from WebKitWebDriver in ${COMMAND_ANSWER_MS} ms`)), COMMAND_ANSWER_MS);
+  });
+  try {
+    return await Promise.race([fn(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function launchWebKit() {
   if (!process.env.DISPLAY) throw new Error("WebKit (MiniBrowser) needs a display: run the tests under `xvfb-run -a`");
   const binary = miniBrowserPath();
@@ -168,6 +186,11 @@ async function launchWebKit() {
       .usingServer(server)
       .withCapabilities({ browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary, args } })
       .build();
+    // WebDriver's default page-load wait is 300 s: a click, key or `get` that starts a navigation
+    // whose load event is late would hold the journey past its own timeout with no word of which
+    // command hung. A navigating command waits 15 s; the journey's own bounded waits then check
+    // where the page is.
+    await driver.manage().setTimeouts({ pageLoad: NAVIGATION_WAIT_MS, script: NAVIGATION_WAIT_MS });
     const caps = await driver.getCapabilities();
     version = `WebKitGTK ${caps.get("browserVersion") ?? "?"}`;
     // The window sits at the top left; xvfb-run's screen is made large enough that the
@@ -189,26 +212,35 @@ async function launchWebKit() {
           current = handle;
         }
       };
-      const act = (fn) => serial(async () => (await use(), fn()));
+      const act = (what, fn) => serial(() => answered(what, async () => (await use(), fn())));
+      // A command that may start a navigation: its page-load wait running out is not a failure
+      // (the command was carried out); what the page shows next is checked by the journey.
+      const navigating = (what, fn) =>
+        act(what, () =>
+          fn().catch((error) => {
+            if (error?.name !== "TimeoutError") throw error;
+            console.log(`# webkit: ${what}: the page load it started took over ${NAVIGATION_WAIT_MS} ms`);
+          }),
+        );
       return tab({
-        goto: (url) => act(() => driver.get(url)),
-        url: () => act(() => driver.getCurrentUrl()),
-        eval: (fn, arg) => act(() => driver.executeScript(`return (${fn}).apply(null, arguments)`, arg)),
+        goto: (url) => navigating(`get ${url}`, () => driver.get(url)),
+        url: () => act("getCurrentUrl", () => driver.getCurrentUrl()),
+        eval: (fn, arg) => act("executeScript", () => driver.executeScript(`return (${fn}).apply(null, arguments)`, arg)),
         // A person scrolls what they click to the middle of the window; WebDriver alone scrolls
         // it to the bottom edge, under the demo's fixed status bar, and refuses the click.
         click: (selector) =>
-          act(async () => {
+          navigating(`click ${selector}`, async () => {
             const element = await driver.findElement(By.css(selector));
             await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", element);
             await element.click();
           }),
-        type: (text) => act(() => driver.actions().sendKeys(text).perform()),
-        press: (key) => act(() => driver.actions().sendKeys(keys[key] ?? key).perform()),
+        type: (text) => navigating("type", () => driver.actions().sendKeys(text).perform()),
+        press: (key) => navigating(`press ${key}`, () => driver.actions().sendKeys(keys[key] ?? key).perform()),
         // Setting the window's rect restores a minimised window (WebDriver: Set Window Rect).
-        front: () => act(() => driver.manage().window().setRect(WINDOW_RECT)),
-        hide: () => act(() => driver.manage().window().minimize()),
+        front: () => act("setRect", () => driver.manage().window().setRect(WINDOW_RECT)),
+        hide: () => act("minimize", () => driver.manage().window().minimize()),
         // WebDriver's way to choose a file: the file input takes the path as its keys.
-        chooseFile: (selector, file) => act(async () => (await driver.findElement(By.css(selector))).sendKeys(file)),
+        chooseFile: (selector, file) => act(`choose a file in ${selector}`, async () => (await driver.findElement(By.css(selector))).sendKeys(file)),
         // A window this one opens is a new window handle.
         expectPopup: (timeout) => {
           const known = serial(() => driver.getAllWindowHandles());
@@ -225,7 +257,7 @@ async function launchWebKit() {
         },
         isOpen: () => serial(async () => (await driver.getAllWindowHandles()).includes(handle)),
         close: () =>
-          act(async () => {
+          act("close", async () => {
             await driver.close();
             const rest = await driver.getAllWindowHandles();
             if (rest.length) {

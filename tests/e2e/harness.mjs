@@ -55,6 +55,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Polls `condition` (sync or async) until it returns a truthy value, which is returned.
  * Fails after `timeout` ms of real time with `message` and the last value/error seen.
  */
+/** Clicks a field and types into it with the keyboard, as a person does (never `fill()`). */
+export async function typeInto(page, selector, text) {
+  await page.click(selector);
+  await page.keyboard.type(text);
+}
+
+/** Empties a field as a person does: click into it, select all, delete. */
+export async function clearField(page, selector) {
+  await page.click(selector);
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Backspace");
+}
+
 export async function waitFor(condition, { timeout = 5000, interval = 20, message = "condition" } = {}) {
   const deadline = Date.now() + timeout;
   let last;
@@ -290,8 +303,8 @@ class Session {
   async login({ user = "alice", password = "secret", next = "/form" } = {}) {
     const { page } = this;
     await page.goto(this.url(`/login?next=${encodeURIComponent(next)}`));
-    await page.fill("#username", user);
-    await page.fill("#password", password);
+    await typeInto(page, "#username", user);
+    await typeInto(page, "#password", password);
     await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.click("#login-form button[type=submit]")]);
   }
 

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 
-import { e2eSuite, parseCountdown, TIMEOUT, WARN_BEFORE, waitFor } from "./harness.mjs";
+import { e2eSuite, parseCountdown, TIMEOUT, typeInto, WARN_BEFORE, waitFor } from "./harness.mjs";
 
 const suite = e2eSuite();
 
@@ -150,8 +150,8 @@ suite.test("4. an ignored warning ends in the expired state; 'Log in again' retu
     `next=${loginAgain.searchParams.get("next")} names the form page`,
   );
 
-  await s.page.fill("#username", "alice");
-  await s.page.fill("#password", "secret");
+  await typeInto(s.page, "#username", "alice");
+  await typeInto(s.page, "#password", "secret");
   await Promise.all([s.page.waitForURL((u) => u.pathname !== "/login"), s.page.click("#login-form button[type=submit]")]);
   assert.equal(s.page.url(), formUrl);
   await s.guardReady();
@@ -289,7 +289,7 @@ suite.test("10. Japanese: labels and messages follow navigator.language", { loca
 
 suite.test("11. a whole journey without uncaught errors or console errors", async (s) => {
   await s.loginToForm();
-  await s.page.locator("#name").fill("Aiko Tanaka");
+  await typeInto(s.page, "#name", "Aiko Tanaka");
   await s.page.locator("#message").click();
   await s.page.keyboard.type("Please call me back.");
 
@@ -317,8 +317,8 @@ suite.test("11. a whole journey without uncaught errors or console errors", asyn
   });
   await s.page.clock.resume();
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
-  await s.page.fill("#username", "aiko");
-  await s.page.fill("#password", "pw");
+  await typeInto(s.page, "#username", "aiko");
+  await typeInto(s.page, "#password", "pw");
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/form"), s.page.click("#login-form button[type=submit]")]);
   await s.guardReady();
   await s.pauseClock();
