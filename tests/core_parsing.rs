@@ -6,6 +6,7 @@ use session_guard::core::config::{CsrfSource, Drafts, Lang, RenewOn, Restore, Sl
 use session_guard::core::i18n::{announcement_step, countdown, resolve_lang, MessageKey, Messages};
 use session_guard::core::options::{attributes_to_options, parse_options, Value};
 use session_guard::core::server::{
+    logout_start, read_answer, Answer, AnswerRead, LogoutStart,
     classify, fresh_csrf_token, is_login_path, looks_like_login_page, parse_expires_in_header, parse_server_timing, PingOutcome,
     PingResponse,
 };
@@ -188,6 +189,42 @@ fn csrf_fields_and_fresh_tokens() {
     for bad in ["", "a b", "<script>", "a\nb", "\"x", &"a".repeat(513)] {
         assert!(!fresh_csrf_token(alive, bad), "{bad:?}");
     }
+}
+
+/// The whole answer, as the shell hands it over, read the way README's server contract says.
+#[test]
+fn answers_are_read_as_the_server_contract_says() {
+    let json = |body| Answer { status: 200, content_type: "application/json; charset=utf-8", body, ..Answer::default() };
+    let extended = |ms| PingOutcome::Extended { expires_in_ms: ms };
+    // The body's expiresIn first, then Session-Expires-In, then Server-Timing.
+    let all = Answer { expires_in_header: "60", server_timing: "session;dur=30000", ..json(r#"{"expiresIn": 90}"#) };
+    assert_eq!(read_answer(&all).outcome, extended(Some(90_000)));
+    assert_eq!(read_answer(&Answer { body: "{}", ..all }).outcome, extended(Some(60_000)));
+    assert_eq!(read_answer(&Answer { body: "{}", expires_in_header: "", ..all }).outcome, extended(Some(30_000)));
+    assert_eq!(read_answer(&json(r#"{"expiresIn": "90"}"#)).outcome, extended(None), "a string is not seconds");
+    // A number written with an exponent elsewhere does not hide the rest of the answer.
+    let python = read_answer(&json(r#"{"load": 1e-05, "expiresIn": 1799.5, "csrfToken": "t0k3n"}"#));
+    assert_eq!(python, AnswerRead { outcome: extended(Some(1_799_500)), fresh_token: Some("t0k3n".into()) });
+    // The token is taken only from a live session's JSON, and only a plausible one.
+    assert_eq!(read_answer(&Answer { status: 401, ..json(r#"{"csrfToken": "t0k3n"}"#) }).fresh_token, None);
+    assert_eq!(read_answer(&json(r#"{"csrfToken": "<b>"}"#)).fresh_token, None);
+    assert_eq!(read_answer(&json(r#"{"csrfToken": 5}"#)).fresh_token, None);
+    let text = Answer { status: 200, content_type: "text/plain", body: r#"{"csrfToken": "t0k3n", "expiresIn": 9}"#, ..Answer::default() };
+    assert_eq!(read_answer(&text), AnswerRead { outcome: extended(None), fresh_token: None }, "only a JSON answer is read as JSON");
+    // An HTML login page with a 200, or a redirect that ended at the login page: expired.
+    let login_page = Answer { status: 200, content_type: "text/html", body: "<input type=password>", ..Answer::default() };
+    assert_eq!(read_answer(&login_page).outcome, PingOutcome::Expired);
+    let to_login = Answer { redirected: true, final_path: "/login/", login_path: Some("/login"), ..json("{}") };
+    assert_eq!(read_answer(&to_login).outcome, PingOutcome::Expired);
+    assert_eq!(read_answer(&Answer { login_path: None, ..to_login }).outcome, extended(None), "a JSON answer after a redirect elsewhere");
+    assert_eq!(read_answer(&Answer { status: 503, ..json("{}") }).outcome, PingOutcome::Retry);
+}
+
+#[test]
+fn logging_out_starts_at_the_logout_url_else_the_login_page() {
+    assert_eq!(logout_start(Some("/logout"), Some("/login")), LogoutStart::Request("/logout"));
+    assert_eq!(logout_start(None, Some("/login")), LogoutStart::GoTo("/login"));
+    assert_eq!(logout_start(None, None), LogoutStart::Nothing);
 }
 
 #[test]

@@ -10,8 +10,7 @@ use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
 use super::page;
 use crate::core::config::Config;
-use crate::core::server::{self, LogoutAnswer, PingOutcome, PingResponse};
-use crate::core::text;
+use crate::core::server::{self, Answer, LogoutAnswer, LogoutStart, PingOutcome};
 
 /// A keep-alive or status request that hangs this long counts as a network failure.
 const PING_TIMEOUT_MS: u32 = 10_000;
@@ -93,38 +92,28 @@ fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method
         };
         let headers: Headers = page::prop(&response, "headers").unchecked_into();
         let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
-        let content_type = header("content-type");
+        let (content_type, expires_in_header, server_timing) = (header("content-type"), header("session-expires-in"), header("server-timing"));
         let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
         let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
-        let redirected = redirected(&response);
-        let mut facts = PingResponse {
-            status: page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16,
-            redirected_to_login: redirected && login_path.is_some_and(|login| server::is_login_path(&final_path, &login)),
-            // `redirected`: the response came from another URL than the keep-alive's.
-            redirected_away: redirected,
-            html: text::contains_ignore_case(&content_type, "html"),
-            login_page: false,
-            expires_in_ms: server::parse_expires_in_header(&header("session-expires-in"))
-                .or_else(|| server::parse_server_timing(&header("server-timing"))),
-        };
+        let (status, redirected) = (page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16, redirected(&response));
         let body = response.text().unwrap_or_else(|_| Promise::resolve(&JsValue::from_str("")));
         when_settled(&body, move |text| {
-            let text = text.and_then(|t| t.as_string()).unwrap_or_default();
-            let mut token = String::new();
-            if text::contains_ignore_case(&content_type, "json") {
-                let json = js_sys::JSON::parse(&text).unwrap_or_default();
-                let expires_in = page::prop(&json, "expiresIn").as_f64().and_then(server::seconds_to_ms);
-                facts.expires_in_ms = expires_in.or(facts.expires_in_ms);
-                token = page::prop_string(&json, "csrfToken");
-            } else {
-                facts.login_page = server::looks_like_login_page(&content_type, &text);
-            }
-            let outcome = server::classify(Some(&facts));
-            if server::fresh_csrf_token(outcome, &token) {
+            let body = text.and_then(|t| t.as_string()).unwrap_or_default();
+            let read = server::read_answer(&Answer {
+                status,
+                redirected,
+                final_path: &final_path,
+                login_path: login_path.as_deref(),
+                content_type: &content_type,
+                expires_in_header: &expires_in_header,
+                server_timing: &server_timing,
+                body: &body,
+            });
+            if let Some(token) = read.fresh_token {
                 page::write_csrf_token(&document, &config.csrf, &token);
                 FRESH_TOKEN.set(Some(token));
             }
-            done(outcome)
+            done(read.outcome)
         });
     });
 }
@@ -132,11 +121,10 @@ fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method
 /// Ends the server session, then leaves the page: for the login page when
 /// configured, else wherever the logout response ended (its redirect).
 pub fn logout(window: Window, document: Document, config: Rc<Config>) {
-    let Some(logout_url) = config.logout_url.clone() else {
-        if let Some(login) = config.login_url.as_deref() {
-            page::navigate(&window, login);
-        }
-        return;
+    let logout_url = match server::logout_start(config.logout_url.as_deref(), config.login_url.as_deref()) {
+        LogoutStart::Request(url) => url.to_owned(),
+        LogoutStart::GoTo(login) => return page::navigate(&window, login),
+        LogoutStart::Nothing => return,
     };
     let init = request_init(&document, &config, "POST");
     let request = window.fetch_with_str_and_init(&logout_url, &init);

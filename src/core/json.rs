@@ -26,6 +26,14 @@ pub enum Value {
     Other,
 }
 
+impl Value {
+    /// The value of `key` when this is an object that has it.
+    pub fn field(&self, key: &str) -> Option<&Value> {
+        let Value::Map(entries) = self else { return None };
+        entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
 /// Deeper nesting than this is refused: our documents are three levels deep.
 const MAX_DEPTH: u8 = 8;
 
@@ -131,7 +139,14 @@ impl Parser<'_> {
         while matches!(self.peek(), Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'e' | b'E')) {
             self.at += 1;
         }
-        parse_decimal(self.text.get(start..self.at)?).map(Value::Number)
+        let text = self.text.get(start..self.at)?;
+        match parse_decimal(text) {
+            Some(number) => Some(Value::Number(number)),
+            // An exponent (`1e-05`, as Python writes small floats) in a server's answer: the
+            // rest of the document still counts; the number itself reads as no number.
+            None if text.bytes().any(|b| b == b'e' || b == b'E') && text.bytes().any(|b| b.is_ascii_digit()) => Some(Value::Other),
+            None => None,
+        }
     }
 
     /// A string at `"`: runs without escapes are copied whole, so a 200 KB value costs one

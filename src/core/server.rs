@@ -2,6 +2,7 @@
 //! status codes. Each parser accepts untrusted text and never panics.
 
 use super::decimal::parse_decimal;
+use super::json::{self, Value};
 use super::text::contains_ignore_case;
 
 /// Remaining session time from `Session-Expires-In: <seconds>`.
@@ -85,6 +86,87 @@ pub fn classify(response: Option<&PingResponse>) -> PingOutcome {
         // 419: Laravel's "page expired"; 440: IIS "login time-out".
         401 | 403 | 419 | 440 => PingOutcome::Expired,
         _ => PingOutcome::Retry,
+    }
+}
+
+/// A keep-alive or status response as the shell received it: what `fetch` said and the body
+/// text, nothing read into them yet.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Answer<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// `Response.redirected`: the response came from another URL than the one asked.
+    pub redirected: bool,
+    /// The path (no origin, query or fragment) of the URL the response came from.
+    pub final_path: &'a str,
+    /// The path of the configured login page, when there is one.
+    pub login_path: Option<&'a str>,
+    /// The `Content-Type` header ("" when absent).
+    pub content_type: &'a str,
+    /// The `Session-Expires-In` header ("" when absent).
+    pub expires_in_header: &'a str,
+    /// The `Server-Timing` header ("" when absent).
+    pub server_timing: &'a str,
+    /// The body text.
+    pub body: &'a str,
+}
+
+/// What an [`Answer`] says: the outcome for the session and, when the server handed one over
+/// with a live session, the page's fresh CSRF token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerRead {
+    /// What the answer means for the session.
+    pub outcome: PingOutcome,
+    /// A fresh CSRF token to write into the page and send from now on (see [`fresh_csrf_token`]).
+    pub fresh_token: Option<String>,
+}
+
+/// Reads a keep-alive or status answer per the server contract in README. How long the
+/// session has left comes from the JSON body's `expiresIn`, else the `Session-Expires-In`
+/// header, else `Server-Timing: session;dur=`; a body that is not JSON is looked at only to
+/// see whether it is a login page.
+pub fn read_answer(answer: &Answer) -> AnswerRead {
+    let is_json = contains_ignore_case(answer.content_type, "json");
+    let json = if is_json { json::parse(answer.body) } else { None };
+    let from_body = match json.as_ref().and_then(|j| j.field("expiresIn")) {
+        Some(Value::Number(seconds)) => seconds_to_ms(*seconds),
+        _ => None,
+    };
+    let facts = PingResponse {
+        status: answer.status,
+        redirected_to_login: answer.redirected && answer.login_path.is_some_and(|login| is_login_path(answer.final_path, login)),
+        redirected_away: answer.redirected,
+        html: contains_ignore_case(answer.content_type, "html"),
+        login_page: !is_json && looks_like_login_page(answer.content_type, answer.body),
+        expires_in_ms: from_body
+            .or_else(|| parse_expires_in_header(answer.expires_in_header))
+            .or_else(|| parse_server_timing(answer.server_timing)),
+    };
+    let outcome = classify(Some(&facts));
+    let fresh_token = match json.as_ref().and_then(|j| j.field("csrfToken")) {
+        Some(Value::Str(token)) if fresh_csrf_token(outcome, token) => Some(token.clone()),
+        _ => None,
+    };
+    AnswerRead { outcome, fresh_token }
+}
+
+/// Where logging out starts, from the configured URLs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogoutStart<'a> {
+    /// Ask the server to end the session at `logoutUrl`; then go where [`after_logout`] says.
+    Request(&'a str),
+    /// No `logoutUrl`: go to the login page, whose server ends the session or asks to sign in.
+    GoTo(&'a str),
+    /// Neither URL is configured: nothing to do.
+    Nothing,
+}
+
+/// How logging out starts: the logout URL when configured, else the login page.
+pub fn logout_start<'a>(logout_url: Option<&'a str>, login_url: Option<&'a str>) -> LogoutStart<'a> {
+    match (logout_url, login_url) {
+        (Some(logout), _) => LogoutStart::Request(logout),
+        (None, Some(login)) => LogoutStart::GoTo(login),
+        (None, None) => LogoutStart::Nothing,
     }
 }
 
