@@ -1,7 +1,25 @@
 // Helpers the drafts tests share (drafts, drafts_truth, drafts_encrypted): the guard's events
 // since a mark, the fake clock run to a draft save or to expiry, typing, and the page's storage.
 
-import { TIMEOUT } from "./harness.mjs";
+import { TIMEOUT, typeInto } from "./harness.mjs";
+
+/** The password the drafts suites sign in with (the demo accepts any; this one must never be stored). */
+export const LOGIN_PASSWORD = "pw-Login-7731";
+
+/**
+ * "Log in again" on the expired dialog → the login page → signed in again with the keyboard
+ * (Enter in the password field), back on `path`. Returns the event mark of the landing page.
+ */
+export async function logInAgain(s, path = "/form") {
+  await s.page.clock.resume();
+  await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
+  await typeInto(s.page, "#username", "alice");
+  await typeInto(s.page, "#password", LOGIN_PASSWORD);
+  const mark = s.events.length;
+  await Promise.all([s.page.waitForURL((u) => u.pathname === path), s.page.press("#password", "Enter")]);
+  await s.guardReady();
+  return mark;
+}
 
 /** The guard's `type` events recorded since `mark` (an index into `s.events`). */
 export function eventsSince(s, mark, type) {

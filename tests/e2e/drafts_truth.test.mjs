@@ -11,11 +11,10 @@
 import assert from "node:assert/strict";
 
 import { e2eSuite, waitFor } from "./harness.mjs";
-import { eventsSince, idleUntilExpired, typeInto, waitForDraftSaved } from "./drafts_helpers.mjs";
+import { eventsSince, idleUntilExpired, LOGIN_PASSWORD, logInAgain, typeInto, waitForDraftSaved } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
 const NS = "session-guard:";
-const LOGIN_PASSWORD = "pw-Login-7731";
 
 // --- helpers --------------------------------------------------------------------------
 
@@ -33,17 +32,6 @@ async function draftRecords(page) {
   );
 }
 
-/** "Log in again" → the login page → signed in again, back on `path`. */
-async function logInAgain(s, path = "/form") {
-  await s.page.clock.resume();
-  await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
-  await typeInto(s.page, "#username", "alice");
-  await typeInto(s.page, "#password", LOGIN_PASSWORD);
-  const mark = s.events.length;
-  await Promise.all([s.page.waitForURL((u) => u.pathname === path), s.page.press("#password", "Enter")]);
-  await s.guardReady();
-  return mark;
-}
 
 /** Serves /form with `edits` ([from, to] replacements of its HTML): a deploy, or fields the demo lacks. */
 function serveForm(s, edits) {

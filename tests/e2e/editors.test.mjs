@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 
 import { e2eSuite, TIMEOUT, typeInto, waitFor } from "./harness.mjs";
+import { logInAgain as logInAgainOn } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
-const PASSWORD = "pw-Login-7731";
 
 
 /** Advances the fake clock until a draft save after `mark` events. */
@@ -32,14 +32,9 @@ async function expireAndLogInAgain(s) {
   return d;
 }
 
-async function logInAgain(s, path = "/editors") {
-  await s.page.clock.resume();
-  await Promise.all([s.page.waitForURL((u) => u.pathname === "/login"), s.button("login").click()]);
-  await typeInto(s.page, "#username", "alice");
-  await typeInto(s.page, "#password", PASSWORD);
-  const mark = s.events.length;
-  await Promise.all([s.page.waitForURL((u) => u.pathname === path), s.page.click("#login-form button[type=submit]")]);
-  await s.guardReady();
+/** Logs in again (drafts_helpers) on /editors and waits for the drafts to come back. */
+async function logInAgain(s) {
+  const mark = await logInAgainOn(s, "/editors");
   await waitFor(() => s.events.slice(mark).some((e) => e.type === "draftrestored"), {
     timeout: 10000,
     message: "sessionguard:draftrestored after the re-login",

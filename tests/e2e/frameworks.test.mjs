@@ -140,55 +140,30 @@ async function startDjango({ saveEveryRequest }) {
   const migrated = await runToEnd(VENV_PYTHON, ["manage.py", "migrate", "--noinput"], { cwd: DJANGO_DIR, env });
   if (migrated.status !== 0) throw new Error(`manage.py migrate failed:\n${migrated.out}`);
 
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const child = spawn(VENV_PYTHON, ["manage.py", "runserver", `127.0.0.1:${port}`, "--noreload"], {
-      cwd: DJANGO_DIR,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const keep = (d) => (output = (output + d).slice(-20000));
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    let exited = false;
-    child.on("exit", () => (exited = true));
-    const baseURL = `http://127.0.0.1:${port}`;
-    try {
-      await waitFor(
-        async () => {
-          if (exited) throw Object.assign(new Error("runserver exited"), { fatal: true });
-          const res = await fetch(`${baseURL}/login/`);
-          return res.status === 200;
-        },
-        { timeout: 30000, interval: 200, message: `Django runserver on ${baseURL}` },
-      );
-    } catch (err) {
-      child.kill("SIGKILL");
-      if (exited && /already in use/i.test(output) && attempt < 3) continue;
-      throw new Error(`${err.message}\n${output}`);
-    }
-    return {
-      name: `Django SESSION_SAVE_EVERY_REQUEST=${saveEveryRequest ? "True" : "False"}`,
-      baseURL,
-      paths: { login: "/login/", form: "/form/", api: "/api/me/", status: "/session/status/" },
-      cookieName: "sessionid",
-      keyOf: (cookieValue) => cookieValue,
-      async storeExpiry(key) {
-        const res = await fetch(`${baseURL}/__test/session/?key=${encodeURIComponent(key)}`); // no cookies
-        assert.equal(res.status, 200, "the Django test hook answers");
-        return res.json();
-      },
-      output: () => output,
-      async close() {
-        if (!exited) {
-          child.kill("SIGTERM");
-          await waitFor(() => exited, { timeout: 5000, message: "runserver to exit" }).catch(() => child.kill("SIGKILL"));
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
+  const child = await startChild(
+    "Django runserver",
+    (port) =>
+      spawn(VENV_PYTHON, ["manage.py", "runserver", `127.0.0.1:${port}`, "--noreload"], { cwd: DJANGO_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    "/login/",
+  );
+  const { baseURL } = child;
+  return {
+    name: `Django SESSION_SAVE_EVERY_REQUEST=${saveEveryRequest ? "True" : "False"}`,
+    baseURL,
+    paths: { login: "/login/", form: "/form/", api: "/api/me/", status: "/session/status/" },
+    cookieName: "sessionid",
+    keyOf: (cookieValue) => cookieValue,
+    async storeExpiry(key) {
+      const res = await fetch(`${baseURL}/__test/session/?key=${encodeURIComponent(key)}`); // no cookies
+      assert.equal(res.status, 200, "the Django test hook answers");
+      return res.json();
+    },
+    output: child.output,
+    async close() {
+      await child.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** examples/express in-process on a free loopback port. */
