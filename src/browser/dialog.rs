@@ -34,7 +34,9 @@ extern "C" {
     #[wasm_bindgen(js_name = dialogText)]
     fn dialog_text(ui: &JsValue, part: u32, text: &str);
     #[wasm_bindgen(js_name = dialogClose)]
-    fn dialog_close(ui: &JsValue, remove: bool);
+    fn dialog_close(ui: &JsValue);
+    #[wasm_bindgen(js_name = dialogRemove)]
+    fn dialog_remove(ui: &JsValue);
 }
 
 /// What the open warning offers.
@@ -173,12 +175,12 @@ impl Dialog {
     }
 
     pub fn close(&mut self) {
-        dialog_close(&self.ui, false);
+        dialog_close(&self.ui);
     }
 }
 
 impl Drop for Dialog {
     fn drop(&mut self) {
-        dialog_close(&self.ui, true);
+        dialog_remove(&self.ui);
     }
 }

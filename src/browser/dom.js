@@ -93,7 +93,8 @@ export function dialogText(ui, part, text) {
 }
 
 /** Closes it and gives focus back; with `remove`, takes it out of the page too. */
-export function dialogClose(ui, remove) {
+/** Closes the dialog and gives the focus back to where it was. */
+export function dialogClose(ui) {
   if (isOpen(ui)) {
     ui.dialog.close();
     try {
@@ -101,7 +102,12 @@ export function dialogClose(ui, remove) {
     } catch {}
     ui.focus = null;
   }
-  if (remove) ui.dialog.remove();
+}
+
+/** Closes the dialog and takes it out of the document (the guard is destroyed). */
+export function dialogRemove(ui) {
+  dialogClose(ui);
+  ui.dialog.remove();
 }
 
 /**
