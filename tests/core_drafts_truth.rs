@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::Config;
 use session_guard::core::drafts::*;
-use session_guard::core::machine::{Visibility, Start, ExpiryReason, Input, Machine, Output};
+use session_guard::core::machine::{Visibility, Start, ExpiryReason, Input, Machine, Output, Ui, ToDrafts};
 use session_guard::core::options::Value;
 
 fn kind(name: &str, id: &str, label: &str, autocomplete: &str) -> Option<FieldKind> {
@@ -171,8 +171,8 @@ fn the_session_machine_composes_the_drafts_machine() {
     while let Some(o) = m.poll_output() {
         outs.push(o);
     }
-    let save = outs.iter().position(|o| *o == Output::SaveDrafts).unwrap();
-    let shown = outs.iter().position(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Idle, .. })).unwrap();
+    let save = outs.iter().position(|o| *o == Output::Drafts(ToDrafts::Save)).unwrap();
+    let shown = outs.iter().position(|o| matches!(o, Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, .. }))).unwrap();
     assert!(save < shown, "the flush comes before the dialog that reports it");
     // The shell carries out the flush before the dialog: storage refused the draft.
     run(m.drafts(), &[DraftInput::Flush], Written::Full);

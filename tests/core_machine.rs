@@ -3,8 +3,7 @@
 
 use session_guard::core::config::{Config, RenewOn, SlidingWindow};
 use session_guard::core::machine::{Visibility, Start, 
-    ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice,
-};
+    ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice, Ui, ToServer, ToDrafts, ToTabs, ToPage};
 use session_guard::core::server::{Observed, PingOutcome};
 
 mod common;
@@ -34,7 +33,7 @@ impl Run {
         let mut got = Vec::new();
         while let Some(o) = self.m.poll_output() {
             match o {
-                Output::Publish(shared) => self.published.push(shared),
+                Output::Tabs(ToTabs::Publish(shared)) => self.published.push(shared),
                 o => got.push(o),
             }
         }
@@ -55,12 +54,12 @@ impl Run {
     }
 
     fn pings(&self) -> usize {
-        self.count(|o| *o == Output::SendPing)
+        self.count(|o| *o == Output::Server(ToServer::Ping))
     }
 }
 
 fn is_warning(o: &Output) -> bool {
-    matches!(o, Output::ShowWarning { .. })
+    matches!(o, Output::Ui(Ui::ShowWarning { .. }))
 }
 
 #[test]
@@ -81,10 +80,10 @@ fn warning_opens_on_time_then_counts_down_each_second() {
     assert_eq!(r.count(is_warning), 0);
     r.run_until(30 * S);
     assert_eq!(r.m.phase(), Phase::Warning);
-    assert!(r.out.iter().any(|o| matches!(o, Output::ShowWarning { remaining_ms, extendable: true, .. } if *remaining_ms == 30 * S)));
+    assert!(r.out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { remaining_ms, extendable: true, .. }) if *remaining_ms == 30 * S)));
     assert!(r.out.contains(&Output::Emit(Event::Warning { remaining_s: 30 })));
     r.run_until(35 * S);
-    let ticks = r.count(|o| matches!(o, Output::Countdown { .. }));
+    let ticks = r.count(|o| matches!(o, Output::Ui(Ui::Countdown { .. })));
     assert_eq!(ticks, 5, "one countdown update per second while visible");
 }
 
@@ -104,22 +103,11 @@ fn headless_gives_no_dialog_notice_or_title_only_events_and_a_countdown_each_sec
     r.run_until(61 * S);
     assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
     assert!(r.out.iter().any(|o| matches!(o, Output::Emit(Event::Expired { reason: ExpiryReason::Idle, .. }))));
-    let ui = r.count(|o| {
-        matches!(
-            o,
-            Output::ShowWarning { .. }
-                | Output::Countdown { .. }
-                | Output::CloseDialog
-                | Output::ShowExpired { .. }
-                | Output::ShowLoggedOutElsewhere
-                | Output::TitleCountdown(_)
-                | Output::Unreachable
-        )
-    });
+    let ui = r.count(|o| matches!(o, Output::Ui(_)));
     assert_eq!(ui, 0, "no built-in UI at all");
     // guard.relogin(): what "Log in again" does.
     let out = r.at(62 * S, Input::Choice(UserChoice::LogInAgain));
-    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::GoToLogin]);
+    assert_eq!(out, vec![Output::Drafts(ToDrafts::Save), Output::Drafts(ToDrafts::MarkResume), Output::Page(ToPage::GoToLogin)]);
 }
 
 #[test]
@@ -127,7 +115,7 @@ fn announcements_change_once_a_minute_then_every_20_seconds() {
     let mut r = Run::new(config(600, 180));
     r.run_until(600 * S - 1);
     let announced: Vec<u64> =
-        r.out.iter().filter_map(|o| if let Output::Countdown { announce: Some(a), .. } = o { Some(*a) } else { None }).collect();
+        r.out.iter().filter_map(|o| if let Output::Ui(Ui::Countdown { announce: Some(a), .. }) = o { Some(*a) } else { None }).collect();
     // Rounded down: "2 minutes" only from 2:00 on, never next to 1:59.
     assert_eq!(announced, vec![120, 60, 40, 20, 15, 10, 5, 1]);
 }
@@ -137,8 +125,8 @@ fn ignoring_the_warning_expires_with_reason_idle_and_saves_drafts_first() {
     let mut r = Run::new(config(60, 30));
     r.run_until(60 * S);
     assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Idle));
-    let save = r.out.iter().position(|o| *o == Output::SaveDrafts).unwrap();
-    let shown = r.out.iter().position(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Idle, .. })).unwrap();
+    let save = r.out.iter().position(|o| *o == Output::Drafts(ToDrafts::Save)).unwrap();
+    let shown = r.out.iter().position(|o| matches!(o, Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, .. }))).unwrap();
     assert!(save < shown);
     assert!(r.out.iter().any(|o| matches!(o, Output::Emit(Event::Expired { reason: ExpiryReason::Idle, .. }))));
     assert_eq!(r.m.next_wakeup(r.now), None, "nothing to wait for once expired");
@@ -152,16 +140,16 @@ fn continue_sends_one_ping_and_extension_closes_the_dialog() {
     assert_eq!(
         out,
         vec![
-            Output::SendPing,
-            Output::Countdown { remaining_ms: 28 * S, announce: None },
+            Output::Server(ToServer::Ping),
+            Output::Ui(Ui::Countdown { remaining_ms: 28 * S, announce: None }),
             Output::Emit(Event::Countdown { remaining_s: 28 })
         ]
     );
     // A second click while the ping is out sends nothing more.
     let out = r.at(32 * S + 100, Input::Choice(UserChoice::Continue));
-    assert!(!out.contains(&Output::SendPing));
+    assert!(!out.contains(&Output::Server(ToServer::Ping)));
     let out = r.at(32 * S + 200, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
-    assert!(out.contains(&Output::CloseDialog));
+    assert!(out.contains(&Output::Ui(Ui::CloseDialog)));
     assert!(out.contains(&Output::Emit(Event::Extended { expires_at: T0 + 92 * S + 200 })));
     assert_eq!(r.m.phase(), Phase::Active);
     assert_eq!(r.m.deadline(), Some(T0 + 92 * S + 200));
@@ -181,7 +169,7 @@ fn server_rejection_expires_with_reason_server() {
     r.run_until(31 * S);
     r.at(32 * S, Input::Choice(UserChoice::Continue));
     let out = r.at(33 * S, Input::PingResult(PingOutcome::Expired));
-    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Server, .. })));
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Server, .. }))));
     assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Server));
 }
 
@@ -236,7 +224,7 @@ fn a_tab_that_slept_past_expiry_goes_straight_to_expired() {
 fn a_late_timer_shows_the_right_remaining_time() {
     let mut r = Run::new(config(60, 30));
     let out = r.at(50 * S, Input::Wake);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { remaining_ms, extendable: true, .. } if *remaining_ms == 10 * S)));
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { remaining_ms, extendable: true, .. }) if *remaining_ms == 10 * S)));
 }
 
 #[test]
@@ -346,7 +334,7 @@ fn a_request_during_the_warning_closes_it() {
     let mut r = Run::new(config(60, 30));
     r.run_until(40 * S);
     let out = r.at(41 * S, Input::Observed(Observed::Request { at: T0 + 41 * S }));
-    assert!(out.contains(&Output::CloseDialog));
+    assert!(out.contains(&Output::Ui(Ui::CloseDialog)));
     assert_eq!(r.m.phase(), Phase::Active);
 }
 
@@ -391,7 +379,7 @@ fn a_live_session_seen_after_expiry_resumes_in_place() {
     assert!(matches!(r.m.phase(), Phase::Expired(_)));
     let out = r.at(90 * S, Input::Observed(Observed::Report { at: T0 + 90 * S, remaining_ms: 60 * S }));
     assert!(out.contains(&Output::Emit(Event::LoggedIn)));
-    assert!(out.contains(&Output::CloseDialog));
+    assert!(out.contains(&Output::Ui(Ui::CloseDialog)));
     assert_eq!(r.m.phase(), Phase::Active);
 }
 
@@ -407,11 +395,11 @@ fn absolute_timeout_caps_every_extension() {
     r.at(40 * MIN, Input::Activity);
     assert_eq!(r.pings(), 1);
     r.run_until(43 * MIN);
-    assert!(r.out.iter().any(|o| matches!(o, Output::ShowWarning { remaining_ms, extendable: false, .. } if *remaining_ms == 2 * MIN)));
+    assert!(r.out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { remaining_ms, extendable: false, .. }) if *remaining_ms == 2 * MIN)));
     // "OK" acknowledges: the dialog closes, sends nothing and stays closed.
     let out = r.at(43 * MIN + S, Input::Choice(UserChoice::Continue));
-    assert!(out.contains(&Output::CloseDialog));
-    assert!(!out.contains(&Output::SendPing));
+    assert!(out.contains(&Output::Ui(Ui::CloseDialog)));
+    assert!(!out.contains(&Output::Server(ToServer::Ping)));
     r.run_until(45 * MIN);
     assert_eq!(r.count(is_warning), 1);
     assert_eq!(r.m.phase(), Phase::Expired(ExpiryReason::Absolute));
@@ -425,11 +413,11 @@ fn logout_purges_drafts_and_ends_everything() {
     assert_eq!(
         out,
         vec![
-            Output::CloseDialog,
-            Output::TitleCountdown(None),
-            Output::PurgeDrafts,
+            Output::Ui(Ui::CloseDialog),
+            Output::Ui(Ui::TitleCountdown(None)),
+            Output::Drafts(ToDrafts::Purge),
             Output::Emit(Event::LoggedOut),
-            Output::EndServerSession
+            Output::Server(ToServer::EndSession)
         ]
     );
     assert_eq!(r.m.phase(), Phase::LoggedOut);
@@ -444,10 +432,10 @@ fn relogin_popup_opens_a_window_and_a_blocked_one_falls_back_to_the_page() {
     let mut r = Run::new(c);
     r.run_until(60 * S);
     let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
-    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::OpenLoginWindow]);
+    assert_eq!(out, vec![Output::Drafts(ToDrafts::Save), Output::Drafts(ToDrafts::MarkResume), Output::Page(ToPage::OpenLoginWindow)]);
     assert!(matches!(r.m.phase(), Phase::Expired(_)), "the page stays, expired, until the login is seen");
     let out = r.at(70 * S, Input::LoginWindowBlocked);
-    assert_eq!(out, vec![Output::GoToLogin]);
+    assert_eq!(out, vec![Output::Page(ToPage::GoToLogin)]);
     let parsed = session_guard::core::options::parse_options(&[
         ("keepAliveUrl".to_string(), session_guard::core::options::Value::Str("/k".into())),
         ("relogin".to_string(), session_guard::core::options::Value::Str("window".into())),
@@ -460,7 +448,7 @@ fn log_in_again_saves_drafts_before_leaving() {
     let mut r = Run::new(config(60, 30));
     r.run_until(60 * S);
     let out = r.at(70 * S, Input::Choice(UserChoice::LogInAgain));
-    assert_eq!(out, vec![Output::SaveDrafts, Output::MarkResume, Output::GoToLogin]);
+    assert_eq!(out, vec![Output::Drafts(ToDrafts::Save), Output::Drafts(ToDrafts::MarkResume), Output::Page(ToPage::GoToLogin)]);
 }
 
 #[test]
@@ -468,10 +456,10 @@ fn hidden_tab_shows_title_countdown_at_announcement_steps_only() {
     let mut r = Run::new(config(600, 180));
     r.at(S, Input::Visibility { visible: false });
     r.run_until(600 * S - 1);
-    let titles = r.count(|o| matches!(o, Output::TitleCountdown(Some(_))));
+    let titles = r.count(|o| matches!(o, Output::Ui(Ui::TitleCountdown(Some(_)))));
     // 180 s warning: opens at 3:00, then 2:00, 1:00, 0:40, 0:20.
     assert_eq!(titles, 5, "{:?}", r.out);
-    let countdowns = r.count(|o| matches!(o, Output::Countdown { .. }));
+    let countdowns = r.count(|o| matches!(o, Output::Ui(Ui::Countdown { .. })));
     assert_eq!(countdowns, 4, "no per-second work in a hidden tab");
 }
 
@@ -481,14 +469,14 @@ fn becoming_visible_restores_the_title_and_resumes_the_second_countdown() {
     r.at(S, Input::Visibility { visible: false });
     r.run_until(500 * S);
     let out = r.at(500 * S + 300, Input::Visibility { visible: true });
-    assert!(out.contains(&Output::TitleCountdown(None)));
+    assert!(out.contains(&Output::Ui(Ui::TitleCountdown(None))));
     assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 501 * S));
 }
 
 #[test]
 fn hiding_the_page_flushes_drafts() {
     let mut r = Run::new(config(600, 180));
-    assert!(r.at(S, Input::Visibility { visible: false }).contains(&Output::SaveDrafts));
+    assert!(r.at(S, Input::Visibility { visible: false }).contains(&Output::Drafts(ToDrafts::Save)));
 }
 
 #[test]
@@ -510,7 +498,7 @@ fn idle_wakeups_before_the_dialog_are_the_listening_point_and_the_warning() {
 #[test]
 fn input_is_listened_for_only_while_it_can_matter() {
     let mut r = Run::new(config(1800, 120));
-    let listen = |r: &Run| r.out.iter().filter_map(|o| if let Output::ListenForActivity(on) = o { Some(*on) } else { None }).collect::<Vec<_>>();
+    let listen = |r: &Run| r.out.iter().filter_map(|o| if let Output::Page(ToPage::ListenForActivity(on)) = o { Some(*on) } else { None }).collect::<Vec<_>>();
     r.at(0, Input::Start(Start { stored: None, ..Start::default() }));
     // The leader lock is granted (or the browser has no Web Locks: every tab leads).
     r.at(0, Input::Leader(true));
@@ -538,7 +526,7 @@ fn without_auto_extension_input_is_never_listened_for() {
     c.auto_extend = false;
     let mut r = Run::new(c);
     r.run_until(60 * S);
-    assert_eq!(r.count(|o| matches!(o, Output::ListenForActivity(_))), 0);
+    assert_eq!(r.count(|o| matches!(o, Output::Page(ToPage::ListenForActivity(_)))), 0);
 }
 
 #[test]
@@ -572,16 +560,16 @@ fn draft_edits_are_saved_after_a_pause_and_during_long_typing() {
     r.at(0, Input::DraftEdited);
     r.at(500, Input::DraftEdited);
     r.run_until(1499);
-    assert_eq!(r.count(|o| *o == Output::SaveDrafts), 0);
+    assert_eq!(r.count(|o| *o == Output::Drafts(ToDrafts::Save)), 0);
     r.run_until(1500);
-    assert_eq!(r.count(|o| *o == Output::SaveDrafts), 1, "1 s after the last edit");
+    assert_eq!(r.count(|o| *o == Output::Drafts(ToDrafts::Save)), 1, "1 s after the last edit");
     // Typing every 300 ms for 12 s: saved at least every 5 s, not on every keystroke.
     for i in 0..40 {
         r.run_until(10 * S + i * 300);
         r.at(10 * S + i * 300, Input::DraftEdited);
     }
     r.run_until(30 * S);
-    let saves = r.count(|o| *o == Output::SaveDrafts) - 1;
+    let saves = r.count(|o| *o == Output::Drafts(ToDrafts::Save)) - 1;
     assert!((3..=4).contains(&saves), "{saves} saves");
     assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 780 * S), "nothing pending but listening for input");
 }
@@ -590,7 +578,7 @@ fn draft_edits_are_saved_after_a_pause_and_during_long_typing() {
 fn leaving_the_page_saves_at_once() {
     let mut r = Run::new(config(1800, 120));
     r.at(0, Input::DraftEdited);
-    assert_eq!(r.at(100, Input::PageHide), vec![Output::SaveDrafts]);
+    assert_eq!(r.at(100, Input::PageHide), vec![Output::Drafts(ToDrafts::Save)]);
     assert_eq!(r.m.next_wakeup(r.now), Some(T0 + 780 * S), "the save is not pending any more");
 }
 
@@ -598,9 +586,9 @@ fn leaving_the_page_saves_at_once() {
 fn expiry_saves_drafts_and_marks_the_page_for_restore() {
     let mut r = Run::new(config(60, 30));
     r.run_until(60 * S);
-    let save = r.out.iter().position(|o| *o == Output::SaveDrafts).unwrap();
-    let mark = r.out.iter().position(|o| *o == Output::MarkResume).unwrap();
-    let shown = r.out.iter().position(|o| matches!(o, Output::ShowExpired { .. })).unwrap();
+    let save = r.out.iter().position(|o| *o == Output::Drafts(ToDrafts::Save)).unwrap();
+    let mark = r.out.iter().position(|o| *o == Output::Drafts(ToDrafts::MarkResume)).unwrap();
+    let shown = r.out.iter().position(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))).unwrap();
     assert!(save < mark && mark < shown);
 }
 

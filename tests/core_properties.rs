@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice, Visibility};
+use session_guard::core::machine::{Input, Machine, Output, Phase, UserChoice, Visibility, Ui, ToServer, ToPage};
 use session_guard::core::server::{Observed, PingOutcome};
 
 mod common;
@@ -77,7 +77,7 @@ impl Harness {
         self.m.handle(input, self.now);
         let mut outs = Vec::new();
         while let Some(o) = self.m.poll_output() {
-            if o == Output::SendPing {
+            if o == Output::Server(ToServer::Ping) {
                 self.ping_out = true;
             }
             outs.push(o);
@@ -94,7 +94,7 @@ proptest! {
     fn an_idle_user_is_never_pinged(config in any_config(Windows::Both), steps in prop::collection::vec(step(false), 1..60)) {
         let mut h = Harness { m: Machine::new(&config, T0, Visibility::Visible, T0), now: T0, ping_out: false };
         for s in &steps {
-            h.apply(s, |_, _, _, outs| assert!(!outs.contains(&Output::SendPing), "pinged an idle user: {outs:?}"));
+            h.apply(s, |_, _, _, outs| assert!(!outs.contains(&Output::Server(ToServer::Ping)), "pinged an idle user: {outs:?}"));
         }
     }
 
@@ -110,16 +110,16 @@ proptest! {
             let s = match s { Step::Report(ms) => Step::Report((*ms).max(warn + 1)), Step::Wake => Step::Wait(1), other => other.clone() };
             h.apply(&s, |m, _, _, outs| {
                 for o in &outs {
-                    if let Output::ShowWarning { remaining_ms, .. } = o {
+                    if let Output::Ui(Ui::ShowWarning { remaining_ms, .. }) = o {
                         assert!(*remaining_ms >= 20_000, "warning with {remaining_ms} ms left");
                         warned = true;
                     }
-                    if let Output::ShowExpired { reason, .. } = o {
+                    if let Output::Ui(Ui::ShowExpired { reason, .. }) = o {
                         if *reason != session_guard::core::machine::ExpiryReason::Server {
                             assert!(warned, "expired without a warning");
                         }
                     }
-                    if matches!(o, Output::CloseDialog) && m.phase() == Phase::Active {
+                    if matches!(o, Output::Ui(Ui::CloseDialog)) && m.phase() == Phase::Active {
                         warned = false;
                     }
                 }
@@ -177,7 +177,7 @@ proptest! {
             let now = gated.now;
             gated.apply(s, |m, _, _, outs| {
                 for o in &outs {
-                    if let Output::ListenForActivity(on) = o {
+                    if let Output::Page(ToPage::ListenForActivity(on)) = o {
                         listening = *on;
                     }
                 }
@@ -201,7 +201,7 @@ proptest! {
 /// What the user and the server see of a step's outputs, with the machine's phase after it.
 fn decisions(m: &Machine, now: u64, outs: Vec<Output>) -> Vec<(u64, Output, Phase)> {
     outs.into_iter()
-        .filter(|o| matches!(o, Output::SendPing | Output::ShowWarning { .. } | Output::ShowExpired { .. } | Output::CloseDialog))
+        .filter(|o| matches!(o, Output::Server(ToServer::Ping) | Output::Ui(Ui::ShowWarning { .. }) | Output::Ui(Ui::ShowExpired { .. }) | Output::Ui(Ui::CloseDialog)))
         .map(|o| (now, o, m.phase()))
         .collect()
 }

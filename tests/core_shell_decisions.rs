@@ -7,7 +7,7 @@
 use session_guard::core::config::{Config, Lang};
 use session_guard::core::drafts::{DraftInput, Written};
 use session_guard::core::i18n::{announcement_step, Messages};
-use session_guard::core::machine::{Visibility, Event, Input, Machine, Output, Start, UserChoice};
+use session_guard::core::machine::{Visibility, Event, Input, Machine, Output, Start, UserChoice, Ui, ToServer, ToDrafts, ToTabs};
 use session_guard::core::server::{observe, Observed, RequestFacts};
 use session_guard::core::session::{ClockWatch, ExpiryReason, TabPhase, TabView};
 
@@ -45,11 +45,11 @@ fn escape_extends_only_in_the_warning_and_only_when_configured() {
     let warning_at = T0 + 28 * MIN;
     let mut m = started(&config());
     m.handle(Input::Choice(UserChoice::Dismiss), T0 + MIN);
-    assert!(!drain(&mut m).contains(&Output::SendPing), "no warning open: Escape does nothing");
+    assert!(!drain(&mut m).contains(&Output::Server(ToServer::Ping)), "no warning open: Escape does nothing");
     m.handle(Input::Wake, warning_at);
-    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
     m.handle(Input::Choice(UserChoice::Dismiss), warning_at + S);
-    assert!(drain(&mut m).contains(&Output::SendPing), "escapeExtends (the default): Escape is Continue");
+    assert!(drain(&mut m).contains(&Output::Server(ToServer::Ping)), "escapeExtends (the default): Escape is Continue");
 
     let mut off = config();
     off.escape_extends = false;
@@ -57,43 +57,43 @@ fn escape_extends_only_in_the_warning_and_only_when_configured() {
     m.handle(Input::Wake, warning_at);
     drain(&mut m);
     m.handle(Input::Choice(UserChoice::Dismiss), warning_at + S);
-    assert!(!drain(&mut m).contains(&Output::SendPing), "escapeExtends: false: Escape does not extend");
+    assert!(!drain(&mut m).contains(&Output::Server(ToServer::Ping)), "escapeExtends: false: Escape does not extend");
 }
 
 #[test]
 fn a_tab_queues_for_the_leader_lock_and_steals_it_for_a_new_login() {
     let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start::default()), T0);
-    assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: false }));
+    assert!(drain(&mut m).contains(&Output::Tabs(ToTabs::QueueForLeader { steal: false })));
 
     // The session ended in another tab, yet this page was served signed in: a new login.
     let ended = view(TabPhase::Expired(ExpiryReason::Idle), T0 - MIN, T0 - 31 * MIN, T0 - MIN);
     let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
     m.handle(Input::Start(Start { stored: Some(ended), ..Start::default() }), T0);
-    assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: true }));
+    assert!(drain(&mut m).contains(&Output::Tabs(ToTabs::QueueForLeader { steal: true })));
 
     // Stolen: queue again behind the tab that took it.
     m.handle(Input::Leader(true), T0);
     drain(&mut m);
     m.handle(Input::Leader(false), T0 + S);
-    assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: false }));
+    assert!(drain(&mut m).contains(&Output::Tabs(ToTabs::QueueForLeader { steal: false })));
 }
 
 #[test]
 fn a_page_revived_by_a_login_elsewhere_lets_the_new_login_lead() {
     let mut m = started(&config());
     m.handle(Input::Wake, T0 + 30 * MIN);
-    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::ShowExpired { .. })));
+    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))));
     let relogin = T0 + 40 * MIN;
     m.handle(Input::Tab(view(TabPhase::Live, relogin + 30 * MIN, relogin, 0)), relogin);
     let out = drain(&mut m);
     let login = out.iter().position(|o| *o == Output::Emit(Event::LoggedIn)).expect("resumed");
-    let queue = out.iter().position(|o| *o == Output::QueueForLeader { steal: false }).expect("queues again");
+    let queue = out.iter().position(|o| *o == Output::Tabs(ToTabs::QueueForLeader { steal: false })).expect("queues again");
     assert!(login < queue, "{out:?}");
     // Not the leader until the lock says so: no keep-alive from this page's old token.
     m.handle(Input::Activity, relogin + 20 * MIN);
     m.handle(Input::Wake, relogin + 25 * MIN);
-    assert!(!drain(&mut m).contains(&Output::SendPing));
+    assert!(!drain(&mut m).contains(&Output::Server(ToServer::Ping)));
 }
 
 #[test]
@@ -106,10 +106,10 @@ fn a_page_that_left_the_tabs_does_not_queue_on_resume() {
     m.handle(Input::Tab(view(TabPhase::Live, relogin + 30 * MIN, relogin, 0)), relogin);
     let out = drain(&mut m);
     assert!(out.contains(&Output::Emit(Event::LoggedIn)));
-    assert!(!out.iter().any(|o| matches!(o, Output::QueueForLeader { .. })), "no lock to give up: {out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Tabs(ToTabs::QueueForLeader { .. }))), "no lock to give up: {out:?}");
     // Back from the cache it joins again.
     m.handle(Input::Rejoin { stored: None }, relogin + S);
-    assert!(drain(&mut m).contains(&Output::QueueForLeader { steal: false }));
+    assert!(drain(&mut m).contains(&Output::Tabs(ToTabs::QueueForLeader { steal: false })));
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn expire_with_drafts(dialog: bool, written: Written) -> (Vec<Output>, Machine) 
     let mut out = Vec::new();
     // The shell's loop: one output at a time, the flush carried out before the next is taken.
     while let Some(o) = m.poll_output() {
-        if o == Output::SaveDrafts {
+        if o == Output::Drafts(ToDrafts::Save) {
             m.drafts().handle(DraftInput::Flush);
             while let Some(d) = m.drafts().poll_output() {
                 if let session_guard::core::drafts::DraftOutput::Save { form, .. } = d {
@@ -142,7 +142,7 @@ fn expire_with_drafts(dialog: bool, written: Written) -> (Vec<Output>, Machine) 
                 }
             }
         }
-        if matches!(o, Output::ShowExpired { .. }) {
+        if matches!(o, Output::Ui(Ui::ShowExpired { .. })) {
             // Showing the dialog moves focus: a `change` fires on the field being typed in.
             m.drafts().handle(DraftInput::Edited(0));
         }
@@ -154,17 +154,17 @@ fn expire_with_drafts(dialog: bool, written: Written) -> (Vec<Output>, Machine) 
 #[test]
 fn the_expired_dialog_and_event_say_what_the_drafts_machine_saw() {
     let (out, _) = expire_with_drafts(true, Written::Stored);
-    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Idle, input_saved: Some(true) }), "{out:?}");
+    assert!(out.contains(&Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, input_saved: Some(true) })), "{out:?}");
     assert!(
         out.contains(&Output::Emit(Event::Expired { reason: ExpiryReason::Idle, input_saved: true })),
         "the event says what the dialog said, though an edit came in between: {out:?}"
     );
     let (out, _) = expire_with_drafts(true, Written::Full);
-    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Idle, input_saved: Some(false) }), "{out:?}");
+    assert!(out.contains(&Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, input_saved: Some(false) })), "{out:?}");
     assert!(out.contains(&Output::Emit(Event::Expired { reason: ExpiryReason::Idle, input_saved: false })));
     // Headless: no dialog; the event says what is stored after the flush.
     let (out, _) = expire_with_drafts(false, Written::Stored);
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })));
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))));
     assert!(out.contains(&Output::Emit(Event::Expired { reason: ExpiryReason::Idle, input_saved: true })), "{out:?}");
     // Drafts off: nothing to claim.
     let mut c = config();
@@ -172,7 +172,7 @@ fn the_expired_dialog_and_event_say_what_the_drafts_machine_saw() {
     let mut m = started(&c);
     m.handle(Input::Wake, T0 + 30 * MIN);
     let out = drain(&mut m);
-    assert!(out.contains(&Output::ShowExpired { reason: ExpiryReason::Idle, input_saved: None }), "{out:?}");
+    assert!(out.contains(&Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, input_saved: None })), "{out:?}");
 }
 
 #[test]
@@ -181,17 +181,17 @@ fn the_warning_carries_its_spoken_step_and_whether_log_out_is_offered() {
     m.handle(Input::Wake, T0 + 28 * MIN + 500);
     let out = drain(&mut m);
     let remaining = 2 * MIN - 500;
-    assert!(out.contains(&Output::ShowWarning {
+    assert!(out.contains(&Output::Ui(Ui::ShowWarning {
         remaining_ms: remaining,
         announce: announcement_step(remaining),
         extendable: true,
         can_log_out: false,
-    }));
+    })));
     let mut c = config();
     c.logout_url = Some("/logout".into());
     let mut m = started(&c);
     m.handle(Input::Wake, T0 + 28 * MIN);
-    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::ShowWarning { can_log_out: true, .. })));
+    assert!(drain(&mut m).iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { can_log_out: true, .. }))));
 }
 
 #[test]

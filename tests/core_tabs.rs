@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
-use session_guard::core::machine::{Visibility, Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Visibility, Start, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice, Ui, ToServer, ToDrafts, ToTabs, ToPage};
 use session_guard::core::server::{Observed, PingOutcome};
 use session_guard::core::session::{TabPhase, TabView};
 use session_guard::core::tabs::{decode, encode};
@@ -54,7 +54,7 @@ impl Browser {
                 outputs.push(o);
             }
             for o in outputs {
-                if let Output::Publish(shared) = o {
+                if let Output::Tabs(ToTabs::Publish(shared)) = o {
                     self.messages += 1;
                     self.stored = Some(shared);
                     // Through text, as the real channel carries it.
@@ -97,7 +97,7 @@ impl Browser {
     }
 
     fn pings(&self, i: usize) -> usize {
-        self.out[i].iter().filter(|o| **o == Output::SendPing).count()
+        self.out[i].iter().filter(|o| **o == Output::Server(ToServer::Ping)).count()
     }
 
     fn all_pings(&self) -> usize {
@@ -140,7 +140,7 @@ fn continue_in_one_tab_closes_the_dialog_in_all_with_one_keepalive() {
     b.now += 100;
     b.input(c, Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
     assert_eq!((b.phase(a), b.phase(c)), (Phase::Active, Phase::Active));
-    assert!(b.saw(a, Output::CloseDialog));
+    assert!(b.saw(a, Output::Ui(Ui::CloseDialog)));
     assert_eq!(b.all_pings(), 1);
 }
 
@@ -152,9 +152,9 @@ fn logout_in_one_tab_signs_out_all() {
     b.now += MIN;
     b.input(a, Input::Choice(UserChoice::LogOut));
     assert_eq!(b.phase(c), Phase::LoggedOut);
-    assert!(b.saw(c, Output::ShowLoggedOutElsewhere));
+    assert!(b.saw(c, Output::Ui(Ui::ShowLoggedOutElsewhere)));
     assert!(b.saw(c, Output::Emit(Event::LoggedOut)));
-    assert!(!b.saw(c, Output::EndServerSession), "only the tab that logged out calls the server");
+    assert!(!b.saw(c, Output::Server(ToServer::EndSession)), "only the tab that logged out calls the server");
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn a_server_rejection_in_one_tab_expires_all() {
     b.input(a, Input::Choice(UserChoice::Continue));
     b.input(a, Input::PingResult(PingOutcome::Expired));
     assert_eq!(b.phase(c), Phase::Expired(ExpiryReason::Server));
-    assert!(b.saw(c, Output::SaveDrafts), "the other tab saves its typing too");
+    assert!(b.saw(c, Output::Drafts(ToDrafts::Save)), "the other tab saves its typing too");
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn a_fresh_login_in_a_new_tab_revives_expired_tabs_in_place() {
     for tab in [a, c] {
         assert_eq!(b.phase(tab), Phase::Active);
         assert!(b.saw(tab, Output::Emit(Event::LoggedIn)));
-        assert!(b.saw(tab, Output::CloseDialog));
+        assert!(b.saw(tab, Output::Ui(Ui::CloseDialog)));
         assert_eq!(b.tabs[tab].as_ref().unwrap().deadline(), Some(T0 + 6 * MIN));
     }
 }
@@ -195,16 +195,16 @@ fn a_revived_tab_asks_the_status_once_for_the_new_sessions_csrf_token() {
     let a = b.open(true);
     // The check before the warning: the server says the session is gone.
     b.run_until(28 * S, None);
-    assert!(b.saw(a, Output::CheckStatus));
+    assert!(b.saw(a, Output::Server(ToServer::CheckStatus)));
     b.input(a, Input::StatusResult(PingOutcome::Expired));
     assert!(matches!(b.phase(a), Phase::Expired(_)));
     b.out[a].clear();
     b.now = T0 + 5 * MIN;
     let fresh = b.open(false);
     assert_eq!(b.phase(a), Phase::Active);
-    let checks = |b: &Browser, i: usize| b.out[i].iter().filter(|o| **o == Output::CheckStatus).count();
+    let checks = |b: &Browser, i: usize| b.out[i].iter().filter(|o| **o == Output::Server(ToServer::CheckStatus)).count();
     assert_eq!(checks(&b, a), 1, "the revived tab asks the server once (a GET: needs no token)");
-    assert!(!b.saw(a, Output::SendPing), "never a keep-alive with the old session's token");
+    assert!(!b.saw(a, Output::Server(ToServer::Ping)), "never a keep-alive with the old session's token");
     assert_eq!(checks(&b, fresh), 0, "the new login's page has the new token already");
     b.input(a, Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }));
     assert_eq!(checks(&b, a), 1, "once");
@@ -220,7 +220,7 @@ fn without_status_url_a_revived_tab_sends_nothing() {
     b.now = T0 + 5 * MIN;
     b.open(false);
     assert_eq!(b.phase(a), Phase::Active);
-    assert!(!b.saw(a, Output::CheckStatus) && !b.saw(a, Output::SendPing));
+    assert!(!b.saw(a, Output::Server(ToServer::CheckStatus)) && !b.saw(a, Output::Server(ToServer::Ping)));
 }
 
 #[test]
@@ -250,7 +250,7 @@ fn four_active_tabs_ping_no_more_than_one_tab_would() {
             t += 2 * S;
         }
         b.run_until(10 * MIN, EXTENDED);
-        let warned = (0..tabs).any(|i| b.out[i].iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+        let warned = (0..tabs).any(|i| b.out[i].iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
         (b.all_pings(), warned, b.messages)
     };
     let (one, warned_one, _) = run(1);
@@ -276,7 +276,7 @@ fn closing_the_leader_hands_pinging_over_without_double_pings() {
     b.input(other, Input::Activity);
     b.run_until(60 * S, EXTENDED);
     assert_eq!(b.pings(other), 1);
-    assert!(!b.out[other].iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+    assert!(!b.out[other].iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
 }
 
 #[test]
@@ -325,12 +325,12 @@ fn a_tab_signed_out_elsewhere_offers_log_in_again_and_saves_nothing() {
     let c = b.open(false);
     b.input(c, Input::DraftEdited);
     b.input(a, Input::Choice(UserChoice::LogOut));
-    assert!(b.saw(c, Output::PurgeDrafts));
-    let saves = b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count();
+    assert!(b.saw(c, Output::Drafts(ToDrafts::Purge)));
+    let saves = b.out[c].iter().filter(|o| **o == Output::Drafts(ToDrafts::Save)).count();
     b.run_until(10 * S, None);
     b.input(c, Input::Choice(UserChoice::LogInAgain));
-    assert!(b.saw(c, Output::GoToLogin));
-    assert_eq!(b.out[c].iter().filter(|o| **o == Output::SaveDrafts).count(), saves);
+    assert!(b.saw(c, Output::Page(ToPage::GoToLogin)));
+    assert_eq!(b.out[c].iter().filter(|o| **o == Output::Drafts(ToDrafts::Save)).count(), saves);
 }
 
 #[test]
@@ -347,7 +347,7 @@ fn a_page_s_own_server_timing_beats_the_stored_view_and_the_page_load_guess() {
     m.handle(Input::Leader(true), now);
     let mut warned = false;
     while let Some(o) = m.poll_output() {
-        warned |= matches!(o, Output::ShowWarning { .. });
+        warned |= matches!(o, Output::Ui(Ui::ShowWarning { .. }));
     }
     assert_eq!(m.deadline(), Some(now - 500 + 23_000));
     assert!(!warned, "no warning from a stale view at start");

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use session_guard::core::config::{Config, RenewOn};
 use session_guard::core::i18n::{MessageKey, Messages};
-use session_guard::core::machine::{Visibility, Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice};
+use session_guard::core::machine::{Visibility, Start, ErrorCode, Event, ExpiryReason, Input, Machine, Output, Phase, UserChoice, Ui, ToServer, ToTabs};
 use session_guard::core::server::{Observed, classify, request_status_renews, PingOutcome, PingResponse};
 use session_guard::core::session::{TabPhase, TabView};
 
@@ -67,7 +67,7 @@ fn a_keep_alive_redirected_to_an_html_page_means_expired() {
 fn the_servers_number_wins_over_timeout() {
     let mut m = started(&config(60, 30));
     m.handle(Input::Choice(UserChoice::Continue), T0 + 5 * S);
-    assert!(drain(&mut m).contains(&Output::SendPing));
+    assert!(drain(&mut m).contains(&Output::Server(ToServer::Ping)));
     m.handle(Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(40 * S) }), T0 + 6 * S);
     drain(&mut m);
     assert_eq!(m.deadline(), Some(T0 + 46 * S));
@@ -80,12 +80,12 @@ fn continue_while_unreachable_keeps_the_warning_retries_and_still_ends_at_the_de
     run_until(&mut m, &mut now, T0 + 31 * S);
     assert_eq!(m.phase(), Phase::Warning);
     m.handle(Input::Choice(UserChoice::Continue), now);
-    assert!(drain(&mut m).contains(&Output::SendPing));
+    assert!(drain(&mut m).contains(&Output::Server(ToServer::Ping)));
     m.handle(Input::PingResult(PingOutcome::Retry), now + 100);
     let out = drain(&mut m);
-    assert!(out.contains(&Output::Unreachable), "{out:?}");
+    assert!(out.contains(&Output::Ui(Ui::Unreachable)), "{out:?}");
     assert!(out.iter().any(|o| matches!(o, Output::Emit(Event::Error { code: ErrorCode::Network, .. }))));
-    assert!(!out.contains(&Output::CloseDialog));
+    assert!(!out.contains(&Output::Ui(Ui::CloseDialog)));
     assert_eq!(m.phase(), Phase::Warning);
     assert_eq!(m.deadline(), Some(T0 + 60 * S));
     // Retried with backoff while the countdown goes on; every retry fails.
@@ -93,7 +93,7 @@ fn continue_while_unreachable_keeps_the_warning_retries_and_still_ends_at_the_de
     while let Some(at) = next_wake(&m, &mut now, T0 + 60 * S) {
         m.handle(Input::Wake, at);
         for o in drain(&mut m) {
-            if o == Output::SendPing {
+            if o == Output::Server(ToServer::Ping) {
                 pings += 1;
                 m.handle(Input::PingResult(PingOutcome::Retry), now + 10);
                 drain(&mut m);
@@ -116,10 +116,10 @@ fn a_good_answer_after_failures_clears_the_unreachable_note() {
     drain(&mut m);
     let until = now + 1000;
     let out = run_until(&mut m, &mut now, until);
-    assert!(out.contains(&Output::SendPing));
+    assert!(out.contains(&Output::Server(ToServer::Ping)));
     m.handle(Input::PingResult(PingOutcome::Extended { expires_in_ms: Some(60 * S) }), now);
     let out = drain(&mut m);
-    assert!(out.contains(&Output::CloseDialog));
+    assert!(out.contains(&Output::Ui(Ui::CloseDialog)));
     assert_eq!(m.phase(), Phase::Active);
 }
 
@@ -147,7 +147,7 @@ fn a_tab_view_beyond_what_the_server_allows_is_not_believed() {
     // The warning still opens on time.
     let mut now = T0 + 10 * S;
     let out = run_until(&mut m, &mut now, T0 + 30 * S);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
     // A plausible view is merged as before.
     m.handle(Input::Tab(live(T0 + 91 * S, T0 + 31 * S)), T0 + 31 * S);
     drain(&mut m);
@@ -203,7 +203,7 @@ fn a_clock_set_back_keeps_the_real_remaining_time_and_accepts_server_reports() {
     assert_eq!(m.remaining(wall), Some(50 * S), "not 3,650 s");
     let mut now = wall;
     let out = run_until(&mut m, &mut now, wall + 20 * S);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "the warning opens 30 s before the real end");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))), "the warning opens 30 s before the real end");
     // Server-Timing and touch({expiresIn}) still count after the jump.
     m.handle(Input::Observed(Observed::Report { at: now, remaining_ms: 60 * S }), now);
     drain(&mut m);
@@ -220,8 +220,8 @@ fn a_wall_clock_ahead_of_the_monotonic_one_is_time_that_passed() {
     m.handle(Input::ClockJump { by: 2 * HOUR as i64 }, wall);
     m.handle(Input::Wake, wall);
     let out = drain(&mut m);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "no stale warning: {out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))), "no stale warning: {out:?}");
     assert!(matches!(m.phase(), Phase::Expired(_)));
 }
 
@@ -230,11 +230,11 @@ fn after_a_jump_the_shared_view_is_republished_in_the_new_clock() {
     let mut m = started(&config(60, 30));
     m.handle(Input::ClockJump { by: -(HOUR as i64) }, T0 + S - HOUR);
     let published: Vec<TabView> =
-        drain(&mut m).into_iter().filter_map(|o| if let Output::Publish(s) = o { Some(s) } else { None }).collect();
+        drain(&mut m).into_iter().filter_map(|o| if let Output::Tabs(ToTabs::Publish(s)) = o { Some(s) } else { None }).collect();
     assert_eq!(published.last().map(|s| s.deadline), Some(T0 + 60 * S - HOUR));
     // Another tab that saw the same jump sends the same view: nothing changes, nothing echoes.
     m.handle(Input::Tab(live(T0 + 60 * S - HOUR, T0 - HOUR)), T0 + 2 * S - HOUR);
-    assert!(drain(&mut m).iter().all(|o| !matches!(o, Output::Publish(_))));
+    assert!(drain(&mut m).iter().all(|o| !matches!(o, Output::Tabs(ToTabs::Publish(_)))));
     assert_eq!(m.deadline(), Some(T0 + 60 * S - HOUR));
 }
 
@@ -300,7 +300,7 @@ proptest! {
             };
             if let Some(input) = input {
                 m.handle(input, now);
-                ping_out |= drain(&mut m).contains(&Output::SendPing);
+                ping_out |= drain(&mut m).contains(&Output::Server(ToServer::Ping));
             }
             prop_assert!(m.deadline() <= before, "{step:?} moved the deadline from {before:?} to {:?}", m.deadline());
         }
@@ -324,8 +324,8 @@ proptest! {
         let mut expired_at = None;
         let mut observe = |m: &Machine, real: u64, outs: &[Output]| {
             for o in outs {
-                if matches!(o, Output::ShowWarning { .. }) && warned_at.is_none() { warned_at = Some(real); }
-                if matches!(o, Output::ShowExpired { .. }) && expired_at.is_none() { expired_at = Some(real); }
+                if matches!(o, Output::Ui(Ui::ShowWarning { .. })) && warned_at.is_none() { warned_at = Some(real); }
+                if matches!(o, Output::Ui(Ui::ShowExpired { .. })) && expired_at.is_none() { expired_at = Some(real); }
             }
             if real >= T0 + timeout { assert!(matches!(m.phase(), Phase::Expired(_)), "live at real {}", real - T0); }
         };
@@ -370,7 +370,7 @@ fn with_status(timeout_s: u64, warn_s: u64) -> Config {
 }
 
 fn checks(out: &[Output]) -> usize {
-    out.iter().filter(|o| **o == Output::CheckStatus).count()
+    out.iter().filter(|o| **o == Output::Server(ToServer::CheckStatus)).count()
 }
 
 #[test]
@@ -385,9 +385,9 @@ fn the_status_is_asked_just_before_the_warning_and_never_while_idle_before() {
     // Renewed out of band: the server has 50 s left. No warning; the deadline moves.
     m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(50 * S) }), now);
     let out = drain(&mut m);
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))), "{out:?}");
     assert_eq!(m.deadline(), Some(now + 50 * S));
-    assert!(out.iter().any(|o| matches!(o, Output::Publish(_))), "the answer is shared with the other tabs: {out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::Tabs(ToTabs::Publish(_)))), "the answer is shared with the other tabs: {out:?}");
 }
 
 #[test]
@@ -397,8 +397,8 @@ fn a_session_ended_on_the_server_is_expired_at_once() {
     run_until(&mut m, &mut now, T0 + 27 * S);
     m.handle(Input::StatusResult(PingOutcome::Expired), now);
     let out = drain(&mut m);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Server, .. })), "{out:?}");
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "no '30 s left' for a session already gone");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Server, .. }))), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))), "no '30 s left' for a session already gone");
 }
 
 #[test]
@@ -409,12 +409,12 @@ fn no_answer_leaves_the_client_deadline_and_at_most_two_checks_per_cycle() {
     m.handle(Input::StatusResult(PingOutcome::Retry), now);
     out.extend(drain(&mut m));
     out.extend(run_until(&mut m, &mut now, T0 + 57 * S));
-    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })), "the warning opens on the client deadline");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))), "the warning opens on the client deadline");
     assert_eq!(checks(&out), 2, "the second check, 3 s before expiry: {out:?}");
     m.handle(Input::StatusResult(PingOutcome::Retry), now);
     out.extend(drain(&mut m));
     out.extend(run_until(&mut m, &mut now, T0 + 61 * S));
-    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { reason: ExpiryReason::Idle, .. })), "{out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { reason: ExpiryReason::Idle, .. }))), "{out:?}");
     assert_eq!(checks(&out), 2, "never more than two per cycle");
 }
 
@@ -426,7 +426,7 @@ fn expiry_waits_for_the_answer_of_a_check_still_out() {
     m.handle(Input::StatusResult(PingOutcome::Retry), now);
     out.extend(run_until(&mut m, &mut now, T0 + 70 * S));
     assert_eq!(checks(&out), 2);
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "held while the server is asked");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "held while the server is asked");
     assert_eq!(m.next_wakeup(now), None, "nothing to do but wait for the answer");
     m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(40 * S) }), now);
     drain(&mut m);
@@ -441,7 +441,7 @@ fn a_wall_clock_jump_forward_asks_the_server_before_signing_out() {
     m.handle(Input::ClockJump { by: 2 * HOUR as i64 }, wall);
     let out = drain(&mut m);
     assert!(checks(&out) >= 1, "{out:?}");
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "{out:?}");
     m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(50 * S) }), wall);
     drain(&mut m);
     assert_eq!(m.phase(), Phase::Active);
@@ -456,9 +456,9 @@ fn only_the_leader_asks_and_the_others_wait_for_its_answer() {
     let mut now = T0;
     let out = run_until(&mut m, &mut now, T0 + 61 * S);
     assert_eq!(checks(&out), 0);
-    assert!(!out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "the leader's answer may still come");
+    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "the leader's answer may still come");
     let out = run_until(&mut m, &mut now, T0 + 64 * S);
-    assert!(out.iter().any(|o| matches!(o, Output::ShowExpired { .. })), "{out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "{out:?}");
 }
 
 #[test]
@@ -471,5 +471,5 @@ fn the_server_confirming_its_deadline_ends_the_check_not_a_loop_of_checks() {
     out.extend(drain(&mut m));
     out.extend(run_until(&mut m, &mut now, T0 + 30 * S + 500));
     assert_eq!(checks(&out), 1, "{out:?}");
-    assert!(out.iter().any(|o| matches!(o, Output::ShowWarning { .. })));
+    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
 }

@@ -1,5 +1,5 @@
 //! Trusted user input, listened for only while the core asks
-//! ([`Output::ListenForActivity`](crate::core::machine::Output::ListenForActivity)).
+//! ([`ToPage::ListenForActivity`](crate::core::machine::Output::ListenForActivity)).
 //! Even a trivial JS listener costs several µs per mousemove, so the cheapest
 //! handler is none: the listeners are attached while input matters and removed
 //! by the first one. The toggle is a few lines of JS in form_io.js (no eval,

@@ -123,7 +123,7 @@ impl Dialog {
     }
 
     /// Opens the warning, `remaining_ms` before the end, saying `announce_s` seconds, offering
-    /// what `offer` says (the core decided both: [`crate::core::machine::Output::ShowWarning`]).
+    /// what `offer` says (the core decided both: [`crate::core::machine::Ui::ShowWarning`]).
     pub fn show_warning(&mut self, messages: &Messages, remaining_ms: u64, announce_s: u64, offer: WarningOffer) {
         let WarningOffer { extendable, can_log_out } = offer;
         self.extendable = extendable;

@@ -25,7 +25,7 @@ use super::page;
 use crate::core::config::Config;
 use crate::core::drafts::DraftInput;
 use crate::core::i18n::{self, MessageKey, Messages};
-use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice};
+use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice, Ui, ToServer, ToDrafts, ToTabs, ToPage};
 use crate::core::session::{ClockWatch, TabView, Visibility};
 use crate::core::session_start::{self, StartRecord};
 
@@ -251,83 +251,118 @@ impl Shell {
 
     fn execute(self: &Rc<Self>, output: Output) {
         match output {
-            Output::ShowWarning { remaining_ms, announce, extendable, can_log_out } => {
+            Output::Ui(ui) => self.show(ui),
+            Output::Server(request) => self.ask_server(request),
+            Output::Drafts(work) => self.drafts_work(work),
+            Output::Tabs(message) => self.tell_tabs(message),
+            Output::Page(action) => self.page_action(action),
+            Output::Emit(event) => {
+                self.remember_session(event);
+                events::emit_core(&self.document, event);
+            }
+        }
+    }
+
+    /// Shows or changes the built-in UI.
+    fn show(self: &Rc<Self>, ui: Ui) {
+        match ui {
+            Ui::ShowWarning { remaining_ms, announce, extendable, can_log_out } => {
                 let offer = WarningOffer { extendable, can_log_out };
                 self.with_dialog(|dialog, messages| dialog.show_warning(messages, remaining_ms, announce, offer));
             }
-            Output::Countdown { remaining_ms, announce } => {
+            Ui::Countdown { remaining_ms, announce } => {
                 if let Some(dialog) = self.dialog.borrow().as_ref() {
                     dialog.update_countdown(&self.messages, remaining_ms, announce);
                 }
             }
-            Output::CloseDialog => {
+            Ui::CloseDialog => {
                 if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
                     dialog.close();
                 }
             }
-            Output::ShowExpired { reason, input_saved } => {
+            Ui::ShowExpired { reason, input_saved } => {
                 let text = self.messages.ended_text(Some(reason), input_saved);
                 self.with_dialog(|dialog, messages| dialog.show_ended(messages, &text));
             }
-            Output::ShowLoggedOutElsewhere => {
+            Ui::ShowLoggedOutElsewhere => {
                 let text = self.messages.ended_text(None, None);
                 self.with_dialog(|dialog, messages| dialog.show_ended(messages, &text));
             }
-            Output::QueueForLeader { steal } => {
-                let queued = self.tabs.borrow_mut().as_mut().map(|tabs| tabs.queue_for_leader(steal));
-                // Without Web Locks every tab leads.
-                if queued == Some(false) {
-                    self.handle(Input::Leader(true));
+            Ui::TitleCountdown(remaining) => self.title_countdown(remaining),
+            Ui::Unreachable => {
+                if let Some(dialog) = self.dialog.borrow().as_ref() {
+                    dialog.unreachable(&self.messages);
                 }
             }
-            Output::Publish(view) => {
-                if let Some(tabs) = self.tabs.borrow().as_ref() {
-                    tabs.publish(&view);
-                }
-            }
-            Output::TitleCountdown(remaining) => self.title_countdown(remaining),
-            Output::SendPing => {
+        }
+    }
+
+    /// Sends a request to the server; its answer comes back as an input.
+    fn ask_server(self: &Rc<Self>, request: ToServer) {
+        match request {
+            ToServer::Ping => {
                 let weak = Rc::downgrade(self);
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 keepalive::ping(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
                 });
             }
-            Output::CheckStatus => {
+            ToServer::CheckStatus => {
                 let weak = Rc::downgrade(self);
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 keepalive::status(window, document, config, move |outcome| {
                     with(&weak, |shell| shell.handle(Input::StatusResult(outcome)));
                 });
             }
-            Output::Unreachable => {
-                if let Some(dialog) = self.dialog.borrow().as_ref() {
-                    dialog.unreachable(&self.messages);
-                }
-            }
-            Output::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
-            Output::SaveDrafts => self.drafts_step(DraftInput::Flush),
-            Output::PurgeDrafts => self.drafts.iter().for_each(|d| d.purge()),
-            Output::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
-            Output::EndServerSession => {
+            ToServer::EndSession => {
                 let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
                 keepalive::logout(window, document, config);
             }
-            Output::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
+        }
+    }
+
+    /// Saves, marks or deletes the drafts.
+    fn drafts_work(self: &Rc<Self>, work: ToDrafts) {
+        match work {
+            ToDrafts::Save => self.drafts_step(DraftInput::Flush),
+            ToDrafts::Purge => self.drafts.iter().for_each(|d| d.purge()),
+            ToDrafts::MarkResume => self.drafts.iter().for_each(|d| d.mark_resume()),
+        }
+    }
+
+    /// Tells the other tabs, or queues for the leader lock.
+    fn tell_tabs(self: &Rc<Self>, message: ToTabs) {
+        match message {
+            ToTabs::QueueForLeader { steal } => {
+                let queued = self.tabs.borrow_mut().as_mut().map(|tabs| tabs.queue_for_leader(steal));
+                // Without Web Locks every tab leads.
+                if queued == Some(false) {
+                    self.handle(Input::Leader(true));
+                }
+            }
+            ToTabs::Publish(view) => {
+                if let Some(tabs) = self.tabs.borrow().as_ref() {
+                    tabs.publish(&view);
+                }
+            }
+        }
+    }
+
+    /// Navigates, opens the login window, or starts or stops listening for activity.
+    fn page_action(self: &Rc<Self>, action: ToPage) {
+        match action {
+            ToPage::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
+            ToPage::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
                 Some(url) => page::navigate(&self.window, &url),
                 // Without a login URL the server's own redirect of this page leads there.
                 None => page::reload(&self.window),
             },
-            Output::OpenLoginWindow => {
+            ToPage::OpenLoginWindow => {
                 let url = self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url));
                 let opened = url.and_then(|url| self.window.open_with_url_and_target(&url, LOGIN_WINDOW).ok().flatten());
                 if opened.is_none() {
                     self.handle(Input::LoginWindowBlocked);
                 }
-            }
-            Output::Emit(event) => {
-                self.remember_session(event);
-                events::emit_core(&self.document, event);
             }
         }
     }

@@ -101,7 +101,7 @@ impl Tabs {
     }
 
     /// Requests the leader lock, giving up any held or requested first; `steal` takes it from
-    /// its holder (the core decides: [`crate::core::machine::Output::QueueForLeader`]). Returns
+    /// its holder (the core decides: [`crate::core::machine::ToTabs::QueueForLeader`]). Returns
     /// whether it was requested: false without Web Locks.
     pub fn queue_for_leader(&mut self, steal: bool) -> bool {
         self.lock = None;

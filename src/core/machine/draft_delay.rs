@@ -1,7 +1,7 @@
 //! Draft delay: form drafts are written a moment after the last edit, but never later than
 //! a bound after the first unsaved one, and at once when the page hides or the session ends.
 
-use super::{Machine, Millis, Output};
+use super::{Machine, Millis, Output, ToDrafts};
 
 /// Drafts are written this long after the last edit…
 const DRAFT_DEBOUNCE_MS: u64 = 1000;
@@ -17,6 +17,6 @@ impl Machine {
 
     pub(super) fn save_drafts(&mut self) {
         self.drafts_dirty = None;
-        self.outputs.push(Output::SaveDrafts);
+        self.outputs.push(Output::Drafts(ToDrafts::Save));
     }
 }

@@ -31,14 +31,14 @@ pub struct Start {
 /// What the shell tells the machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// Trusted user input. The shell listens only while [`Output::ListenForActivity`] says so.
+    /// Trusted user input. The shell listens only while [`ToPage::ListenForActivity`] says so.
     Activity,
     /// A request the page made completed: it may have renewed the session (per `renewOn`),
     /// or the server said how long the session has left.
     Observed(Observed),
-    /// The keep-alive request sent for [`Output::SendPing`] finished.
+    /// The keep-alive request sent for [`ToServer::Ping`] finished.
     PingResult(PingOutcome),
-    /// The status request sent for [`Output::CheckStatus`] finished, classified as a keep-alive
+    /// The status request sent for [`ToServer::CheckStatus`] finished, classified as a keep-alive
     /// answer is: `Extended` with a number is "alive with that much left", `Expired` is "gone",
     /// anything else says nothing (the client deadline stands).
     StatusResult(PingOutcome),
@@ -65,11 +65,11 @@ pub enum Input {
     },
     /// Another tab's view of the session.
     Tab(TabView),
-    /// The leader lock ([`Output::QueueForLeader`]): `true` once this tab holds it, or at once
+    /// The leader lock ([`ToTabs::QueueForLeader`]): `true` once this tab holds it, or at once
     /// where the browser has no Web Locks (every tab leads); `false` when another tab took it
     /// (the machine queues again). Only the leader sends the automatic keep-alives.
     Leader(bool),
-    /// The browser refused the login window of [`Output::OpenLoginWindow`] (a popup blocker).
+    /// The browser refused the login window of [`ToPage::OpenLoginWindow`] (a popup blocker).
     LoginWindowBlocked,
     /// The wall clock moved `by` ms more than the monotonic clock (negative: it was set back).
     /// The machine decides what that means (see `on_clock_jump`); [`super::super::session::ClockWatch`]
@@ -144,9 +144,28 @@ pub enum Event {
     },
 }
 
-/// What the machine asks the shell to do.
+/// What the machine asks the shell to do, grouped by who carries it out: the built-in UI,
+/// the server requests, the drafts, the other tabs, the page; and the events for the page's code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// Show or change the built-in UI.
+    Ui(Ui),
+    /// Send a request to the server.
+    Server(ToServer),
+    /// Save, mark or delete the drafts.
+    Drafts(ToDrafts),
+    /// Tell the other tabs, or queue for the leader lock.
+    Tabs(ToTabs),
+    /// Navigate, open the login window, or start or stop listening for activity.
+    Page(ToPage),
+    /// Dispatch a `sessionguard:*` event.
+    Emit(Event),
+}
+
+/// What the built-in UI shows: the dialog, its countdown, the title. Withheld with `dialog: false`
+/// (the page draws its own from the events).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ui {
     /// Open the warning dialog.
     ShowWarning {
         /// Until the session ends.
@@ -181,24 +200,37 @@ pub enum Output {
     ShowLoggedOutElsewhere,
     /// The document title shows the countdown (hidden tab during the warning), or is restored.
     TitleCountdown(Option<u64>),
+    /// Say in the open warning that the server cannot be reached and the guard retries
+    /// (until it closes: a new warning starts without it).
+    Unreachable,
+}
+
+/// Requests to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToServer {
     /// Send a keep-alive; answer with [`Input::PingResult`].
-    SendPing,
+    Ping,
     /// Ask `statusUrl` how long the session has left (a request that does not renew it).
     CheckStatus,
+    /// End the server session at `logoutUrl` and leave the page.
+    EndSession,
+}
+
+/// Work for the form drafts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToDrafts {
     /// Write form drafts to storage now.
-    SaveDrafts,
+    Save,
     /// Remember that this user's session expired on this page, so the page load after
     /// re-login restores drafts without asking.
     MarkResume,
     /// Delete this user's drafts (explicit logout).
-    PurgeDrafts,
-    /// End the server session at `logoutUrl` and leave the page.
-    EndServerSession,
-    /// Go to `loginUrl?next=<this page>`.
-    GoToLogin,
-    /// `relogin: "popup"`: open the login in a new window (in the click's user gesture); this
-    /// page stays and resumes once the new login is seen. Blocked: [`Input::LoginWindowBlocked`].
-    OpenLoginWindow,
+    Purge,
+}
+
+/// The other tabs: this tab's view of the session, and the leader lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToTabs {
     /// Tell the other tabs (and store for tabs opened later) this view of the session.
     Publish(TabView),
     /// Request the leader lock, giving up any held or requested first; `steal`: take it from
@@ -208,13 +240,18 @@ pub enum Output {
         /// Take the lock from the tab holding it.
         steal: bool,
     },
+}
+
+/// The page itself: where it goes, what it listens to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToPage {
+    /// Go to `loginUrl?next=<this page>`.
+    GoToLogin,
+    /// `relogin: "popup"`: open the login in a new window (in the click's user gesture); this
+    /// page stays and resumes once the new login is seen. Blocked: [`Input::LoginWindowBlocked`].
+    OpenLoginWindow,
     /// Start or stop listening for user input. Input only matters from `warnBefore` ahead of
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
-    /// Say in the open warning that the server cannot be reached and the guard retries
-    /// (until it closes: a new warning starts without it).
-    Unreachable,
-    /// Dispatch a `sessionguard:*` event.
-    Emit(Event),
 }

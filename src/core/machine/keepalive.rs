@@ -4,7 +4,7 @@
 
 use super::super::config::{RenewOn, SlidingWindow};
 use super::super::server::PingOutcome;
-use super::{ErrorCode, Event, ExpiryReason, Machine, Millis, Output, Phase, SECOND};
+use super::{ErrorCode, Event, ExpiryReason, Machine, Millis, Output, Phase, SECOND, Ui, ToServer};
 
 /// A half-sliding server renews only past half its window; pinging this much
 /// later absorbs rounding on the server's side.
@@ -183,7 +183,7 @@ impl Machine {
             PingOutcome::Retry => {
                 self.ping = Ping::Backoff { failures: failures + 1, retry_at: now + backoff(failures) };
                 // Only an open warning shows it; a new one starts without it.
-                self.outputs.push(Output::Unreachable);
+                self.outputs.push(Output::Ui(Ui::Unreachable));
                 self.outputs.push(Output::Emit(Event::Error {
                     code: ErrorCode::Network,
                     message: "keep-alive failed; retrying",
@@ -194,7 +194,7 @@ impl Machine {
 
     pub(super) fn check_status(&mut self) {
         self.status_in_flight = true;
-        self.outputs.push(Output::CheckStatus);
+        self.outputs.push(Output::Server(ToServer::CheckStatus));
     }
 
     pub(super) fn send_ping(&mut self) {
@@ -203,7 +203,7 @@ impl Machine {
             _ => 0,
         };
         self.ping = Ping::InFlight { failures };
-        self.outputs.push(Output::SendPing);
+        self.outputs.push(Output::Server(ToServer::Ping));
     }
 }
 

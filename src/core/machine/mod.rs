@@ -20,7 +20,7 @@ use super::config::{Config, RenewOn, SlidingWindow};
 use super::server::Observed;
 use super::session::{TabPhase, TabView};
 pub use super::session::{ExpiryReason, Millis, Phase, Visibility};
-pub use io::{ErrorCode, Event, Input, Output, Start, UserChoice};
+pub use io::{ErrorCode, Event, Input, Output, Start, ToDrafts, ToPage, ToServer, ToTabs, Ui, UserChoice};
 use keepalive::Ping;
 pub use timers::Timer;
 
@@ -68,7 +68,7 @@ pub struct Machine {
     published: Option<TabView>,
     /// Nothing is published before [`Input::Start`] has merged the stored view.
     started: bool,
-    /// What the last [`Output::ListenForActivity`] said.
+    /// What the last [`ToPage::ListenForActivity`] said.
     listening: bool,
     outputs: Vec<Output>,
     /// The drafts machine: what is saved and stored, what the expired dialog may claim.
@@ -144,7 +144,7 @@ impl Machine {
     }
 
     /// The drafts machine. The shell feeds it the page's draft events and write outcomes
-    /// directly, between the session's outputs: [`Output::SaveDrafts`] is carried out by
+    /// directly, between the session's outputs: [`ToDrafts::Save`] is carried out by
     /// feeding it [`super::drafts::DraftInput::Flush`].
     pub fn drafts(&mut self) -> &mut super::drafts::Drafts {
         &mut self.drafts
@@ -183,10 +183,10 @@ impl Machine {
     pub fn poll_output(&mut self) -> Option<Output> {
         while !self.outputs.is_empty() {
             let output = match self.outputs.remove(0) {
-                Output::ShowExpired { reason, .. } => {
+                Output::Ui(Ui::ShowExpired { reason, .. }) => {
                     let input_saved = self.drafts.saved();
                     self.input_claim = Some(input_saved);
-                    Output::ShowExpired { reason, input_saved }
+                    Output::Ui(Ui::ShowExpired { reason, input_saved })
                 }
                 Output::Emit(Event::Expired { reason, .. }) => {
                     // What the dialog said; headless, what is stored now (flushed just before).
@@ -195,17 +195,7 @@ impl Machine {
                 }
                 output => output,
             };
-            let ui = matches!(
-                output,
-                Output::ShowWarning { .. }
-                    | Output::Countdown { .. }
-                    | Output::CloseDialog
-                    | Output::ShowExpired { .. }
-                    | Output::ShowLoggedOutElsewhere
-                    | Output::TitleCountdown(_)
-                    | Output::Unreachable
-            );
-            if self.dialog || !ui {
+            if self.dialog || !matches!(output, Output::Ui(_)) {
                 return Some(output);
             }
         }
@@ -245,7 +235,7 @@ impl Machine {
                 }
                 if self.phase == Phase::Warning {
                     let title = if visible { None } else { self.remaining(now) };
-                    self.outputs.push(Output::TitleCountdown(title));
+                    self.outputs.push(Output::Ui(Ui::TitleCountdown(title)));
                 }
             }
             Input::Wake => {}
@@ -275,12 +265,12 @@ impl Machine {
                 self.leader = leader;
                 // Taken by another tab: queue again behind it.
                 if !leader {
-                    self.outputs.push(Output::QueueForLeader { steal: false });
+                    self.outputs.push(Output::Tabs(ToTabs::QueueForLeader { steal: false }));
                 }
             }
             Input::ClockJump { by } => self.on_clock_jump(by),
             // Then the page itself goes (its drafts were saved when the window was asked for).
-            Input::LoginWindowBlocked => self.outputs.push(Output::GoToLogin),
+            Input::LoginWindowBlocked => self.outputs.push(Output::Page(ToPage::GoToLogin)),
             Input::Choice(choice) => self.on_choice(choice, now),
         }
         if let Some(view) = self.deferred.filter(|v| self.plausible(v, now)) {
@@ -293,7 +283,7 @@ impl Machine {
         let listen = self.activity_wanted_from().is_some_and(|from| from <= now);
         if listen != self.listening {
             self.listening = listen;
-            self.outputs.push(Output::ListenForActivity(listen));
+            self.outputs.push(Output::Page(ToPage::ListenForActivity(listen)));
         }
     }
 
@@ -385,9 +375,9 @@ impl Machine {
                 // After a logout the drafts are gone on purpose; nothing is saved again.
                 if self.phase != Phase::LoggedOut {
                     self.save_drafts();
-                    self.outputs.push(Output::MarkResume);
+                    self.outputs.push(Output::Drafts(ToDrafts::MarkResume));
                 }
-                self.outputs.push(if self.relogin_popup { Output::OpenLoginWindow } else { Output::GoToLogin });
+                self.outputs.push(if self.relogin_popup { Output::Page(ToPage::OpenLoginWindow) } else { Output::Page(ToPage::GoToLogin) });
             }
         }
     }
@@ -398,13 +388,13 @@ impl Machine {
         self.ended_at = None;
         self.ping = Ping::Idle;
         self.announced = None;
-        self.outputs.push(Output::CloseDialog);
+        self.outputs.push(Output::Ui(Ui::CloseDialog));
         self.outputs.push(Output::Emit(Event::LoggedIn));
         // This page still carries the old session's CSRF token: the page of the new login
         // should send the keep-alives while it exists, so this one queues behind it.
         if self.joined {
             self.leader = false;
-            self.outputs.push(Output::QueueForLeader { steal: false });
+            self.outputs.push(Output::Tabs(ToTabs::QueueForLeader { steal: false }));
         }
     }
 
@@ -415,16 +405,16 @@ impl Machine {
         self.ping = Ping::Idle;
         self.drafts_dirty = None;
         if tab == LoggedOutIn::ThisTab {
-            self.outputs.push(Output::CloseDialog);
+            self.outputs.push(Output::Ui(Ui::CloseDialog));
         }
-        self.outputs.push(Output::TitleCountdown(None));
-        self.outputs.push(Output::PurgeDrafts);
+        self.outputs.push(Output::Ui(Ui::TitleCountdown(None)));
+        self.outputs.push(Output::Drafts(ToDrafts::Purge));
         if tab == LoggedOutIn::OtherTab {
-            self.outputs.push(Output::ShowLoggedOutElsewhere);
+            self.outputs.push(Output::Ui(Ui::ShowLoggedOutElsewhere));
         }
         self.outputs.push(Output::Emit(Event::LoggedOut));
         if tab == LoggedOutIn::ThisTab {
-            self.outputs.push(Output::EndServerSession);
+            self.outputs.push(Output::Server(ToServer::EndSession));
         }
     }
 
@@ -435,10 +425,10 @@ impl Machine {
         self.announced = None;
         // Drafts first: nothing typed may be lost to the navigation the dialog offers.
         self.save_drafts();
-        self.outputs.push(Output::MarkResume);
-        self.outputs.push(Output::TitleCountdown(None));
+        self.outputs.push(Output::Drafts(ToDrafts::MarkResume));
+        self.outputs.push(Output::Ui(Ui::TitleCountdown(None)));
         // What they say of the user's input is filled in as they are polled (after the save).
-        self.outputs.push(Output::ShowExpired { reason, input_saved: None });
+        self.outputs.push(Output::Ui(Ui::ShowExpired { reason, input_saved: None }));
         self.outputs.push(Output::Emit(Event::Expired { reason, input_saved: false }));
     }
 

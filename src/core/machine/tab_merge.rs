@@ -1,7 +1,7 @@
 //! What the other tabs say: this tab's view of the session as they get it, when it is
 //! worth publishing, and how a view another tab published (or stored) is merged.
 
-use super::{LoggedOutIn, Machine, Millis, Output, Phase, RenewOn, TabPhase, TabView};
+use super::{LoggedOutIn, Machine, Millis, Output, Phase, RenewOn, TabPhase, TabView, ToTabs};
 
 /// A server's rounding, on top of the window ([`Machine::plausible`]).
 const PLAUSIBLE_SLACK_MS: u64 = 2000;
@@ -15,7 +15,7 @@ impl Machine {
         self.joined = true;
         self.leader = false;
         let fresh_login = stored.is_some_and(|view| view.phase != TabPhase::Live);
-        self.outputs.push(Output::QueueForLeader { steal: fresh_login });
+        self.outputs.push(Output::Tabs(ToTabs::QueueForLeader { steal: fresh_login }));
     }
 
     /// When the deferred view of another tab becomes plausible ([`Self::plausible`]).
@@ -48,7 +48,7 @@ impl Machine {
             None => true,
         };
         if Some(view) != last && newer {
-            self.outputs.push(Output::Publish(view));
+            self.outputs.push(Output::Tabs(ToTabs::Publish(view)));
         }
         self.published = Some(view);
     }

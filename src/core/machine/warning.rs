@@ -2,7 +2,7 @@
 //! hidden tab's countdown steps.
 
 use super::super::i18n::{announcement_interval, announcement_step};
-use super::{Event, Machine, Millis, Output, Phase, SECOND};
+use super::{Event, Machine, Millis, Output, Phase, SECOND, Ui};
 
 impl Machine {
     /// When the warning opens for a session ending at `end`; `None` once the user
@@ -23,14 +23,14 @@ impl Machine {
         self.phase = Phase::Warning;
         let announce = announcement_step(remaining);
         self.announced = Some(announce);
-        self.outputs.push(Output::ShowWarning {
+        self.outputs.push(Output::Ui(Ui::ShowWarning {
             remaining_ms: remaining,
             announce,
             extendable: !self.absolute_binds(),
             can_log_out: self.can_log_out,
-        });
+        }));
         if !self.visible {
-            self.outputs.push(Output::TitleCountdown(Some(remaining)));
+            self.outputs.push(Output::Ui(Ui::TitleCountdown(Some(remaining))));
         }
         self.outputs.push(Output::Emit(Event::Warning { remaining_s: remaining / SECOND }));
         self.counted = Some(remaining / SECOND);
@@ -43,22 +43,22 @@ impl Machine {
         let step = announcement_step(remaining);
         let announce = (self.announced != Some(step)).then_some(step);
         self.announced = Some(step);
-        self.outputs.push(Output::Countdown { remaining_ms: remaining, announce });
+        self.outputs.push(Output::Ui(Ui::Countdown { remaining_ms: remaining, announce }));
         let remaining_s = remaining / SECOND;
         if self.counted != Some(remaining_s) {
             self.counted = Some(remaining_s);
             self.outputs.push(Output::Emit(Event::Countdown { remaining_s }));
         }
         if !self.visible {
-            self.outputs.push(Output::TitleCountdown(Some(remaining)));
+            self.outputs.push(Output::Ui(Ui::TitleCountdown(Some(remaining))));
         }
     }
 
     pub(super) fn leave_warning(&mut self) {
         self.phase = Phase::Active;
         self.announced = None;
-        self.outputs.push(Output::CloseDialog);
-        self.outputs.push(Output::TitleCountdown(None));
+        self.outputs.push(Output::Ui(Ui::CloseDialog));
+        self.outputs.push(Output::Ui(Ui::TitleCountdown(None)));
     }
 }
 
