@@ -143,11 +143,7 @@ pub struct Sealer(Option<(DraftCipher, Utf8Encoder)>);
 
 impl Sealer {
     pub fn new(keys: &[[u8; 32]]) -> Sealer {
-        let cipher = DraftCipher::new(keys);
-        if cipher.is_some() {
-            warm_up_cipher();
-        }
-        Sealer(cipher.map(|cipher| (cipher, Utf8Encoder::new())))
+        Sealer(DraftCipher::new(keys).map(|cipher| (cipher, Utf8Encoder::new())))
     }
 
     /// What to store for `text` under `key`: sealed with a fresh nonce from
@@ -173,19 +169,6 @@ impl Sealer {
             None => Ok(stored),
             Some((cipher, _)) => String::from_utf8(cipher.open(key, &stored)?).map_err(|_| "not UTF-8"),
         }
-    }
-}
-
-/// V8 runs a wasm function first in its baseline tier (Liftoff) and compiles it optimised in the
-/// background once it has run a while; a first save of a long text would run the cipher cold.
-/// Measured in Node 20 (the same V8 tiering): 220 KB sealed in 8 ms cold, in 1.1 ms once a 4 KB
-/// seal had run. So a page with a key seals 4 KB of zeros under a throwaway key at start
-/// (~0.05 ms), and its first real save finds the cipher optimised.
-fn warm_up_cipher() {
-    if let Some(throwaway) = DraftCipher::new(&[[0; 32]]) {
-        let mut buffer = vec![0u8; NONCE_LEN + 4096];
-        // Kept: without a use of its result the compiler could drop the whole seal.
-        std::hint::black_box(throwaway.seal_buffer("", &mut buffer));
     }
 }
 
