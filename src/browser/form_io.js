@@ -7,6 +7,9 @@
 const attribute = (element, name) => element.getAttribute(name) || "";
 const OPT_OUT = "[data-session-draft=off]";
 const CHECKABLE = /^(checkbox|radio)$/i;
+const FILE = /^file$/i;
+// The form controls, in form.elements when inside a form: never a field of their own here.
+const CONTROL = /^(input|select|textarea|button|option)$/;
 
 // The elements each form's facts were last read from, and when: `generation` counts the
 // changes of the attributes facts depend on (src/browser/drafts.rs watches for them).
@@ -61,11 +64,15 @@ export function formFacts(form, known, generation) {
 // editor about each of a form's hundreds of inputs was most of what a save's reading cost.
 function kindOf(element) {
   const name = element.localName;
-  const plainControl = (name === "input" || name === "select") && !registered.has(element);
-  if (!plainControl && adapterOf(element)) return 4;
-  if (name === "select") return 2;
-  const type = attribute(element, "type");
-  return CHECKABLE.test(type) ? 1 : isRegion(element) ? 3 : /^file$/i.test(type) ? 5 : 0;
+  if ((name === "input" || name === "select") && !registered.has(element)) {
+    // A plain control: no editor's, and never a contenteditable region (asking the engine
+    // whether it is one cost a style lookup per input).
+    if (name === "select") return 2;
+    const type = attribute(element, "type");
+    return CHECKABLE.test(type) ? 1 : FILE.test(type) ? 5 : 0;
+  }
+  if (adapterOf(element)) return 4;
+  return isRegion(element) ? 3 : 0;
 }
 
 // --- fields beyond form.elements -------------------------------------------------------
@@ -123,7 +130,10 @@ function fieldsOf(form) {
   const fields = [...(form.elements ?? [])];
   const more = (root, shadow) => {
     for (const element of root.querySelectorAll("*")) {
-      // An <option> is its select's; it holds no field and no shadow root.
+      // A form control in the form's own tree is one of form.elements already (an <option> is
+      // its select's), unless registered; none holds a shadow root. Skipping them spares a
+      // contenteditable lookup for each of a large form's hundreds of controls.
+      if (!shadow && CONTROL.test(element.localName) && !registered.has(element)) continue;
       if (element.localName === "option") continue;
       const owned = element.isContentEditable || registered.has(element) || element.localName === "trix-editor";
       if (shadow && !owned && /^(input|textarea|select)$/.test(element.localName)) fields.push(element);
