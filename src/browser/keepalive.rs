@@ -1,5 +1,6 @@
 //! The keep-alive, status and logout requests (server contract in README).
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -15,13 +16,6 @@ use crate::core::server::{self, Answer, LogoutAnswer, LogoutStart, PingOutcome};
 /// A keep-alive or status request that hangs this long counts as a network failure.
 const PING_TIMEOUT_MS: u32 = 10_000;
 
-thread_local! {
-    /// The CSRF token the server last handed over in a keep-alive or status answer: sent
-    /// instead of the configured source's (the page may hold the previous session's). In
-    /// memory only: never stored, never told to the other tabs.
-    static FRESH_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
 #[wasm_bindgen(module = "/src/browser/dom.js")]
 extern "C" {
     /// `{ method, credentials: "same-origin", headers }` with our headers and, when there is a
@@ -30,9 +24,29 @@ extern "C" {
     fn request_init_js(method: &str, header: &str, token: Option<String>) -> RequestInit;
 }
 
-fn request_init(document: &Document, config: &Config, method: &str) -> RequestInit {
-    let token = FRESH_TOKEN.with_borrow(Clone::clone).or_else(|| page::csrf_token(document, &config.csrf));
-    request_init_js(method, &config.csrf.header, token)
+/// The guard's own requests to the server (keep-alive, status, logout), and the CSRF token the
+/// server last handed over in a keep-alive or status answer: sent instead of the configured
+/// source's (the page may hold the previous session's). In memory only: never stored, never told
+/// to the other tabs. Clones share the token.
+#[derive(Clone)]
+pub struct Link {
+    window: Window,
+    document: Document,
+    config: Rc<Config>,
+    fresh_token: Rc<Cell<Option<String>>>,
+}
+
+impl Link {
+    pub fn new(window: Window, document: Document, config: Rc<Config>) -> Link {
+        Link { window, document, config, fresh_token: Rc::default() }
+    }
+
+    fn request_init(&self, method: &str) -> RequestInit {
+        let fresh = self.fresh_token.take();
+        self.fresh_token.set(fresh.clone());
+        let token = fresh.or_else(|| page::csrf_token(&self.document, &self.config.csrf));
+        request_init_js(method, &self.config.csrf.header, token)
+    }
 }
 
 /// Runs `then` once `promise` settles, with its value, or `None` when it rejected.
@@ -67,74 +81,76 @@ fn redirected(response: &Response) -> bool {
     page::prop(response, "redirected").as_bool().unwrap_or(false)
 }
 
-/// Sends one keep-alive (`POST keepAliveUrl`) and calls `done` with its classification.
-/// Never fails: a network error is `Retry`.
-pub fn ping(window: Window, document: Document, config: Rc<Config>, done: impl FnOnce(PingOutcome) + 'static) {
-    let url = config.keep_alive_url.clone();
-    ask(window, document, config, &url, "POST", Box::new(done));
-}
+impl Link {
+    /// Sends one keep-alive (`POST keepAliveUrl`) and calls `done` with its classification.
+    /// Never fails: a network error is `Retry`.
+    pub fn ping(&self, done: impl FnOnce(PingOutcome) + 'static) {
+        self.ask(&self.config.keep_alive_url, "POST", Box::new(done));
+    }
 
-/// Asks `GET statusUrl` how long the session has left; its answer is classified as a
-/// keep-alive's is (the core reads it as a status: see `Input::StatusResult`).
-pub fn status(window: Window, document: Document, config: Rc<Config>, done: impl FnOnce(PingOutcome) + 'static) {
-    let url = config.status_url.clone().unwrap_or_default();
-    ask(window, document, config, &url, "GET", Box::new(done));
-}
+    /// Asks `GET statusUrl` how long the session has left; its answer is classified as a
+    /// keep-alive's is (the core reads it as a status: see `Input::StatusResult`).
+    pub fn status(&self, done: impl FnOnce(PingOutcome) + 'static) {
+        self.ask(self.config.status_url.as_deref().unwrap_or_default(), "GET", Box::new(done));
+    }
 
-fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method: &str, done: Box<dyn FnOnce(PingOutcome)>) {
-    let init = request_init(&document, &config, method);
-    page::set_prop(&init, "signal", &AbortSignal::timeout_with_u32(PING_TIMEOUT_MS));
-    let request = window.fetch_with_str_and_init(url, &init);
-    when_settled(&request, move |response| {
-        // fetch() resolves to a Response or rejects.
-        let Some(response) = response.map(JsCast::unchecked_into::<Response>) else {
-            return done(server::classify(None));
-        };
-        let headers: Headers = page::prop(&response, "headers").unchecked_into();
-        let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
-        let (content_type, expires_in_header, server_timing) = (header("content-type"), header("session-expires-in"), header("server-timing"));
-        let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
-        let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
-        let (status, redirected) = (page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16, redirected(&response));
-        let body = response.text().unwrap_or_else(|_| Promise::resolve(&JsValue::from_str("")));
-        when_settled(&body, move |text| {
-            let body = text.and_then(|t| t.as_string()).unwrap_or_default();
-            let read = server::read_answer(&Answer {
-                status,
-                redirected,
-                final_path: &final_path,
-                login_path: login_path.as_deref(),
-                content_type: &content_type,
-                expires_in_header: &expires_in_header,
-                server_timing: &server_timing,
-                body: &body,
+    fn ask(&self, url: &str, method: &str, done: Box<dyn FnOnce(PingOutcome)>) {
+        let Link { window, document, config, fresh_token } = self.clone();
+        let init = self.request_init(method);
+        page::set_prop(&init, "signal", &AbortSignal::timeout_with_u32(PING_TIMEOUT_MS));
+        let request = window.fetch_with_str_and_init(url, &init);
+        when_settled(&request, move |response| {
+            // fetch() resolves to a Response or rejects.
+            let Some(response) = response.map(JsCast::unchecked_into::<Response>) else {
+                return done(server::classify(None));
+            };
+            let headers: Headers = page::prop(&response, "headers").unchecked_into();
+            let header = |name: &str| headers.get(name).ok().flatten().unwrap_or_default();
+            let (content_type, expires_in_header, server_timing) = (header("content-type"), header("session-expires-in"), header("server-timing"));
+            let login_path = config.login_url.as_deref().and_then(|u| page::path_of(&window, u));
+            let final_path = page::path_of(&window, &final_url(&response)).unwrap_or_default();
+            let (status, redirected) = (page::prop(&response, "status").as_f64().unwrap_or(0.0) as u16, redirected(&response));
+            let body = response.text().unwrap_or_else(|_| Promise::resolve(&JsValue::from_str("")));
+            when_settled(&body, move |text| {
+                let body = text.and_then(|t| t.as_string()).unwrap_or_default();
+                let read = server::read_answer(&Answer {
+                    status,
+                    redirected,
+                    final_path: &final_path,
+                    login_path: login_path.as_deref(),
+                    content_type: &content_type,
+                    expires_in_header: &expires_in_header,
+                    server_timing: &server_timing,
+                    body: &body,
+                });
+                if let Some(token) = read.fresh_token {
+                    page::write_csrf_token(&document, &config.csrf, &token);
+                    fresh_token.set(Some(token));
+                }
+                done(read.outcome)
             });
-            if let Some(token) = read.fresh_token {
-                page::write_csrf_token(&document, &config.csrf, &token);
-                FRESH_TOKEN.set(Some(token));
-            }
-            done(read.outcome)
         });
-    });
-}
+    }
 
-/// Ends the server session, then leaves the page: for the login page when
-/// configured, else wherever the logout response ended (its redirect).
-pub fn logout(window: Window, document: Document, config: Rc<Config>) {
-    let logout_url = match server::logout_start(config.logout_url.as_deref(), config.login_url.as_deref()) {
-        LogoutStart::Request(url) => url.to_owned(),
-        LogoutStart::GoTo(login) => return page::navigate(&window, login),
-        LogoutStart::Nothing => return,
-    };
-    let init = request_init(&document, &config, "POST");
-    let request = window.fetch_with_str_and_init(&logout_url, &init);
-    when_settled(&request, move |response| {
-        let response = response.map(JsCast::unchecked_into::<Response>);
-        let final_url = response.as_ref().map(final_url).unwrap_or_default();
-        let answer = match &response {
-            Some(response) => LogoutAnswer::Answered { redirected: redirected(response), final_url: &final_url },
-            None => LogoutAnswer::Failed,
+    /// Ends the server session, then leaves the page: for the login page when
+    /// configured, else wherever the logout response ended (its redirect).
+    pub fn logout(&self) {
+        let Link { window, config, .. } = self.clone();
+        let logout_url = match server::logout_start(config.logout_url.as_deref(), config.login_url.as_deref()) {
+            LogoutStart::Request(url) => url.to_owned(),
+            LogoutStart::GoTo(login) => return page::navigate(&window, login),
+            LogoutStart::Nothing => return,
         };
-        page::navigate(&window, server::after_logout(&logout_url, config.login_url.as_deref(), answer));
-    });
+        let init = self.request_init("POST");
+        let request = window.fetch_with_str_and_init(&logout_url, &init);
+        when_settled(&request, move |response| {
+            let response = response.map(JsCast::unchecked_into::<Response>);
+            let final_url = response.as_ref().map(final_url).unwrap_or_default();
+            let answer = match &response {
+                Some(response) => LogoutAnswer::Answered { redirected: redirected(response), final_url: &final_url },
+                None => LogoutAnswer::Failed,
+            };
+            page::navigate(&window, server::after_logout(&logout_url, config.login_url.as_deref(), answer));
+        });
+    }
 }

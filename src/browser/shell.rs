@@ -47,8 +47,9 @@ const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
 pub struct Shell {
     window: Window,
     document: Document,
-    /// Shared with the keep-alive and logout requests in flight.
     config: Rc<Config>,
+    /// The keep-alive, status and logout requests.
+    server: keepalive::Link,
     messages: Messages,
     machine: RefCell<Machine>,
     dialog: RefCell<Option<Dialog>>,
@@ -91,10 +92,13 @@ impl Shell {
         let visibility = if page::prop(&document, "hidden").is_truthy() { Visibility::Hidden } else { Visibility::Visible };
         let machine = Machine::new(&config, now, visibility, started);
         let drafts = Drafts::new(&window, &document, &config, &messages);
+        let config = Rc::new(config);
+        let server = keepalive::Link::new(window.clone(), document.clone(), Rc::clone(&config));
         let shell = Rc::new(Shell {
             window,
             document,
-            config: Rc::new(config),
+            config,
+            server,
             messages,
             machine: RefCell::new(machine),
             dialog: RefCell::new(None),
@@ -302,22 +306,13 @@ impl Shell {
         match request {
             ToServer::Ping => {
                 let weak = Rc::downgrade(self);
-                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
-                keepalive::ping(window, document, config, move |outcome| {
-                    with(&weak, |shell| shell.handle(Input::PingResult(outcome)));
-                });
+                self.server.ping(move |outcome| with(&weak, |shell| shell.handle(Input::PingResult(outcome))));
             }
             ToServer::CheckStatus => {
                 let weak = Rc::downgrade(self);
-                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
-                keepalive::status(window, document, config, move |outcome| {
-                    with(&weak, |shell| shell.handle(Input::StatusResult(outcome)));
-                });
+                self.server.status(move |outcome| with(&weak, |shell| shell.handle(Input::StatusResult(outcome))));
             }
-            ToServer::EndSession => {
-                let (window, document, config) = (self.window.clone(), self.document.clone(), Rc::clone(&self.config));
-                keepalive::logout(window, document, config);
-            }
+            ToServer::EndSession => self.server.logout(),
         }
     }
 
