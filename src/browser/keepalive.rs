@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Document, Headers, RequestInit, Response, Window};
 
+use super::cell::Lend;
 use super::page;
 use crate::core::config::Config;
 use crate::core::server::{self, LogoutAnswer, PingOutcome, PingResponse};
@@ -32,7 +33,9 @@ extern "C" {
 }
 
 fn request_init(document: &Document, config: &Config, method: &str) -> RequestInit {
-    let token = FRESH_TOKEN.with_borrow(Clone::clone).or_else(|| page::csrf_token(document, &config.csrf));
+    // `try_with`, not `with`: no access panic (and its formatting) in the wasm.
+    let fresh = FRESH_TOKEN.try_with(|fresh| fresh.with_ref(Option::clone)).ok().flatten().flatten();
+    let token = fresh.or_else(|| page::csrf_token(document, &config.csrf));
     request_init_js(method, &config.csrf.header, token)
 }
 
@@ -122,7 +125,7 @@ fn ask(window: Window, document: Document, config: Rc<Config>, url: &str, method
             let outcome = server::classify(Some(&facts));
             if server::fresh_csrf_token(outcome, &token) {
                 page::write_csrf_token(&document, &config.csrf, &token);
-                FRESH_TOKEN.set(Some(token));
+                _ = FRESH_TOKEN.try_with(|fresh| fresh.with_mut(|fresh| *fresh = Some(token)));
             }
             done(outcome)
         });
