@@ -16,7 +16,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { log, ROOT, run, setup, WASM_TARGET } from "./setup.mjs";
-import { minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatting, stubFunctions } from "./shrink.mjs";
+import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatting, stubFunctions } from "./shrink.mjs";
 
 /**
  * Budget: gzip bytes of session_guard_bg.wasm + session_guard.js + index.js + session-guard.js.
@@ -252,7 +252,11 @@ export function build({ force = false, enforceBudget = true } = {}) {
     // panicOnlyFormatting in shrink.mjs; it throws if anything else formats).
     const formatting = panicOnlyFormatting(bg);
     const escaped = formatting.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    if (formatting.length > 0) stubFunctions(bg, new RegExp(`^(?:${escaped.join("|")})$`));
+    if (formatting.length > 0) {
+      stubFunctions(bg, new RegExp(`^(?:${escaped.join("|")})$`));
+      // The source file names only those panic messages would have shown.
+      blankPanicLocations(bg);
+    }
     run("wasm-opt", [...WASM_OPT_PASSES, ...WASM_OPT_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", bg, "-o", bg]);
     // wasm-bindgen's long import and export names (hashes), stored in both the wasm and the
     // glue, don't compress: binaryen's one- or two-letter names instead (see shrink.mjs).

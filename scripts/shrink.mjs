@@ -122,6 +122,32 @@ export function panicOnlyFormatting(path) {
   return [...found];
 }
 
+/**
+ * Source file names in panic `Location`s: std's (`/rustc/<commit>/library/…`), a dependency's
+ * (`…/registry/src/…`) and ours (`src/…`), as the data segment holds them.
+ */
+const PANIC_LOCATION_FILES = /\/rustc\/[0-9a-f]{40}\/library\/[\w/.-]+?\.rs|\/[\w/.-]+?\/registry\/src\/[\w/.-]+?\.rs|(?<![\w/.-])src\/[\w/]+\.rs/g;
+
+/**
+ * Zeroes, in place, the source file names of the panic `Location`s in the wasm at `path` (same
+ * length, so every pointer stays right); wasm-opt's memory packing then drops the zeros.
+ * Returns how many bytes. Only formatting a panic message reads a `Location`'s file (std's
+ * panic handler, wasm-bindgen's debug-only `unwrap_throw` message), and with the formatting
+ * stubbed (see panicOnlyFormatting) nothing formats: the paths are dead weight.
+ */
+export function blankPanicLocations(path) {
+  const bytes = readFileSync(path);
+  // latin1: one character per byte, so string offsets are byte offsets.
+  const text = bytes.toString("latin1");
+  let blanked = 0;
+  for (const match of text.matchAll(PANIC_LOCATION_FILES)) {
+    bytes.fill(0, match.index, match.index + match[0].length);
+    blanked += match[0].length;
+  }
+  writeFileSync(path, bytes);
+  return blanked;
+}
+
 /** binaryen prints its name map as JSON, with a comma after the last element of a list. */
 function parseNameMap(text) {
   const start = text.indexOf("{");
