@@ -15,11 +15,15 @@ pub(crate) trait Lend<T> {
     fn with_mut<R>(&self, change: impl FnOnce(&mut T) -> R) -> Option<R>;
 }
 
+// Inlined: each call has its own closure, and an out-of-line copy per closure costs more
+// wasm than the borrow check it wraps.
 impl<T> Lend<T> for RefCell<T> {
+    #[inline(always)]
     fn with_ref<R>(&self, read: impl FnOnce(&T) -> R) -> Option<R> {
         self.try_borrow().ok().map(|value| read(&value))
     }
 
+    #[inline(always)]
     fn with_mut<R>(&self, change: impl FnOnce(&mut T) -> R) -> Option<R> {
         self.try_borrow_mut().ok().map(|mut value| change(&mut value))
     }
