@@ -116,7 +116,7 @@ export function panicOnlyFormatting(path) {
   }
   for (const [, caller, callee] of result.stdout.matchAll(/^\s*"(.*)" -> "(.*)"; \/\/ call$/gm)) {
     if (found.has(callee) && !found.has(caller)) {
-      throw new Error(`formatting is live: ${caller} calls ${callee}. A page cannot read formatted text from the wasm: build it with push_str (core/decimal.rs for numbers)`);
+      throw new Error(`formatting is live: ${caller} calls ${callee}. core::fmt would ship (~3.5 KB of wasm): build the text with push_str (core/decimal.rs for numbers)`);
     }
   }
   return [...found];
