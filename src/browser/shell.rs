@@ -77,7 +77,7 @@ pub struct Shell {
 impl Shell {
     /// Starts guarding this page; `None` outside a browser page (no window or document).
     pub fn start(config: Config) -> Option<Rc<Shell>> {
-        let window = web_sys::window()?;
+        let window = page::window()?;
         let document = window.document()?;
         let monotonic = page::monotonic(&window);
         let lang = i18n::resolve_lang(config.lang, &page::prop_string(&page::prop(&window, "navigator"), "language"));
