@@ -3,8 +3,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, measure, WASM_OPT_FEATURES, WASM_OPT_PASSES } from "../scripts/build.mjs";
-import { PANIC_FMT, stubFunctions } from "../scripts/shrink.mjs";
+import { DIST, measure, stubPanicPath, WASM_OPT_FEATURES, WASM_OPT_PASSES } from "../scripts/build.mjs";
 import { ROOT, WASM_TARGET } from "../scripts/setup.mjs";
 import { OUT_DIR, fmt, kb, log, table } from "./common.mjs";
 
@@ -61,9 +60,9 @@ export function benchSize() {
   if (wb.status !== 0) throw new Error(`wasm-bindgen --keep-debug failed: ${wb.stderr}`);
   const named = path.join(tmp, "session_guard_bg.wasm");
   const namedOpt = path.join(tmp, "session_guard_bg.opt.wasm");
-  // The shipped code: the build's stub and wasm-opt passes, with the names kept.
+  // The shipped code: the build's panic-path stubs and wasm-opt passes, with the names kept.
   fs.copyFileSync(named, namedOpt);
-  stubFunctions(namedOpt, PANIC_FMT);
+  stubPanicPath(namedOpt);
   const wo = spawnSync("wasm-opt", [...WASM_OPT_PASSES, "--debuginfo", ...WASM_OPT_FEATURES, namedOpt, "-o", namedOpt], { encoding: "utf8" });
   const shown = cmd.map((a) => (a === tmp ? "<tmp>" : a.startsWith(ROOT + path.sep) ? path.relative(ROOT, a) : a));
   const twiggy = {
@@ -104,7 +103,7 @@ export function reportSize(p, size) {
   p(tw(size.twiggy.bindgen));
   p();
   if (size.twiggy.optimised) {
-    p(`The same with panic_fmt stubbed and the build's wasm-opt passes and features (\`--debuginfo\`), i.e. the shipped code with names kept`);
+    p(`The same with the build's panic-path stubs and wasm-opt passes and features (\`--debuginfo\`), i.e. the shipped code with names kept`);
     p(`(${kb(size.twiggy.optimised.bytes)}; not listed: ${skipped(size.twiggy.optimised)}):`);
     p();
     p(tw(size.twiggy.optimised));

@@ -76,6 +76,78 @@ if (process.argv[2] === "stub" && process.argv[1] === fileURLToPath(import.meta.
   process.stdout.write(JSON.stringify(await stubFunctionsInPlace(path, new RegExp(source, flags))));
 }
 
+/**
+ * What only a panic message needs, as wasm-bindgen's name section spells it: `core::fmt`
+ * (`fmt::write`, `Formatter`), every `Display`/`Debug`/`fmt::Write` impl, std's panic payloads
+ * and its panic handler (`rust_begin_unwind`, which only the stubbed `panic_fmt` calls).
+ */
+export const FORMATTING = new RegExp(
+  [
+    String.raw`^<?core(\[[0-9a-f]+\])?::fmt::`,
+    String.raw` as core(\[[0-9a-f]+\])?::(fmt::(Display|Debug|Write)|panic::PanicPayload)>::`,
+    String.raw`^std(\[[0-9a-f]+\])?::(sys::backtrace::__rust_end_short_backtrace::<std(\[[0-9a-f]+\])?::)?panicking::panic_handler::`,
+    String.raw`panic_handler::FormatStringPayload>$`,
+    String.raw`^__rustc(\[[0-9a-f]+\])?::rust_begin_unwind$`,
+  ].join("|"),
+);
+
+/**
+ * The functions of the wasm at `path` that match `FORMATTING`, once `panic_fmt` is stubbed,
+ * when no other function calls them directly; throws naming the caller otherwise.
+ *
+ * Why: with `panic_fmt` stubbed nothing formats, yet `core::fmt` stays in the wasm. A panic
+ * site builds its message's `fmt::Arguments` (`BorrowMutError`'s, a bounds check's `usize`s)
+ * with pointers to `Display` impls, and std's panic handler holds payload vtables: those
+ * functions sit in the function table, which wasm-opt keeps whole. They are only ever called
+ * from `fmt::write` and the panic handler, so stubbing them all (see stubFunctions) is the same
+ * trap, ~3.5 KB of wasm smaller. Any direct call from elsewhere (a `format!`, a `to_string()` of
+ * a number, a `write!`) would mean formatting is live: then nothing is stubbed and the build says
+ * which function formats.
+ */
+export function panicOnlyFormatting(path) {
+  const result = spawnSync("wasm-opt", [path, "--print-call-graph", "--all-features", "-o", process.platform === "win32" ? "NUL" : "/dev/null"], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error || result.status !== 0) throw new Error(`wasm-opt --print-call-graph failed: ${result.error?.message ?? result.stderr}`);
+  const found = new Set();
+  for (const [, name] of result.stdout.matchAll(/^\s*"(.*)" \[style="filled", fillcolor="white"\];$/gm)) {
+    if (FORMATTING.test(name)) found.add(name);
+  }
+  for (const [, caller, callee] of result.stdout.matchAll(/^\s*"(.*)" -> "(.*)"; \/\/ call$/gm)) {
+    if (found.has(callee) && !found.has(caller)) {
+      throw new Error(`formatting is live: ${caller} calls ${callee}. core::fmt would ship (~3.5 KB of wasm): build the text with push_str (core/decimal.rs for numbers)`);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Source file names in panic `Location`s: std's (`/rustc/<commit>/library/…`), a dependency's
+ * (`…/registry/src/…`) and ours (`src/…`), as the data segment holds them.
+ */
+const PANIC_LOCATION_FILES = /\/rustc\/[0-9a-f]{40}\/library\/[\w/.-]+?\.rs|\/[\w/.-]+?\/registry\/src\/[\w/.-]+?\.rs|(?<![\w/.-])src\/[\w/]+\.rs/g;
+
+/**
+ * Zeroes, in place, the source file names of the panic `Location`s in the wasm at `path` (same
+ * length, so every pointer stays right); wasm-opt's memory packing then drops the zeros.
+ * Returns how many bytes. Only formatting a panic message reads a `Location`'s file (std's
+ * panic handler, wasm-bindgen's debug-only `unwrap_throw` message), and with the formatting
+ * stubbed (see panicOnlyFormatting) nothing formats: the paths are dead weight.
+ */
+export function blankPanicLocations(path) {
+  const bytes = readFileSync(path);
+  // latin1: one character per byte, so string offsets are byte offsets.
+  const text = bytes.toString("latin1");
+  let blanked = 0;
+  for (const match of text.matchAll(PANIC_LOCATION_FILES)) {
+    bytes.fill(0, match.index, match.index + match[0].length);
+    blanked += match[0].length;
+  }
+  writeFileSync(path, bytes);
+  return blanked;
+}
+
 /** binaryen prints its name map as JSON, with a comma after the last element of a list. */
 function parseNameMap(text) {
   const start = text.indexOf("{");

@@ -7,6 +7,11 @@
 /** Themeable through the custom properties on `dialog.session-guard`; the drafts notice uses it too. */
 const STYLE = '.session-guard{--sg-bg:#fff;--sg-fg:#1f2328;--sg-muted:#59636e;--sg-accent:#0b57d0;--sg-accent-fg:#fff;--sg-radius:12px;--sg-font:system-ui,-apple-system,"Segoe UI",sans-serif;box-sizing:border-box;width:min(30rem,calc(100vw - 2rem));padding:1.5rem 1.75rem;border:1px solid transparent;word-break:auto-phrase;border-radius:var(--sg-radius);background:var(--sg-bg);color:var(--sg-fg);font:1rem/1.5 var(--sg-font);box-shadow:0 12px 48px rgba(0,0,0,.3)}dialog.session-guard::backdrop{background:rgba(15,23,42,.6)}.session-guard-notice{position:fixed;z-index:2147483647;right:1rem;bottom:1rem;width:min(24rem,calc(100vw - 2rem));margin:0}.session-guard h2{margin:0 0 .5rem;font-size:1.25rem;line-height:1.3}.session-guard p{margin:0 0 1rem}.session-guard__countdown{font-size:2.25rem;font-weight:700;font-variant-numeric:tabular-nums;color:var(--sg-accent)}.session-guard__live{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}.session-guard__actions{display:flex;flex-wrap:wrap;gap:.75rem;justify-content:flex-end}.session-guard button{font:inherit;min-height:2.75rem;padding:.5rem 1.25rem;border:1px solid var(--sg-muted);border-radius:calc(var(--sg-radius)/2);background:transparent;color:var(--sg-fg);cursor:pointer}.session-guard button[data-action=continue],.session-guard button[data-action=login]{background:var(--sg-accent);border-color:var(--sg-accent);color:var(--sg-accent-fg);font-weight:600}.session-guard button:focus-visible{outline:3px solid var(--sg-accent);outline-offset:2px}.session-guard [hidden]{display:none}@media (prefers-color-scheme:dark){.session-guard{--sg-bg:#1f2328;--sg-fg:#e6edf3;--sg-muted:#9198a1;--sg-accent:#7cacf8;--sg-accent-fg:#0d1117}}';
 
+/** The page's window; undefined in a worker (page.rs `window`). */
+export function pageWindow() {
+  return typeof window === "undefined" ? undefined : window;
+}
+
 /** The style sheet, once per page. */
 export function installStyle(document, nonce) {
   if (document.getElementById("session-guard-style")) return;

@@ -9,6 +9,7 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, HtmlElement, Window};
 
+use super::cell::Lend;
 use super::dialog;
 use super::events;
 use super::listener::{Callback, Listen, Listener, Mutations};
@@ -172,7 +173,7 @@ impl Drafts {
 
     /// Listens for edits, submits and resets: `feed` tells the drafts machine.
     pub fn listen(self: &Rc<Self>, feed: impl Fn(DraftInput) + 'static) {
-        *self.feed.borrow_mut() = Some(Rc::new(feed));
+        self.feed.with_mut(|slot| *slot = Some(Rc::new(feed)));
         let mut listeners = Vec::new();
         // Focus comes before the first edit: the last moment a form added later shows its
         // server-rendered values.
@@ -192,14 +193,15 @@ impl Drafts {
             }
         }));
         let stop = watch_frames(&self.document, relay.as_ref().unchecked_ref());
-        *self.frames.borrow_mut() = Some((relay, stop));
-        *self.listeners.borrow_mut() = listeners;
+        self.frames.with_mut(|slot| *slot = Some((relay, stop)));
+        self.listeners.with_mut(|slot| *slot = listeners);
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
         let filter: Array = ["type", "name", "autocomplete", "value", "data-session-draft"].iter().map(|a| JsValue::from_str(a)).collect();
         let init = super::page::object(&[("subtree", JsValue::TRUE), ("attributeFilter", filter.into())]);
         let changes = self.fact_changes.clone();
-        *self.fact_watch.borrow_mut() = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
+        let watch = Mutations::watch(&self.document, &init, move || changes.set(changes.get().wrapping_add(1)));
+        self.fact_watch.with_mut(|slot| *slot = watch);
     }
 
     /// An edit, a focus, a submit or a reset in the page or one of its same-origin iframes, or
@@ -236,7 +238,7 @@ impl Drafts {
     }
 
     fn feed(&self, input: DraftInput) {
-        let feed = self.feed.borrow().clone();
+        let feed = self.feed.with_ref(Option::clone).flatten();
         if let Some(feed) = feed {
             feed(input);
         }
@@ -244,7 +246,8 @@ impl Drafts {
 
     /// The form's number in the drafts machine.
     fn number(&self, form: &Element) -> u32 {
-        let mut forms = self.forms.borrow_mut();
+        // Busy (re-entered): a number no form has, so the machine's outputs for it find no form.
+        let Ok(mut forms) = self.forms.try_borrow_mut() else { return u32::MAX };
         let at = forms.iter().position(|f| f == form).unwrap_or_else(|| {
             forms.push(form.clone());
             forms.len() - 1
@@ -258,7 +261,7 @@ impl Drafts {
 
     /// Carries out one output of the drafts machine; what came of it goes back in.
     pub fn carry(&self, output: DraftOutput) -> Option<DraftInput> {
-        let form = |n: u32| self.forms.borrow().get(n as usize).cloned();
+        let form = |n: u32| self.forms.with_ref(|forms| forms.get(n as usize).cloned()).flatten();
         match output {
             DraftOutput::Save { form: n, pending } => Some(DraftInput::Outcome(n, self.save_form(&form(n)?, pending))),
             DraftOutput::Remove { form: n } => {
@@ -352,19 +355,19 @@ impl Drafts {
     fn controls(&self, form: &Element) -> Rc<Vec<Control>> {
         // Without the watch nothing is known. A change made just now, in the same task, is
         // still in the observer's queue.
-        let known = self.fact_watch.borrow().as_ref().and_then(|watch| {
+        let known = self.fact_watch.with_ref(|watch| watch.as_ref().and_then(|watch| {
             if watch.take_pending() {
                 self.fact_changes.set(self.fact_changes.get().wrapping_add(1));
             }
-            self.controls.borrow().iter().find(|(f, ..)| f == form).map(|(_, at, list)| (*at, list.clone()))
-        });
+            self.controls.with_ref(|cache| cache.iter().find(|(f, ..)| f == form).map(|(_, at, list)| (*at, list.clone()))).flatten()
+        })).flatten();
         let now = self.fact_changes.get();
         let known_at = known.as_ref().map_or(-1.0, |(at, _)| *at as f64);
         match (form_facts(form, known_at, now), known) {
             (None, Some((_, list))) => list,
             (facts, _) => {
                 let list = Rc::new(controls(&facts.and_then(json::parse_utf8).unwrap_or(Value::Null)));
-                let mut cache = self.controls.borrow_mut();
+                let Ok(mut cache) = self.controls.try_borrow_mut() else { return list };
                 cache.retain(|(f, ..)| f != form && prop(f, "isConnected").as_bool().unwrap_or(false));
                 cache.push((form.clone(), now, list.clone()));
                 list
@@ -387,7 +390,7 @@ impl Drafts {
     /// that appeared since (an editor started, a field registered) is added as it is now.
     fn baseline(&self, form: &Element) {
         let controls = self.controls(form);
-        let mut baselines = self.baselines.borrow_mut();
+        let Ok(mut baselines) = self.baselines.try_borrow_mut() else { return };
         if let Some((_, seen_with, fields)) = baselines.iter_mut().find(|(f, ..)| f == form) {
             if !Rc::ptr_eq(seen_with, &controls) {
                 for field in self.read(form, &controls, true) {
@@ -407,7 +410,7 @@ impl Drafts {
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
         let mut fields = self.read(form, controls, false);
-        if let Some((.., baseline)) = self.baselines.borrow().iter().find(|(f, ..)| f == form) {
+        if let Some((.., baseline)) = self.baselines.try_borrow().ok().as_deref().and_then(|all| all.iter().find(|(f, ..)| f == form)) {
             let mut hint = 0;
             for field in &mut fields {
                 if let Some(at) = position_of(baseline, &field.key, hint) {
@@ -449,7 +452,7 @@ impl Drafts {
             changed_fields(self.current(form, &controls), |a, b| same_text(form, a, b), |n| held_text(form, n).length() as usize);
         let key = self.key_of(form);
         if fields.is_empty() {
-            if self.written.borrow().get(&key).is_some() {
+            if self.written.with_ref(|written| written.get(&key).is_some()) == Some(true) {
                 self.remove_draft(&key);
             }
             return Written::Cleared;
@@ -471,18 +474,19 @@ impl Drafts {
         let mut failed = None;
         for (at, (key, text)) in parts.iter().enumerate() {
             // Unchanged (a record: but for the time): nothing to write.
-            let unchanged = self.written.borrow().get(key).is_some_and(|old| {
+            let unchanged = self.written.with_ref(|written| written.get(key).is_some_and(|old| {
                 if at < texts {
                     old == text
                 } else {
                     same_but_time(old, text)
                 }
-            });
+            })) == Some(true);
             if !unchanged {
                 failed = self.write(key, text, &parts[texts].0).err().or(failed);
             }
         }
-        let mut written = self.written.borrow_mut();
+        // Busy (re-entered): what was written is not known here, so no success is claimed.
+        let Ok(mut written) = self.written.try_borrow_mut() else { return Written::Unavailable };
         // Texts of this draft the record no longer names (fewer long texts than before). Those an
         // earlier page wrote go at the next start's sweep.
         for index in texts as u32.. {
@@ -514,11 +518,11 @@ impl Drafts {
             for index in held_texts(&record) {
                 let text = text_key(key, index);
                 self.store.remove(&text);
-                self.written.borrow_mut().remove(&text);
+                self.written.with_mut(|written| written.remove(&text));
             }
         }
         self.store.remove(key);
-        self.written.borrow_mut().remove(key);
+        self.written.with_mut(|written| written.remove(key));
     }
 
     /// Writes a record or text of `draft`, evicting our own oldest other drafts when storage is
@@ -554,7 +558,7 @@ impl Drafts {
     fn load_with_texts(&self, key: &str) -> Option<DraftRecord> {
         let stored = self.sealer.open(key, self.store.get(key)?).ok()?;
         let record = parse_record(&stored).ok()?;
-        let mut written = self.written.borrow_mut();
+        let Ok(mut written) = self.written.try_borrow_mut() else { return None };
         written.set(key, JsString::from(stored));
         let mut fields = Vec::with_capacity(record.fields.len());
         'fields: for mut field in record.fields {
@@ -687,14 +691,14 @@ impl Drafts {
                 self.store.remove(&key);
             }
         }
-        self.written.borrow_mut().clear();
+        self.written.with_mut(Entries::clear);
         self.close_notice();
     }
 
     /// Writes stored drafts back into every guarded form on the page.
     pub fn restore_all(self: &Rc<Self>) {
         self.close_notice();
-        self.waiting.borrow_mut().clear();
+        self.waiting.with_mut(Vec::clear);
         self.restored.set(true);
         self.restore_forms(true);
         self.watch_for_late_fields();
@@ -704,10 +708,10 @@ impl Drafts {
     /// restored yet on this page (the forms of an iframe that loaded since).
     fn restore_forms(self: &Rc<Self>, all: bool) {
         for form in self.guarded_forms() {
-            if !all && self.filled.borrow().contains(&form) {
+            if !all && self.filled.with_ref(|filled| filled.contains(&form)) != Some(false) {
                 continue;
             }
-            self.filled.borrow_mut().push(form.clone());
+            self.filled.with_mut(|filled| filled.push(form.clone()));
             let form_id = self.form_id(&form);
             let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
             let written = self.fill(&form, form_id, record, true);
@@ -750,14 +754,14 @@ impl Drafts {
             self.edited(form.clone());
         }
         if !later.is_empty() {
-            self.waiting.borrow_mut().push((form_id, DraftRecord { fields: later, ..record }));
+            self.waiting.with_mut(|waiting| waiting.push((form_id, DraftRecord { fields: later, ..record })));
         }
         written
     }
 
     /// Applies held values to fields that appeared since (SPA rendering).
     pub fn apply_waiting(self: &Rc<Self>) {
-        let mut waiting = std::mem::take(&mut *self.waiting.borrow_mut());
+        let mut waiting = self.waiting.with_mut(std::mem::take).unwrap_or_default();
         for form in self.guarded_forms() {
             let form_id = self.form_id(&form);
             let Some(at) = waiting.iter().position(|(id, _)| *id == form_id) else { continue };
@@ -768,30 +772,31 @@ impl Drafts {
             }
         }
         // Fields of forms not on the page yet keep waiting too.
-        let mut still = self.waiting.borrow_mut();
+        let Ok(mut still) = self.waiting.try_borrow_mut() else { return };
         still.append(&mut waiting);
         if still.is_empty() {
-            self.late_fields.borrow_mut().take();
+            self.late_fields.with_mut(Option::take);
         }
     }
 
     fn watch_for_late_fields(self: &Rc<Self>) {
-        if self.waiting.borrow().is_empty() || self.late_fields.borrow().is_some() {
+        if self.waiting.with_ref(Vec::is_empty) != Some(false) || self.late_fields.with_ref(Option::is_some) != Some(false) {
             return;
         }
         let weak = Rc::downgrade(self);
         let init = super::page::object(&[("childList", JsValue::TRUE), ("subtree", JsValue::TRUE)]);
-        *self.late_fields.borrow_mut() = Mutations::watch(&self.document, &init, move || {
+        let watch = Mutations::watch(&self.document, &init, move || {
             if let Some(drafts) = weak.upgrade() {
                 drafts.apply_waiting();
             }
         });
+        self.late_fields.with_mut(|slot| *slot = watch);
     }
 
     /// The notice at the bottom of the viewport: `text` and a button per action (`restore`,
     /// `discard`; any other closes it).
     fn show_notice(self: &Rc<Self>, text: &str, actions: &[(&str, MessageKey)]) {
-        if self.notice.borrow().is_some() {
+        if self.notice.with_ref(Option::is_some) != Some(false) {
             return;
         }
         let Ok(body) = prop(&self.document, "body").dyn_into::<Element>() else { return };
@@ -823,7 +828,7 @@ impl Drafts {
             }
         });
         let _ = body.append_child(&notice);
-        *self.notice.borrow_mut() = Some((notice, [click]));
+        self.notice.with_mut(|slot| *slot = Some((notice, [click])));
     }
 
     fn discard_here(&self) {
@@ -834,20 +839,20 @@ impl Drafts {
     }
 
     fn close_notice(&self) {
-        if let Some((notice, _)) = self.notice.borrow_mut().take() {
+        if let Some((notice, _)) = self.notice.with_mut(Option::take).flatten() {
             notice.remove();
         }
     }
 
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
-        self.listeners.borrow_mut().clear();
-        if let Some((_, stop)) = self.frames.borrow_mut().take() {
+        self.listeners.with_mut(Vec::clear);
+        if let Some((_, stop)) = self.frames.with_mut(Option::take).flatten() {
             let _ = stop.call0(&JsValue::NULL);
         }
-        self.late_fields.borrow_mut().take();
-        self.fact_watch.borrow_mut().take();
-        self.controls.borrow_mut().clear();
+        self.late_fields.with_mut(Option::take);
+        self.fact_watch.with_mut(Option::take);
+        self.controls.with_mut(Vec::clear);
         self.close_notice();
     }
 }

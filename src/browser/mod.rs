@@ -1,6 +1,7 @@
 //! The browser shell: web-sys glue that feeds the core and carries out its outputs.
 
 mod activity;
+pub(crate) mod cell;
 mod dialog;
 mod drafts;
 pub mod events;

@@ -59,6 +59,11 @@ extern "C" {
     /// The first `<meta name>`'s content, or with `cookie` the decoded cookie `name`.
     #[wasm_bindgen(js_name = csrfToken)]
     fn csrf_from_page(document: &Document, cookie: bool, name: &str) -> Option<String>;
+
+    /// The page's `window`; `None` off a page (a worker). Not `web_sys::window()`, whose
+    /// lookup of the global object (four accessors, a lazy cell) costs ~1 KB of wasm and glue.
+    #[wasm_bindgen(js_name = pageWindow)]
+    pub fn window() -> Option<web_sys::Window>;
 }
 
 /// Writes a fresh CSRF token from the server into the page: the configured `<meta>`, and the

@@ -13,6 +13,7 @@ use gloo_timers::callback::Timeout;
 use web_sys::{Document, Window};
 
 use super::activity::ActivityListener;
+use super::cell::Lend;
 use super::dialog::{Action, Dialog, WarningOffer};
 use super::drafts::Drafts;
 use super::storage::Store;
@@ -68,6 +69,8 @@ pub struct Shell {
     queue: RefCell<Vec<Input>>,
     handling: Cell<bool>,
     destroyed: Cell<bool>,
+    /// The phase the core last reported, for `guard.state()` asked while the core is busy.
+    phase: Cell<Phase>,
     /// The wall and monotonic clocks at the last input, to see the wall clock jump.
     clock: Cell<ClockWatch>,
 }
@@ -75,7 +78,7 @@ pub struct Shell {
 impl Shell {
     /// Starts guarding this page; `None` outside a browser page (no window or document).
     pub fn start(config: Config) -> Option<Rc<Shell>> {
-        let window = web_sys::window()?;
+        let window = page::window()?;
         let document = window.document()?;
         let monotonic = page::monotonic(&window);
         let lang = i18n::resolve_lang(config.lang, &page::prop_string(&page::prop(&window, "navigator"), "language"));
@@ -91,6 +94,7 @@ impl Shell {
         });
         let visibility = if page::prop(&document, "hidden").is_truthy() { Visibility::Hidden } else { Visibility::Visible };
         let machine = Machine::new(&config, now, visibility, started);
+        let phase = Cell::new(machine.phase());
         let drafts = Drafts::new(&window, &document, &config, &messages);
         let config = Rc::new(config);
         let server = keepalive::Link::new(window.clone(), document.clone(), Rc::clone(&config));
@@ -113,6 +117,7 @@ impl Shell {
             queue: RefCell::new(Vec::new()),
             handling: Cell::new(false),
             destroyed: Cell::new(false),
+            phase,
             clock: Cell::new(ClockWatch::new(now as f64, monotonic)),
         });
         shell.listen();
@@ -147,7 +152,7 @@ impl Shell {
             move |leader| with(&on_leader, |shell| shell.handle(Input::Leader(leader))),
         );
         let stored = tabs.stored();
-        *self.tabs.borrow_mut() = Some(tabs);
+        self.tabs.with_mut(|slot| *slot = Some(tabs));
         stored
     }
 
@@ -155,7 +160,7 @@ impl Shell {
     /// for `pagehide` and `destroy`.
     #[inline(never)]
     fn leave_tabs(&self) {
-        self.tabs.borrow_mut().take();
+        self.tabs.with_mut(Option::take);
     }
 
     fn listen(self: &Rc<Self>) {
@@ -166,7 +171,7 @@ impl Shell {
             listeners.push(Listener::new(window_target, kind, Listen::PASSIVE, move |_| {
                 with(&weak, |shell| {
                     // Back from the back/forward cache: the other tabs again, and what they did meanwhile.
-                    if shell.tabs.borrow().is_none() {
+                    if shell.tabs.with_ref(Option::is_none) == Some(true) {
                         let stored = shell.connect_tabs();
                         shell.handle(Input::Rejoin { stored });
                     }
@@ -187,23 +192,23 @@ impl Shell {
         listeners.push(Listener::new(self.document.as_ref(), "visibilitychange", Listen::PASSIVE, move |_| {
             with(&weak, |shell| shell.handle(Input::Visibility { visible: !page::prop(&shell.document, "hidden").is_truthy() }));
         }));
-        *self.listeners.borrow_mut() = listeners;
+        self.listeners.with_mut(|slot| *slot = listeners);
         let weak = Rc::downgrade(self);
-        *self.activity.borrow_mut() = Some(ActivityListener::new(window_target, &ACTIVITY_EVENTS, move || {
-            with(&weak, |shell| shell.handle(Input::Activity))
-        }));
+        let activity = ActivityListener::new(window_target, &ACTIVITY_EVENTS, move || with(&weak, |shell| shell.handle(Input::Activity)));
+        self.activity.with_mut(|slot| *slot = Some(activity));
 
         let weak = Rc::downgrade(self);
         // The guard's own requests are judged by their responses alone, never as page traffic.
         let own = [Some(&self.config.keep_alive_url), self.config.status_url.as_ref()]
             .map(|url| url.and_then(|url| page::resolve_href(&self.window, url)));
-        *self.observer.borrow_mut() = Observer::new(move |entry| {
+        let observer = Observer::new(move |entry| {
             with(&weak, |shell| {
                 if let Some(observed) = observer::observed(&shell.window, &entry, page::now(), &own) {
                     shell.handle(Input::Observed(observed));
                 }
             })
         });
+        self.observer.with_mut(|slot| *slot = observer);
     }
 
     /// Feeds one input to the core, carries out what it asks, re-arms the timer.
@@ -211,29 +216,26 @@ impl Shell {
         if self.destroyed.get() {
             return;
         }
-        self.queue.borrow_mut().push(input);
+        self.queue.with_mut(|queue| queue.push(input));
         if self.handling.replace(true) {
             return;
         }
         loop {
-            let next = {
-                let mut queue = self.queue.borrow_mut();
-                (!queue.is_empty()).then(|| queue.remove(0))
-            };
-            let Some(input) = next else { break };
-            {
-                let mut machine = self.machine.borrow_mut();
+            let next = self.queue.with_mut(|queue| (!queue.is_empty()).then(|| queue.remove(0)));
+            let Some(input) = next.flatten() else { break };
+            self.machine.with_mut(|machine| {
                 let now = page::now();
                 if let Some(by) = self.clock_jump(now) {
                     machine.handle(Input::ClockJump { by }, now);
                 }
                 machine.handle(input, now);
-            }
+                self.phase.set(machine.phase());
+            });
             // One output at a time, no borrow held while it is carried out (it may run page
             // code, and the drafts machine reports into the core meanwhile).
             loop {
-                let output = self.machine.borrow_mut().poll_output();
-                let Some(output) = output else { break };
+                let output = self.machine.with_mut(Machine::poll_output);
+                let Some(output) = output.flatten() else { break };
                 if !self.destroyed.get() {
                     self.execute(output);
                 }
@@ -275,14 +277,10 @@ impl Shell {
                 self.with_dialog(|dialog, messages| dialog.show_warning(messages, remaining_ms, announce, offer));
             }
             Ui::Countdown { remaining_ms, announce } => {
-                if let Some(dialog) = self.dialog.borrow().as_ref() {
-                    dialog.update_countdown(&self.messages, remaining_ms, announce);
-                }
+                self.dialog.with_ref(|dialog| dialog.iter().for_each(|dialog| dialog.update_countdown(&self.messages, remaining_ms, announce)));
             }
             Ui::CloseDialog => {
-                if let Some(dialog) = self.dialog.borrow_mut().as_mut() {
-                    dialog.close();
-                }
+                self.dialog.with_mut(|dialog| dialog.iter_mut().for_each(Dialog::close));
             }
             Ui::ShowExpired { reason, input_saved } => {
                 let text = self.messages.ended_text(Some(reason), input_saved);
@@ -294,9 +292,7 @@ impl Shell {
             }
             Ui::TitleCountdown(remaining) => self.title_countdown(remaining),
             Ui::Unreachable => {
-                if let Some(dialog) = self.dialog.borrow().as_ref() {
-                    dialog.unreachable(&self.messages);
-                }
+                self.dialog.with_ref(|dialog| dialog.iter().for_each(|dialog| dialog.unreachable(&self.messages)));
             }
         }
     }
@@ -329,16 +325,14 @@ impl Shell {
     fn tell_tabs(self: &Rc<Self>, message: ToTabs) {
         match message {
             ToTabs::QueueForLeader { steal } => {
-                let queued = self.tabs.borrow_mut().as_mut().map(|tabs| tabs.queue_for_leader(steal));
+                let queued = self.tabs.with_mut(|tabs| tabs.as_mut().map(|tabs| tabs.queue_for_leader(steal))).flatten();
                 // Without Web Locks every tab leads.
                 if queued == Some(false) {
                     self.handle(Input::Leader(true));
                 }
             }
             ToTabs::Publish(view) => {
-                if let Some(tabs) = self.tabs.borrow().as_ref() {
-                    tabs.publish(&view);
-                }
+                self.tabs.with_ref(|tabs| tabs.iter().for_each(|tabs| tabs.publish(&view)));
             }
         }
     }
@@ -346,7 +340,7 @@ impl Shell {
     /// Navigates, opens the login window, or starts or stops listening for activity.
     fn page_action(self: &Rc<Self>, action: ToPage) {
         match action {
-            ToPage::ListenForActivity(on) => self.activity.borrow().iter().for_each(|a| a.listen(on)),
+            ToPage::ListenForActivity(on) => _ = self.activity.with_ref(|activity| activity.iter().for_each(|a| a.listen(on))),
             ToPage::GoToLogin => match self.config.login_url.as_deref().and_then(|url| page::login_url_with_next(&self.window, url)) {
                 Some(url) => page::navigate(&self.window, &url),
                 // Without a login URL the server's own redirect of this page leads there.
@@ -379,11 +373,12 @@ impl Shell {
     }
 
     fn with_dialog(self: &Rc<Self>, show: impl FnOnce(&mut Dialog, &Messages)) {
-        let mut slot = self.dialog.borrow_mut();
-        self.ensure_dialog(&mut slot);
-        if let Some(dialog) = slot.as_mut() {
-            show(dialog, &self.messages);
-        }
+        self.dialog.with_mut(|slot| {
+            self.ensure_dialog(slot);
+            if let Some(dialog) = slot.as_mut() {
+                show(dialog, &self.messages);
+            }
+        });
     }
 
     /// The part of `with_dialog` that does not depend on `show`, so it is not copied per caller.
@@ -406,7 +401,7 @@ impl Shell {
     }
 
     fn title_countdown(&self, remaining: Option<u64>) {
-        let mut saved = self.saved_title.borrow_mut();
+        let Ok(mut saved) = self.saved_title.try_borrow_mut() else { return };
         match remaining {
             Some(ms) => {
                 if saved.is_none() {
@@ -426,8 +421,8 @@ impl Shell {
     /// Keeps exactly one timer, armed for the core's next wake-up.
     fn arm_timer(self: &Rc<Self>) {
         let now = page::now();
-        let wake = self.machine.borrow().next_wakeup(now);
-        let mut timer = self.timer.borrow_mut();
+        let wake = self.machine.with_ref(|machine| machine.next_wakeup(now)).flatten();
+        let Ok(mut timer) = self.timer.try_borrow_mut() else { return };
         match wake {
             None => *timer = None,
             Some(at) if timer.as_ref().is_some_and(|(armed, _)| *armed == at) => {}
@@ -441,7 +436,7 @@ impl Shell {
 
     fn on_timer(self: &Rc<Self>) {
         // The fired timer is spent: forget it so arm_timer sets a new one even for the same time.
-        self.timer.borrow_mut().take();
+        self.timer.with_mut(Option::take);
         self.handle(Input::Wake);
     }
 
@@ -457,13 +452,13 @@ impl Shell {
     /// synchronously, so the expired dialog that follows a flush knows what is stored.
     pub fn drafts_step(&self, input: DraftInput) {
         let Some(drafts) = &self.drafts else { return };
-        self.machine.borrow_mut().drafts().handle(input);
+        self.machine.with_mut(|machine| machine.drafts().handle(input));
         loop {
             // No borrow is held while an output is carried out: it may run page code.
-            let output = self.machine.borrow_mut().drafts().poll_output();
-            let Some(output) = output else { break };
+            let output = self.machine.with_mut(|machine| machine.drafts().poll_output());
+            let Some(output) = output.flatten() else { break };
             if let Some(next) = drafts.carry(output) {
-                self.machine.borrow_mut().drafts().handle(next);
+                self.machine.with_mut(|machine| machine.drafts().handle(next));
             }
         }
     }
@@ -492,13 +487,13 @@ impl Shell {
 
     /// Where the session is (`guard.state()`).
     pub fn phase(&self) -> Phase {
-        self.machine.borrow().phase()
+        self.machine.with_ref(Machine::phase).unwrap_or(self.phase.get())
     }
 
     /// Recomputed first: the wall clock may have been set since the last input.
     pub fn remaining_ms(self: &Rc<Self>) -> Option<u64> {
         self.handle(Input::Wake);
-        self.machine.borrow().remaining(page::now())
+        self.machine.with_ref(|machine| machine.remaining(page::now())).flatten()
     }
 
     pub fn is_running(&self) -> bool {
@@ -510,11 +505,11 @@ impl Shell {
         if self.destroyed.replace(true) {
             return;
         }
-        self.listeners.borrow_mut().clear();
-        self.activity.borrow_mut().take();
-        self.observer.borrow_mut().take();
-        self.timer.borrow_mut().take();
-        self.dialog.borrow_mut().take();
+        self.listeners.with_mut(Vec::clear);
+        self.activity.with_mut(Option::take);
+        self.observer.with_mut(Option::take);
+        self.timer.with_mut(Option::take);
+        self.dialog.with_mut(Option::take);
         self.drafts.iter().for_each(|d| d.destroy());
         self.leave_tabs();
         self.title_countdown(None);

@@ -69,7 +69,7 @@ impl Store {
     /// Every key of ours, in storage or in memory.
     pub fn keys(&self) -> Vec<String> {
         let mut keys = Vec::new();
-        for (key, _) in &self.memory.borrow().0 {
+        for (key, _) in self.memory.try_borrow().iter().flat_map(|memory| &memory.0) {
             keys.push(key.clone());
         }
         if let Some(local) = &self.local {
@@ -86,7 +86,7 @@ impl Store {
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
-        if let Some(value) = self.memory.borrow().get(key) {
+        if let Some(value) = self.memory.try_borrow().ok().as_deref().and_then(|memory| memory.get(key)) {
             return Some(value.to_string());
         }
         self.local.as_ref()?.get_item(key).ok().flatten()
@@ -104,7 +104,7 @@ impl Store {
             Some(local) => local.unchecked_ref::<TextStorage>().set_item(key, value).map_err(|e| classify(&e)),
             None => Err(StoreError::Unavailable),
         };
-        let mut memory = self.memory.borrow_mut();
+        let Ok(mut memory) = self.memory.try_borrow_mut() else { return result };
         match result {
             Ok(()) => memory.remove(key),
             Err(_) => memory.set(key, String::from(value)),
@@ -113,7 +113,7 @@ impl Store {
     }
 
     pub fn remove(&self, key: &str) {
-        self.memory.borrow_mut().remove(key);
+        if let Ok(mut memory) = self.memory.try_borrow_mut() { memory.remove(key) }
         if let Some(local) = &self.local {
             let _ = local.remove_item(key);
         }

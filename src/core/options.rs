@@ -112,38 +112,89 @@ pub fn parse_options(entries: &[(String, Value)]) -> Result<Config, ConfigError>
     Ok(config)
 }
 
+/// The options [`set_option`] sets, each a name to look up.
+#[derive(Clone, Copy)]
+enum Setting {
+    Timeout,
+    WarnBefore,
+    LoginUrl,
+    StatusUrl,
+    LogoutUrl,
+    Relogin,
+    RenewOn,
+    SlidingWindow,
+    AbsoluteTimeout,
+    AutoExtend,
+    User,
+    Drafts,
+    Restore,
+    DraftTtl,
+    Lang,
+    CspNonce,
+    EscapeExtends,
+    Dialog,
+    DraftKeys,
+}
+
+/// Looked up in one loop: a `match` on the names compiles to a comparison per name (wasm size).
+const SETTINGS: [(&str, Setting); 20] = [
+    ("timeout", Setting::Timeout),
+    ("warnBefore", Setting::WarnBefore),
+    ("loginUrl", Setting::LoginUrl),
+    ("statusUrl", Setting::StatusUrl),
+    ("logoutUrl", Setting::LogoutUrl),
+    ("relogin", Setting::Relogin),
+    ("renewOn", Setting::RenewOn),
+    ("slidingWindow", Setting::SlidingWindow),
+    ("absoluteTimeout", Setting::AbsoluteTimeout),
+    ("autoExtend", Setting::AutoExtend),
+    ("user", Setting::User),
+    ("drafts", Setting::Drafts),
+    ("restore", Setting::Restore),
+    ("draftTtl", Setting::DraftTtl),
+    ("lang", Setting::Lang),
+    ("cspNonce", Setting::CspNonce),
+    ("escapeExtends", Setting::EscapeExtends),
+    ("dialog", Setting::Dialog),
+    ("draftKey", Setting::DraftKeys),
+    ("draftKeys", Setting::DraftKeys),
+];
+
 /// Sets the option `name` of `config` from `value`; the error is the reason.
 fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'static str> {
-    match name {
-        "timeout" => config.timeout_ms = optional_seconds(value)?,
-        "warnBefore" => {
+    let Some((_, setting)) = SETTINGS.iter().find(|(known, _)| *known == name) else {
+        return Err("is not a session-guard option");
+    };
+    match setting {
+        Setting::Timeout => config.timeout_ms = optional_seconds(value)?,
+        Setting::WarnBefore => {
             let ms = seconds(value)?;
             if ms < MIN_WARNING_MS {
                 return Err("must be at least 20 seconds, so users have time to respond (WCAG 2.2.1)");
             }
             config.warn_before_ms = ms;
         }
-        "loginUrl" => config.login_url = optional_text(value)?,
-        "statusUrl" => config.status_url = optional_text(value)?,
-        "logoutUrl" => config.logout_url = optional_text(value)?,
-        "relogin" => config.relogin_popup = one_of(value, &[("page", false), ("popup", true)], "must be \"page\" or \"popup\"")?,
-        "renewOn" => {
+        Setting::LoginUrl => config.login_url = optional_text(value)?,
+        Setting::StatusUrl => config.status_url = optional_text(value)?,
+        Setting::LogoutUrl => config.logout_url = optional_text(value)?,
+        Setting::Relogin => config.relogin_popup = one_of(value, &[("page", false), ("popup", true)], "must be \"page\" or \"popup\"")?,
+        Setting::RenewOn => {
             config.renew_on = one_of(
                 value,
                 &[("request", RenewOn::Request), ("keepalive", RenewOn::KeepAlive)],
                 "must be \"request\" or \"keepalive\"",
             )?
         }
-        "slidingWindow" => {
+        Setting::SlidingWindow => {
             config.sliding_window = one_of(
                 value,
                 &[("full", SlidingWindow::Full), ("half", SlidingWindow::Half)],
                 "must be \"full\" or \"half\"",
             )?
         }
-        "absoluteTimeout" => config.absolute_timeout_ms = optional_seconds(value)?,
-        "autoExtend" => config.auto_extend = boolean(value)?,
-        "user" => {
+        Setting::AbsoluteTimeout => config.absolute_timeout_ms = optional_seconds(value)?,
+        Setting::AutoExtend => config.auto_extend = boolean(value)?,
+        Setting::User => {
             config.user = match value {
                 Value::Str(s) => s.clone(),
                 Value::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
@@ -155,7 +206,7 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
                 _ => return Err("must be a string or a non-negative integer id"),
             }
         }
-        "drafts" => {
+        Setting::Drafts => {
             config.drafts = match value {
                 Value::Bool(true) => Drafts::AllForms,
                 Value::Bool(false) => Drafts::Off,
@@ -163,31 +214,30 @@ fn set_option(config: &mut Config, name: &str, value: &Value) -> Result<(), &'st
                 _ => return Err("must be true, false or a CSS selector"),
             }
         }
-        "restore" => {
+        Setting::Restore => {
             config.restore = one_of(
                 value,
                 &[("auto", Restore::Auto), ("prompt", Restore::Prompt), ("manual", Restore::Manual)],
                 "must be \"auto\", \"prompt\" or \"manual\"",
             )?
         }
-        "draftTtl" => config.draft_ttl_ms = seconds(value)?,
-        "lang" => {
+        Setting::DraftTtl => config.draft_ttl_ms = seconds(value)?,
+        Setting::Lang => {
             config.lang = one_of(
                 value,
                 &[("auto", Lang::Auto), ("en", Lang::En), ("ja", Lang::Ja)],
                 "must be \"auto\", \"en\" or \"ja\"",
             )?
         }
-        "cspNonce" => config.csp_nonce = optional_text(value)?,
-        "escapeExtends" => config.escape_extends = boolean(value)?,
-        "dialog" => config.dialog = boolean(value)?,
-        "draftKey" | "draftKeys" => {
+        Setting::CspNonce => config.csp_nonce = optional_text(value)?,
+        Setting::EscapeExtends => config.escape_extends = boolean(value)?,
+        Setting::Dialog => config.dialog = boolean(value)?,
+        Setting::DraftKeys => {
             if !config.draft_keys.is_empty() {
                 return Err("give draftKey or draftKeys, not both");
             }
             config.draft_keys = draft_keys(name, value)?;
         }
-        _ => return Err("is not a session-guard option"),
     }
     Ok(())
 }
