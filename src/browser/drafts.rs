@@ -231,7 +231,7 @@ impl Drafts {
                 for form in self.guarded_forms() {
                     self.baseline(&form);
                 }
-                self.restore_forms(false);
+                self.restore_forms(WhichForms::NotFilledYet);
             }
             _ => {}
         }
@@ -378,12 +378,12 @@ impl Drafts {
     /// Current and server-default values of every saveable field (radio groups merged).
     /// Long texts stay in JS (form_io.js) as [`FieldValue::Held`]; a `baseline` reading's
     /// for as long as the form lives, another's until the next reading of the form.
-    fn read(&self, form: &Element, controls: &[Control], baseline: bool) -> Vec<CurrentField> {
+    fn read(&self, form: &Element, controls: &[Control], reading: Reading) -> Vec<CurrentField> {
         let mut indexes = Vec::with_capacity(controls.len());
         for control in controls {
             indexes.push(control.index as u32);
         }
-        current_fields(controls, json::parse_utf8(form_values(form, &indexes, baseline)).unwrap_or(Value::Null))
+        current_fields(controls, json::parse_utf8(form_values(form, &indexes, reading == Reading::Baseline)).unwrap_or(Value::Null))
     }
 
     /// Records `form`'s values as its server-rendered state, the first time it is seen; a field
@@ -393,7 +393,7 @@ impl Drafts {
         let Ok(mut baselines) = self.baselines.try_borrow_mut() else { return };
         if let Some((_, seen_with, fields)) = baselines.iter_mut().find(|(f, ..)| f == form) {
             if !Rc::ptr_eq(seen_with, &controls) {
-                for field in self.read(form, &controls, true) {
+                for field in self.read(form, &controls, Reading::Baseline) {
                     if position_of(fields, &field.key, 0).is_none() {
                         fields.push(field);
                     }
@@ -403,13 +403,13 @@ impl Drafts {
             return;
         }
         baselines.retain(|(f, ..)| prop(f, "isConnected").as_bool().unwrap_or(false));
-        let fields = self.read(form, &controls, true);
+        let fields = self.read(form, &controls, Reading::Baseline);
         baselines.push((form.clone(), controls, fields));
     }
 
     /// The form's fields now, with the server-rendered values as their defaults.
     fn current(&self, form: &Element, controls: &[Control]) -> Vec<CurrentField> {
-        let mut fields = self.read(form, controls, false);
+        let mut fields = self.read(form, controls, Reading::Current);
         if let Some((.., baseline)) = self.baselines.try_borrow().ok().as_deref().and_then(|all| all.iter().find(|(f, ..)| f == form)) {
             let mut hint = 0;
             for field in &mut fields {
@@ -700,32 +700,35 @@ impl Drafts {
         self.close_notice();
         self.waiting.with_mut(Vec::clear);
         self.restored.set(true);
-        self.restore_forms(true);
+        self.restore_forms(WhichForms::All);
         self.watch_for_late_fields();
     }
 
-    /// Fills each guarded form from its stored draft: every one (`all`), or only those not
-    /// restored yet on this page (the forms of an iframe that loaded since).
-    fn restore_forms(self: &Rc<Self>, all: bool) {
+    /// Fills each guarded form from its stored draft: every one, or only those not restored
+    /// yet on this page (the forms of an iframe that loaded since).
+    fn restore_forms(self: &Rc<Self>, which: WhichForms) {
         for form in self.guarded_forms() {
-            if !all && self.filled.with_ref(|filled| filled.contains(&form)) != Some(false) {
+            if which == WhichForms::NotFilledYet && self.filled.with_ref(|filled| filled.contains(&form)) != Some(false) {
                 continue;
             }
             self.filled.with_mut(|filled| filled.push(form.clone()));
             let form_id = self.form_id(&form);
             let Some(record) = self.load_with_texts(&draft_key(&self.user, &self.path(), &form_id)) else { continue };
-            let written = self.fill(&form, form_id, record, true);
+            let written = self.fill(&form, form_id, record, SignatureCheck::AgainstThePage);
             events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
         }
     }
 
     /// Writes `record`'s values into `form` where the core allows it; fields not on the page
-    /// yet wait for it. `check`: against the form's signature now (a waiting record's fields
+    /// yet wait for it, checked against the form's signature now (a waiting record's fields
     /// passed that check already). Returns how many were written.
-    fn fill(self: &Rc<Self>, form: &Element, form_id: String, record: DraftRecord, check: bool) -> usize {
+    fn fill(self: &Rc<Self>, form: &Element, form_id: String, record: DraftRecord, signature_check: SignatureCheck) -> usize {
         self.baseline(form);
         let controls = self.controls(form);
-        let now = if check { signature(controls.iter().map(|c| c.key.as_str())) } else { record.signature };
+        let now = match signature_check {
+            SignatureCheck::AgainstThePage => signature(controls.iter().map(|c| c.key.as_str())),
+            SignatureCheck::Passed => record.signature,
+        };
         let (apply, later) = restore_plan(&record, &self.current_texts(form, &controls), now);
         // Files cannot be written back: the user is told which to attach again.
         let mut files = Vec::new();
@@ -766,7 +769,7 @@ impl Drafts {
             let form_id = self.form_id(&form);
             let Some(at) = waiting.iter().position(|(id, _)| *id == form_id) else { continue };
             let (form_id, record) = waiting.swap_remove(at);
-            let written = self.fill(&form, form_id, record, false);
+            let written = self.fill(&form, form_id, record, SignatureCheck::Passed);
             if written > 0 {
                 events::emit(&self.document, "draftrestored", &[("form", form.into()), ("fields", (written as f64).into())]);
             }
@@ -855,6 +858,29 @@ impl Drafts {
         self.controls.with_mut(Vec::clear);
         self.close_notice();
     }
+}
+
+/// Which reading of a form: the one that stands for its server-rendered state, or its values now.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Baseline,
+    Current,
+}
+
+/// Whether a record's fields are checked against the form's signature on the page now, or
+/// passed that check already (a record that waited for its fields).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SignatureCheck {
+    AgainstThePage,
+    Passed,
+}
+
+/// Which guarded forms a restore fills.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WhichForms {
+    All,
+    /// Only those not filled yet on this page (the forms of an iframe that loaded since).
+    NotFilledYet,
 }
 
 fn parse_record(text: &str) -> Result<DraftRecord, &'static str> {
