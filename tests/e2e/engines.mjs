@@ -152,12 +152,16 @@ const WINDOW_RECT = { x: 0, y: 0, width: 1024, height: 768 };
 const NAVIGATION_WAIT_MS = 15000;
 /** Past this, a WebDriver command that has not answered fails, naming itself. */
 const COMMAND_ANSWER_MS = 45000;
+/** Starting a MiniBrowser session has hung under load (a journey timed out in CI with no step named): bounded, tried twice. */
+const SESSION_START_MS = 30000;
+/** Ending a session: past this the journey goes on (the next one starts its own browser). */
+const SESSION_QUIT_MS = 15000;
 
 /** Runs the WebDriver command `fn`, failing with its name if it gets no answer in time. */
-async function answered(what, fn) {
+async function answered(what, fn, ms = COMMAND_ANSWER_MS) {
   let timer;
   const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`webkit: ${what} got no answer from WebKitWebDriver in ${COMMAND_ANSWER_MS} ms`)), COMMAND_ANSWER_MS);
+    timer = setTimeout(() => reject(new Error(`webkit: ${what} got no answer from WebKitWebDriver in ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([fn(), late]);
@@ -182,22 +186,31 @@ async function launchWebKit() {
   // cookie jar, so separate browsing needs a separate browser.
   async function open({ locale = "en-US" } = {}) {
     const args = ["--automation"];
-    const driver = await new Builder()
-      .usingServer(server)
-      .withCapabilities({ browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary, args } })
-      .build();
+    let driver;
+    for (let attempt = 1; !driver; attempt++) {
+      try {
+        driver = await answered(
+          "starting a MiniBrowser session",
+          async () => await new Builder().usingServer(server).withCapabilities({ browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary, args } }).build(),
+          SESSION_START_MS,
+        );
+      } catch (error) {
+        if (attempt >= 2) throw error;
+        console.log(`# ${error.message}; starting another`);
+      }
+    }
     // WebDriver's default page-load wait is 300 s: a click, key or `get` that starts a navigation
     // whose load event is late would hold the journey past its own timeout with no word of which
     // command hung. A navigating command waits 15 s; the journey's own bounded waits then check
     // where the page is.
-    await driver.manage().setTimeouts({ pageLoad: NAVIGATION_WAIT_MS, script: NAVIGATION_WAIT_MS });
-    const caps = await driver.getCapabilities();
+    await answered("setTimeouts", () => driver.manage().setTimeouts({ pageLoad: NAVIGATION_WAIT_MS, script: NAVIGATION_WAIT_MS }));
+    const caps = await answered("getCapabilities", () => driver.getCapabilities());
     version = `WebKitGTK ${caps.get("browserVersion") ?? "?"}`;
     // The window sits at the top left; xvfb-run's screen is made large enough that the
     // resting pointer (its centre) is outside the window, so no window opening or closing
     // above it sends the page a trusted zero-movement mousemove.
-    await driver.manage().window().setRect(WINDOW_RECT);
-    let current = await driver.getWindowHandle();
+    await answered("setRect", () => driver.manage().window().setRect(WINDOW_RECT));
+    let current = await answered("getWindowHandle", () => driver.getWindowHandle());
     // WebDriver commands act on the current window: every call first makes its tab current.
     let queue = Promise.resolve();
     const serial = (fn) => {
@@ -273,7 +286,7 @@ async function launchWebKit() {
         current = await driver.getWindowHandle();
         return handleTab(current);
       });
-    return browsing(handleTab(current), newTab, () => driver.quit());
+    return browsing(handleTab(current), newTab, () => answered("quit", () => driver.quit(), SESSION_QUIT_MS));
   }
 
   // Launch once to learn the version (and fail early when MiniBrowser cannot start).
