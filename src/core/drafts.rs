@@ -511,10 +511,6 @@ pub fn encode(record: &DraftRecord) -> String {
     out
 }
 
-fn get<'a>(map: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
-    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
 fn decode_value(tag: &str, value: &Value) -> Option<FieldValue> {
     Some(match (tag, value) {
         ("t", Value::Str(s)) => FieldValue::Text(s.clone()),
@@ -543,15 +539,18 @@ fn whole_number(value: Option<&Value>, max: f64) -> Option<u64> {
 /// Decodes a stored record (parsed by the shell with `JSON.parse`). Anything
 /// foreign, corrupt or from another schema version is an error, never a panic.
 pub fn decode(value: &Value) -> Result<DraftRecord, &'static str> {
-    let Value::Map(map) = value else { return Err("not a draft record") };
-    if whole_number(get(map, "v"), 1e6) != Some(SCHEMA_VERSION) {
+    if !matches!(value, Value::Map(_)) {
+        return Err("not a draft record");
+    }
+    let get = |key| value.field(key);
+    if whole_number(get("v"), 1e6) != Some(SCHEMA_VERSION) {
         return Err("unknown draft schema version");
     }
-    let saved_at = whole_number(get(map, "at"), 1e16).ok_or("bad savedAt")?;
-    let Some(Value::Str(url)) = get(map, "url") else { return Err("bad url") };
-    let signature = whole_number(get(map, "sig"), u32::MAX as f64).ok_or("bad signature")? as u32;
-    let pending = matches!(get(map, "pending"), Some(Value::Bool(true)));
-    let Some(Value::List(items)) = get(map, "f") else { return Err("bad fields") };
+    let saved_at = whole_number(get("at"), 1e16).ok_or("bad savedAt")?;
+    let Some(Value::Str(url)) = get("url") else { return Err("bad url") };
+    let signature = whole_number(get("sig"), u32::MAX as f64).ok_or("bad signature")? as u32;
+    let pending = matches!(get("pending"), Some(Value::Bool(true)));
+    let Some(Value::List(items)) = get("f") else { return Err("bad fields") };
     let mut fields = Vec::with_capacity(items.len());
     for item in items {
         let Value::List(parts) = item else { return Err("bad field") };
