@@ -36,19 +36,6 @@ pub struct Link {
     fresh_token: Rc<Cell<Option<String>>>,
 }
 
-impl Link {
-    pub fn new(window: Window, document: Document, config: Rc<Config>) -> Link {
-        Link { window, document, config, fresh_token: Rc::default() }
-    }
-
-    fn request_init(&self, method: &str) -> RequestInit {
-        let fresh = self.fresh_token.take();
-        self.fresh_token.set(fresh.clone());
-        let token = fresh.or_else(|| page::csrf_token(&self.document, &self.config.csrf));
-        request_init_js(method, &self.config.csrf.header, token)
-    }
-}
-
 /// Runs `then` once `promise` settles, with its value, or `None` when it rejected.
 /// `Promise.allSettled` never rejects, so the one callback always runs, once, and is
 /// freed after (no async executor: it would cost several KB of wasm).
@@ -82,6 +69,18 @@ fn redirected(response: &Response) -> bool {
 }
 
 impl Link {
+    /// The requests of one guard, with no fresh token yet.
+    pub fn new(window: Window, document: Document, config: Rc<Config>) -> Link {
+        Link { window, document, config, fresh_token: Rc::default() }
+    }
+
+    fn request_init(&self, method: &str) -> RequestInit {
+        let fresh = self.fresh_token.take();
+        self.fresh_token.set(fresh.clone());
+        let token = fresh.or_else(|| page::csrf_token(&self.document, &self.config.csrf));
+        request_init_js(method, &self.config.csrf.header, token)
+    }
+
     /// Sends one keep-alive (`POST keepAliveUrl`) and calls `done` with its classification.
     /// Never fails: a network error is `Retry`.
     pub fn ping(&self, done: impl FnOnce(PingOutcome) + 'static) {
