@@ -20,6 +20,7 @@ const TIMEOUT = 25; // s, the server's idle timeout in these journeys
 const WARN_BEFORE = 20; // s: the warning opens 5 s after the last renewal
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const POPUP_TYPED = "Typed before the session ended.";
+const HEADLESS_TYPED = "Typed on a page that draws its own UI.";
 // The file a person chooses in the popup journey's file input.
 const POPUP_FILE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sg-engines-")), "report.pdf");
 fs.writeFileSync(POPUP_FILE, "%PDF-1.4\n% a small report\n");
@@ -70,15 +71,26 @@ async function waitForClosed(tab, timeout = 3000) {
   await waitFor(async () => !(await dialogOf(tab))?.open, { timeout, interval: 50, message: "the dialog to close" });
 }
 
+/** The guard's warning dialog, open, or null. */
+const warningDialogOf = async (tab) => {
+  const d = await dialogOf(tab);
+  return d?.open && d.state === "warning" ? d : null;
+};
+
 /**
- * After a fresh renewal (`g` read right after it), the warning must not be open 1 s before
- * it is due and must open within 2 s after.
+ * After a fresh renewal (`g` read right after it), the warning must not be shown 1 s before
+ * it is due and must be shown within 2 s after. `shown(tab)` reads the warning as the page
+ * shows it (the guard's dialog unless the page draws its own), or null.
  */
-async function warningOnTime(tab, g) {
+async function warningOnTime(tab, g, shown = warningDialogOf) {
   const due = g.at + (g.remaining - WARN_BEFORE) * 1000;
   await untilPageTime(tab, due - 1000);
-  assert.ok(!(await dialogOf(tab))?.open, "no dialog 1 s before the warning is due");
-  return waitForDialog(tab, "warning", due + 2000 - (await tab.eval(() => performance.now())) + 500);
+  assert.equal(await shown(tab), null, "no warning 1 s before it is due");
+  return waitFor(() => shown(tab), {
+    timeout: due + 2000 - (await tab.eval(() => performance.now())) + 500,
+    interval: 100,
+    message: "the warning",
+  });
 }
 
 async function axe(tab) {
@@ -100,6 +112,74 @@ async function assertClean(tab, where) {
   const bad = ((await tab.records()) ?? []).filter((r) => ["pageerror", "consoleerror", "securitypolicyviolation"].includes(r.type));
   assert.deepEqual(bad, [], `errors or CSP violations ${where}`);
 }
+
+// --- a headless page (data-dialog="false") and the UI it draws itself -------------------------
+
+/**
+ * Installed in the page by `tab.eval`: the page's own session UI, built only from the guard's
+ * events, with its own Continue calling `guard.extend()`. `window.__ownUi` logs what it heard,
+ * with the page's time.
+ */
+function installOwnUi() {
+  const log = (window.__ownUi = []);
+  const ui = document.createElement("div");
+  ui.id = "own-ui";
+  ui.hidden = true;
+  const text = document.createElement("p");
+  text.id = "own-text";
+  const stay = document.createElement("button");
+  stay.id = "own-continue";
+  stay.type = "button";
+  stay.textContent = "Stay signed in";
+  stay.addEventListener("click", () => window.sessionGuard.extend());
+  ui.append(text, stay);
+  document.body.prepend(ui);
+  const on = (type, show) =>
+    document.addEventListener(`sessionguard:${type}`, (e) => {
+      log.push({ type, detail: e.detail ?? null, at: performance.now() });
+      show(e.detail);
+    });
+  const ends = (d) => {
+    text.textContent = `Ends in ${d.remaining} s`;
+    stay.hidden = false;
+    ui.hidden = false;
+  };
+  on("warning", ends);
+  on("countdown", ends);
+  on("extended", () => (ui.hidden = true));
+  on("expired", (d) => {
+    text.textContent = `Signed out (${d.reason}); saved: ${d.saved}`;
+    stay.hidden = true;
+    ui.hidden = false;
+  });
+}
+
+/** The page's own UI as a person sees it (its text when shown, else null; its Continue shown), and its log. */
+const ownUiOf = (tab) =>
+  tab.eval(() => {
+    const ui = document.getElementById("own-ui");
+    const shown = Boolean(ui && !ui.hidden);
+    return {
+      text: shown ? document.getElementById("own-text").textContent.trim() : null,
+      continue: shown && !document.getElementById("own-continue").hidden,
+      log: window.__ownUi ?? null,
+    };
+  });
+
+/** The page's own UI showing a warning ("Ends in N s"), or null. */
+const ownWarningOf = async (tab) => {
+  const { text } = await ownUiOf(tab);
+  return /^Ends in \d+ s/.test(text ?? "") ? text : null;
+};
+
+/** Anything the guard itself would draw: its dialog or any <dialog>, its notice, its style, a title countdown. */
+const oursIn = (tab) =>
+  tab.eval(() => ({
+    dialogs: document.querySelectorAll("dialog, dialog.session-guard, .session-guard").length,
+    notice: document.querySelectorAll(".session-guard-notice").length,
+    style: document.querySelectorAll("#session-guard-style").length,
+    title: document.title,
+  }));
 
 // --- the journeys, once per engine ---------------------------------------------------------
 
@@ -338,6 +418,82 @@ for (const name of selectedEngines()) {
       assert.deepEqual(kept, { text: POPUP_TYPED, sameDocument: "yes", path: "/form" }, "text untouched, no navigation");
       assert.deepEqual(await chosen(), [`report.pdf ${fs.statSync(POPUP_FILE).size}`], "the file is still chosen");
       assert.equal((await recordsOf(tab, "login")).length, 1, "sessionguard:login once");
+    }, { timeout: 120000 });
+
+    journey('headless (data-dialog="false"): the page draws its own warning and countdown from events; its own Continue extends; expired says saved; nothing of ours in the DOM', async (tab, base) => {
+      // This deploy of /form: the guard's script tag with data-dialog="false".
+      await server.hook("/__test/form-edits", { edits: [["data-user=", 'data-dialog="false" data-user=']] });
+      const g = await login(tab, base);
+      assert.equal(await tab.eval(() => document.querySelector("script[data-user]")?.dataset.dialog), "false");
+      await tab.eval(installOwnUi);
+      const nothingOfOurs = { dialogs: 0, notice: 0, style: 0, title: await tab.eval(() => document.title) };
+      assert.doesNotMatch(nothingOfOurs.title, /\d+:\d{2}/, "the page's own title");
+      await tab.typeInto("#message", HEADLESS_TYPED);
+      await waitFor(async () => (await recordsOf(tab, "draftsaved")).length > 0, { timeout: 5000, message: "sessionguard:draftsaved" });
+
+      // The warning, on time, in the page's own UI; then its countdown, once a second.
+      await warningOnTime(tab, g, ownWarningOf);
+      const countdown = await waitFor(
+        async () => {
+          const seen = (await ownUiOf(tab)).log.filter((e) => e.type === "countdown");
+          return new Set(seen.map((e) => e.detail.remaining)).size >= 2 ? seen : null;
+        },
+        { timeout: 5000, interval: 100, message: "two sessionguard:countdown values" },
+      );
+      const values = countdown.map((e) => e.detail.remaining);
+      assert.ok(values.every((r, i) => i === 0 || r < values[i - 1]), `countdown goes down, one value per event: ${values}`);
+      assert.ok(countdown.every((e, i) => i === 0 || e.at - countdown[i - 1].at >= 500), `about one a second: ${countdown.map((e) => Math.round(e.at))}`);
+      assert.ok(values[0] <= WARN_BEFORE && values.at(-1) >= WARN_BEFORE - 5, `countdown values: ${values}`);
+      const shown = await ownWarningOf(tab);
+      assert.ok(shown && Number(/\d+/.exec(shown)[0]) <= values[0], `the page's own UI counts down: ${shown}`);
+      assert.equal((await guardOf(tab)).state, "warning");
+      assert.deepEqual(await oursIn(tab), nothingOfOurs, "no dialog, notice, style or title countdown of ours during the warning");
+      assert.equal((await recordsOf(tab, "warning")).length, 1);
+
+      // A real click on the page's own Continue: guard.extend(), one keep-alive.
+      const keepAlivesBefore = (await server.hook("/__test/stats")).total;
+      await tab.click("#own-continue");
+      const [extended] = await waitFor(async () => {
+        const seen = await recordsOf(tab, "extended");
+        return seen.length ? seen : null;
+      }, { message: "sessionguard:extended" });
+      await waitFor(async () => (await ownUiOf(tab)).text === null, { timeout: 3000, interval: 50, message: "the page's own UI hidden" });
+      const renewed = await guardOf(tab);
+      assert.equal(renewed.state, "active");
+      assert.ok(renewed.remaining >= TIMEOUT - 3, `remaining() after the own Continue: ${renewed.remaining}`);
+      assert.equal((await server.hook("/__test/stats")).total, keepAlivesBefore + 1, "exactly one keep-alive");
+      // The countdown stops: 2.5 s of page time with no countdown after the extension.
+      await untilPageTime(tab, extended.at + 2500);
+      const late = (await ownUiOf(tab)).log.filter((e) => e.type === "countdown" && e.at > extended.at + 50);
+      assert.deepEqual(late.map((e) => e.detail.remaining), [], "no sessionguard:countdown once extended");
+      assert.equal((await recordsOf(tab, "extended")).length, 1, "sessionguard:extended once");
+
+      // The next warning comes and is ignored: expired, the typed draft saved, still nothing of ours.
+      await warningOnTime(tab, renewed, ownWarningOf);
+      assert.deepEqual(await oursIn(tab), nothingOfOurs, "nothing of ours during the second warning");
+      const expired = await waitFor(
+        async () => {
+          const seen = (await ownUiOf(tab)).log.filter((e) => e.type === "expired");
+          return seen.length ? seen[0].detail : null;
+        },
+        { timeout: (WARN_BEFORE + 5) * 1000, interval: 200, message: "sessionguard:expired" },
+      );
+      assert.equal(expired.saved, true, `sessionguard:expired says the input is saved: ${JSON.stringify(expired)}`);
+      assert.equal((await guardOf(tab)).state, "expired");
+      const told = await ownUiOf(tab);
+      assert.match(told.text ?? "", /^Signed out \(.+\); saved: true$/, "the page's own UI tells it");
+      assert.equal(told.continue, false, "no Continue once expired");
+      const draftKeys = await tab.eval(() =>
+        Object.keys(localStorage).filter((k) => /^session-guard:\d+:[^:|]*:\/form\|/.test(k)),
+      );
+      assert.ok(draftKeys.length >= 1, `a draft of /form in localStorage: ${draftKeys}`);
+      assert.ok(
+        await tab.eval(({ keys, typed }) => keys.some((k) => localStorage.getItem(k).includes(typed)), { keys: draftKeys, typed: HEADLESS_TYPED }),
+        "the draft holds the typed text",
+      );
+      assert.deepEqual(await oursIn(tab), nothingOfOurs, "still nothing of ours after expiry");
+      assert.equal((await server.hook("/__test/stats")).total, keepAlivesBefore + 1, "an ignored warning never keeps the session");
+      console.log(`# ${name} headless: countdown ${values.join(", ")}; expired ${JSON.stringify(expired)}`);
     }, { timeout: 120000 });
   });
 }
