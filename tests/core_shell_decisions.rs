@@ -120,7 +120,7 @@ fn the_start_applies_the_pages_own_response_before_the_stored_view() {
     let stored = view(TabPhase::Live, T0 + 20 * MIN, T0 - 10 * MIN, 0);
     let served = Observed::Report { at: T0, remaining_ms: 10 * MIN };
     let mut m = Machine::new(&c, T0, Visibility::Visible, T0);
-    m.handle(Input::Start(Start { served: Some(served), stored: Some(stored) }), T0);
+    m.handle(Input::Start(Start { served: Some(served), stored: Some(stored), ..Start::default() }), T0);
     assert_eq!(m.deadline(), Some(T0 + 10 * MIN), "the fresher server word stands");
 }
 
@@ -280,4 +280,31 @@ fn after_logging_out_the_page_goes_where_the_server_says() {
     assert_eq!(after_logout("/logout", Some("/login"), answered(true, "https://a.test/bye")), "https://a.test/bye");
     assert_eq!(after_logout("/logout", None, answered(false, "https://a.test/logout")), "https://a.test/logout");
     assert_eq!(after_logout("/logout", Some("/login"), LogoutAnswer::Failed), "/logout", "the browser tries itself");
+}
+
+/// The guard's login window (`relogin: "popup"`), once on the guarded page the login led to:
+/// the new session goes out to the other tabs at start, and the window closes after
+/// `LOGIN_WINDOW_STAYS_MS` through the one timer, not at once (the message would not go out)
+/// and never in an ordinary page.
+#[test]
+fn the_login_window_closes_itself_after_publishing_the_new_session() {
+    use session_guard::core::machine::{ToPage, LOGIN_WINDOW_STAYS_MS};
+    let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
+    m.handle(Input::Start(Start { in_login_window: true, ..Start::default() }), T0);
+    let out = drain(&mut m);
+    assert!(out.iter().any(|o| matches!(o, Output::Tabs(ToTabs::Publish(_)))), "the new session is published at start: {out:?}");
+    assert!(!out.contains(&Output::Page(ToPage::CloseLoginWindow)), "not closed before the message is out");
+    assert_eq!(m.next_wakeup(T0), Some(T0 + LOGIN_WINDOW_STAYS_MS), "the one timer is armed for the close");
+    m.handle(Input::Wake, T0 + LOGIN_WINDOW_STAYS_MS);
+    assert_eq!(drain(&mut m).iter().filter(|o| **o == Output::Page(ToPage::CloseLoginWindow)).count(), 1);
+    m.handle(Input::Wake, T0 + 2 * LOGIN_WINDOW_STAYS_MS);
+    assert!(!drain(&mut m).contains(&Output::Page(ToPage::CloseLoginWindow)), "once");
+
+    // An ordinary page never closes itself.
+    let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
+    m.handle(Input::Start(Start::default()), T0);
+    for at in [T0, T0 + LOGIN_WINDOW_STAYS_MS, T0 + 10 * S] {
+        m.handle(Input::Wake, at);
+        assert!(!drain(&mut m).contains(&Output::Page(ToPage::CloseLoginWindow)));
+    }
 }

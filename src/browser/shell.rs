@@ -27,7 +27,7 @@ use crate::core::config::Config;
 use crate::core::drafts::DraftInput;
 use crate::core::i18n::{self, MessageKey, Messages};
 use crate::core::machine::{Event as GuardEvent, Input, Machine, Output, Phase, Start, UserChoice, Ui, ToServer, ToDrafts, ToTabs, ToPage};
-use crate::core::session::{ClockWatch, TabView, Visibility};
+use crate::core::session::{ClockWatch, TabView, Visibility, ACTIVITY_EVENTS, WAKE_EVENTS};
 use crate::core::session_start::{self, StartRecord};
 
 /// The name of the window `relogin: "popup"` opens. The guarded page the login leads to in it
@@ -37,12 +37,6 @@ const LOGIN_WINDOW: &str = "session-guard-login";
 
 /// setTimeout's longest delay (about 24.8 days); longer waits re-arm on wake.
 const MAX_TIMER_MS: u64 = i32::MAX as u64;
-
-/// Events that mean the user is there. `scroll` is left out: pages scroll themselves.
-const ACTIVITY_EVENTS: [&str; 5] = ["mousemove", "mousedown", "keydown", "wheel", "touchstart"];
-
-/// Events after which time may have jumped (sleep, bfcache, throttling): recompute.
-const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];
 
 /// The running guard: the core machine and everything that carries out its outputs.
 pub struct Shell {
@@ -123,16 +117,9 @@ impl Shell {
         shell.listen();
         let stored = shell.connect_tabs();
         let served = observer::navigation(&shell.window, now);
-        shell.handle(Input::Start(Start { served, stored }));
-        // Our login window, back on a guarded page: the new session is published; the window
-        // closes once the message is out (a script may close a window a script opened).
-        if page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy() {
-            let window = shell.window.clone();
-            Timeout::new(300, move || {
-                let _ = window.close();
-            })
-            .forget();
-        }
+        // The window the guard opened for a login (its name, and a page that opened it).
+        let in_login_window = page::prop_string(&shell.window, "name") == LOGIN_WINDOW && page::prop(&shell.window, "opener").is_truthy();
+        shell.handle(Input::Start(Start { served, stored, in_login_window }));
         if let Some(drafts) = &shell.drafts {
             let weak = Rc::downgrade(&shell);
             drafts.listen(move |input| with(&weak, |shell| shell.draft_input(input)));
@@ -353,6 +340,7 @@ impl Shell {
                     self.handle(Input::LoginWindowBlocked);
                 }
             }
+            ToPage::CloseLoginWindow => _ = self.window.close(),
         }
     }
 

@@ -121,3 +121,10 @@ impl ClockWatch {
         (by.abs() > CLOCK_JUMP_MS).then_some(by as i64)
     }
 }
+
+/// DOM events that mean the user is there. `scroll` is left out: pages scroll themselves.
+pub const ACTIVITY_EVENTS: [&str; 5] = ["mousemove", "mousedown", "keydown", "wheel", "touchstart"];
+
+/// DOM events after which time may have jumped (sleep, the back/forward cache, throttling,
+/// a network back): the machine is woken to recompute.
+pub const WAKE_EVENTS: [&str; 3] = ["pageshow", "focus", "online"];

@@ -26,6 +26,10 @@ pub struct Start {
     pub served: Option<Observed>,
     /// The browser's shared view as other tabs left it.
     pub stored: Option<TabView>,
+    /// This page is where a login in the guard's own login window (`relogin: "popup"`) led:
+    /// once the new session is out to the other tabs, the window closes
+    /// ([`ToPage::CloseLoginWindow`]).
+    pub in_login_window: bool,
 }
 
 /// What the shell tells the machine.
@@ -254,4 +258,8 @@ pub enum ToPage {
     /// the renewal point until the first one after it; the rest of the time a mousemove storm
     /// runs no guard code at all.
     ListenForActivity(bool),
+    /// Close this page's window: the guard's login window, whose new session the other tabs
+    /// (the page that opened it among them) have been told of. A script may close a window a
+    /// script opened.
+    CloseLoginWindow,
 }

@@ -36,6 +36,11 @@ enum LoggedOutIn {
 /// Whole seconds: the countdowns' unit.
 const SECOND: u64 = 1000;
 
+/// How long the guard's login window stays on the page a login led it to: the new session,
+/// published to the other tabs at start, is a `BroadcastChannel` message and a storage write
+/// that a window closed at once may never send.
+pub const LOGIN_WINDOW_STAYS_MS: u64 = 300;
+
 /// One page's guard of the session: every decision, no IO (see the module's docs).
 pub struct Machine {
     timeout_ms: Option<u64>,
@@ -68,6 +73,8 @@ pub struct Machine {
     published: Option<TabView>,
     /// Nothing is published before [`Input::Start`] has merged the stored view.
     started: bool,
+    /// When this page's window closes: it is the guard's login window ([`Start::in_login_window`]).
+    close_login_window_at: Option<Millis>,
     /// What the last [`ToPage::ListenForActivity`] said.
     listening: bool,
     outputs: Vec<Output>,
@@ -126,6 +133,7 @@ impl Machine {
             ended_at: None,
             published: None,
             started: false,
+            close_login_window_at: None,
             listening: false,
             outputs: Vec::new(),
             drafts: super::drafts::Drafts::new(config.drafts != super::config::Drafts::Off),
@@ -249,6 +257,9 @@ impl Machine {
                 }
                 self.started = true;
                 self.on_start(start.stored, now);
+                if start.in_login_window {
+                    self.close_login_window_at = Some(now + LOGIN_WINDOW_STAYS_MS);
+                }
             }
             Input::Rejoin { stored } => {
                 self.join(stored);
@@ -437,6 +448,10 @@ impl Machine {
     fn update(&mut self, now: Millis) {
         if self.due(Timer::DraftSave, now) {
             self.save_drafts();
+        }
+        if self.due(Timer::CloseLoginWindow, now) {
+            self.close_login_window_at = None;
+            self.outputs.push(Output::Page(ToPage::CloseLoginWindow));
         }
         if !self.is_live() {
             return;

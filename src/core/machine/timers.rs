@@ -27,11 +27,13 @@ pub enum Timer {
     ListenForActivity,
     /// Another tab's view, not plausible when it came, becomes so.
     DeferredView,
+    /// The login window that led to this page closes ([`super::ToPage::CloseLoginWindow`]).
+    CloseLoginWindow,
 }
 
 impl Timer {
     /// Every timer, in the order the update acts on those that are due.
-    pub const ALL: [Timer; 9] = [
+    pub const ALL: [Timer; 10] = [
         Timer::DraftSave,
         Timer::PingRetry,
         Timer::AutoPing,
@@ -41,6 +43,7 @@ impl Timer {
         Timer::Countdown,
         Timer::ListenForActivity,
         Timer::DeferredView,
+        Timer::CloseLoginWindow,
     ];
 }
 
@@ -68,6 +71,7 @@ impl Machine {
             // is a timer (the input just handled saw to an earlier one).
             Timer::ListenForActivity => self.activity_wanted_from().filter(|from| *from > now),
             Timer::DeferredView => self.deferred_plausible_at().filter(|at| *at > now),
+            Timer::CloseLoginWindow => self.close_login_window_at,
         }
     }
 
