@@ -10,6 +10,7 @@
 pub mod config;
 pub mod decimal;
 pub mod drafts;
+pub mod form_record;
 pub mod i18n;
 pub mod json;
 pub mod keys;
