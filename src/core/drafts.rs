@@ -252,18 +252,14 @@ pub fn controls(facts: &Value) -> Vec<Control> {
     let mut numbered: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
-        let FactRow { facts: read, value } = fact_row(f);
-        let tag = read.tag;
+        let FactRow { mut facts, value } = fact_row(f);
+        let tag = facts.tag;
         // A region or custom field without a name is known by its id, else by its kind and place.
-        let name = match read.name {
-            "" if tag.starts_with('#') || tag.contains('-') => match read.id {
-                // Without `#`: a key with one is known by its place, which a changed form forgets.
-                "" => tag.trim_start_matches('#'),
-                id => id,
-            },
-            name => name,
-        };
-        let facts = FieldFacts { name, ..read };
+        if facts.name.is_empty() && (tag.starts_with('#') || tag.contains('-')) {
+            // Without `#`: a key with one is known by its place, which a changed form forgets.
+            facts.name = if facts.id.is_empty() { tag.trim_start_matches('#') } else { facts.id };
+        }
+        let name = facts.name;
         let Some(kind) = field_kind(&facts).or_else(|| names_files(&facts).then_some(FieldKind::Files)) else { continue };
         let key = match kind {
             FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => {
