@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use session_guard::core::drafts::SubmitOutcome::{Failed, Succeeded, Unknown};
 use session_guard::core::drafts::*;
+use session_guard::core::form_record::*;
 use session_guard::core::options::Value;
 
 fn facts<'a>(tag: &'a str, input_type: &'a str, name: &'a str, autocomplete: &'a str) -> FieldFacts<'a> {
@@ -86,6 +87,31 @@ fn records_round_trip_through_json() {
     let json = encode(&r);
     assert!(json.starts_with("{\"v\":1,"));
     assert_eq!(decode(&parse_json(&json)), Ok(r));
+}
+
+/// The text from the first [`AFTER_SAVED_AT`] on, as form_io.js `sameButTime` compares it.
+fn after_time(encoded: &str) -> &str {
+    &encoded[encoded.find(AFTER_SAVED_AT).expect("the marker follows the time")..]
+}
+
+/// A record saved again unchanged is not written again (form_io.js `sameButTime`): two
+/// encodings that differ only in time differ only before the marker, whatever the URL holds.
+#[test]
+fn records_differing_only_in_time_differ_only_before_the_marker() {
+    for url in ["https://app.example/form?x=1", r#"/a?q=,"url":x"#, r#"/,\"url\":"#, ""] {
+        let earlier = DraftRecord { url: url.into(), ..record() };
+        let later = DraftRecord { saved_at: earlier.saved_at + 12_345, ..earlier.clone() };
+        let (a, b) = (encode(&earlier), encode(&later));
+        assert_ne!(a, b);
+        assert_eq!(after_time(&a), after_time(&b), "{url}");
+        // The marker comes right after the time: everything else the record says follows it.
+        let time = a.find(&earlier.saved_at.to_string()).unwrap();
+        assert_eq!(time + earlier.saved_at.to_string().len(), a.find(AFTER_SAVED_AT).unwrap(), "{url}");
+        // Any other difference shows after it.
+        for other in [DraftRecord { url: format!("{url}/"), ..later.clone() }, DraftRecord { pending: true, ..later.clone() }, DraftRecord { signature: 43, ..later.clone() }] {
+            assert_ne!(after_time(&a), after_time(&encode(&other)), "{url}");
+        }
+    }
 }
 
 #[test]
@@ -269,6 +295,15 @@ proptest! {
     }
 
     #[test]
+    fn the_time_ends_at_the_first_marker(url in "\\PC{0,40}", a in 0u64..4_000_000_000_000, b in 0u64..4_000_000_000_000) {
+        let r = DraftRecord { saved_at: a, url, signature: 7, pending: false, fields: record().fields };
+        let (x, y) = (encode(&r), encode(&DraftRecord { saved_at: b, ..r.clone() }));
+        prop_assert_eq!(after_time(&x), after_time(&y));
+        prop_assert_eq!(&x[x.len() - after_time(&x).len()..], after_time(&x));
+        prop_assert!(x[..x.len() - after_time(&x).len()].ends_with(&a.to_string()));
+    }
+
+    #[test]
     fn exclusion_rules_never_panic(tag in "[a-z]{0,8}", t in "\\PC{0,10}", name in "\\PC{0,12}", ac in "\\PC{0,16}") {
         let _ = field_kind(&FieldFacts { tag: &tag, input_type: &t, name: &name, autocomplete: &ac, id: &name, label: &ac, opted_out: false });
     }
@@ -331,19 +366,39 @@ fn s(text: &str) -> Value {
     Value::Str(text.into())
 }
 
+/// A row as form_io.js builds one: each value at its named position (core::form_record).
+fn row(at: &[(usize, Value)]) -> Vec<Value> {
+    let mut row = vec![Value::Null; at.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
+    for (i, value) in at {
+        row[*i] = value.clone();
+    }
+    row
+}
+
+/// A fact row of tag, type, name, autocomplete, opted-out flag and value.
+fn fact(tag: &str, input_type: &str, name: &str, autocomplete: &str, opted_out: bool, value: &str) -> Vec<Value> {
+    row(&[
+        (FACT_TAG, s(tag)),
+        (FACT_TYPE, s(input_type)),
+        (FACT_NAME, s(name)),
+        (FACT_AUTOCOMPLETE, s(autocomplete)),
+        (FACT_OPTED_OUT, Value::Bool(opted_out)),
+        (FACT_VALUE, s(value)),
+    ])
+}
+
 #[test]
 fn controls_come_from_the_shells_facts_in_form_order() {
-    let b = Value::Bool;
     let facts = reading(&[
-        &[s("input"), s("text"), s("item"), s(""), b(false), s("")],
-        &[s("input"), s("password"), s("pw"), s(""), b(false), s("")],
-        &[s("button"), s(""), s("go"), s(""), b(false), s("")],
-        &[s("input"), s("checkbox"), s("tags"), s(""), b(false), s("rust")],
-        &[s("input"), s("RADIO"), s("size"), s(""), b(false), s("m")],
-        &[s("input"), s("radio"), s("size"), s(""), b(false), s("l")],
-        &[s("textarea"), s(""), s("item"), s(""), b(false), s("")],
-        &[s("select"), s(""), s("country"), s(""), b(true), s("")],
-        &[s("input"), s(""), s("card"), s("cc-number"), b(false), s("")],
+        &fact("input", "text", "item", "", false, ""),
+        &fact("input", "password", "pw", "", false, ""),
+        &fact("button", "", "go", "", false, ""),
+        &fact("input", "checkbox", "tags", "", false, "rust"),
+        &fact("input", "RADIO", "size", "", false, "m"),
+        &fact("input", "radio", "size", "", false, "l"),
+        &fact("textarea", "", "item", "", false, ""),
+        &fact("select", "", "country", "", true, ""),
+        &fact("input", "", "card", "cc-number", false, ""),
         &[Value::Null],
     ]);
     let got: Vec<(usize, FieldKind, String)> = controls(&facts).into_iter().map(|c| (c.index, c.kind, c.key)).collect();
@@ -372,14 +427,16 @@ fn current_fields_merge_radio_groups_and_read_selects() {
         control(4, FieldKind::Select, "pick"),
         control(5, FieldKind::Select, "many"),
     ];
-    let option = |v: &str, sel, def| Value::List(vec![s(v), b(sel), b(def)]);
+    let option = |v: &str, sel, def| Value::List(row(&[(OPTION_VALUE, s(v)), (OPTION_SELECTED, b(sel)), (OPTION_DEFAULT_SELECTED, b(def))]));
+    let checkable = |v: &str, checked, default| row(&[(CHECKABLE_VALUE, s(v)), (CHECKABLE_CHECKED, b(checked)), (CHECKABLE_DEFAULT_CHECKED, b(default))]);
+    let select = |multiple, options| row(&[(SELECT_MULTIPLE, b(multiple)), (SELECT_OPTIONS, Value::List(options))]);
     let values = reading(&[
-        &[Value::Number(3.0), s(""), b(false), b(false)],
-        &[s("m"), s("m"), b(false), b(true)],
-        &[s("l"), s("l"), b(true), b(false)],
-        &[s("1"), s("1"), b(true), b(false)],
-        &[b(false), Value::List(vec![option("a", false, false), option("b", true, false)])],
-        &[b(true), Value::List(vec![option("x", true, false), option("y", true, false)])],
+        &row(&[(TEXT_VALUE, Value::Number(3.0)), (TEXT_DEFAULT, s(""))]),
+        &checkable("m", false, true),
+        &checkable("l", true, false),
+        &checkable("1", true, false),
+        &select(false, vec![option("a", false, false), option("b", true, false)]),
+        &select(true, vec![option("x", true, false), option("y", true, false)]),
     ]);
     let fields = current_fields(&list, values);
     let f = |key: &str| fields.iter().find(|f| f.key == key).unwrap().clone();

@@ -20,7 +20,7 @@ use super::page::{prop, prop_string};
 use super::storage::{Entries, Sealer, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
 use crate::core::drafts::{
-    changed_fields, controls, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
+    changed_fields, controls, AFTER_SAVED_AT, current_fields, decode, decode_resume, draft_key, encode, encode_resume,
     eviction_order, form_identity, held_texts, is_draft_key, is_text_key, position_of,
     resume_key, restore_plan, restore_mode, signature, submit_outcome, sweep, text_key, user_prefix, Control, CurrentField,
     DraftInput, DraftOutput, DraftRecord, FieldKind, FieldValue, RestoreMode, Sweep, Written,
@@ -40,7 +40,7 @@ extern "C" {
     #[wasm_bindgen(js_name = heldText)]
     fn held_text(form: &Element, number: u32) -> JsString;
     #[wasm_bindgen(js_name = sameButTime)]
-    fn same_but_time(a: &JsString, b: &JsString) -> bool;
+    fn same_but_time(a: &JsString, b: &JsString, after_time: &str) -> bool;
     #[wasm_bindgen(js_name = formElement)]
     fn form_element(form: &Element, index: u32) -> JsValue;
     #[wasm_bindgen(js_name = writeValue)]
@@ -478,7 +478,7 @@ impl Drafts {
                 if at < texts {
                     old == text
                 } else {
-                    same_but_time(old, text)
+                    same_but_time(old, text, AFTER_SAVED_AT)
                 }
             })) == Some(true);
             if !unchanged {

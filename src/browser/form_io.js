@@ -4,6 +4,27 @@
 // JSON text (as UTF-8 bytes). What the readings mean (which fields are saved, their
 // keys) is decided in Rust (src/core/drafts.rs).
 
+// --- the rows sent to the core ----------------------------------------------------------
+
+// Positions in the rows formFacts and formValues send: the same names, with the same
+// numbers, as src/core/form_record.rs, which documents each. The two tables must match:
+// tests/browser_form_record.rs reads a form of every kind of field through these functions
+// and the core's decoding, and fails if a position differs. Rows are built only with them.
+// A fact row, one per element:
+const FACT_TAG = 0, FACT_TYPE = 1, FACT_NAME = 2, FACT_AUTOCOMPLETE = 3, FACT_OPTED_OUT = 4, FACT_VALUE = 5, FACT_ID = 6, FACT_LABEL = 7;
+// A value row, by the element's kind: a text's, a checkbox's or radio's, a select's; an option's.
+const TEXT_VALUE = 0, TEXT_DEFAULT = 1;
+const CHECKABLE_VALUE = 0, CHECKABLE_CHECKED = 1, CHECKABLE_DEFAULT_CHECKED = 2;
+const SELECT_MULTIPLE = 0, SELECT_OPTIONS = 1;
+const OPTION_VALUE = 0, OPTION_SELECTED = 1, OPTION_DEFAULT_SELECTED = 2;
+
+// How formValues reads an element (kindOf): a text input or textarea with its defaultValue; a
+// checkbox or radio; a select; then those read as one text without a default of their own
+// (from KIND_REGION up): a contenteditable region, a field read through code (an editor,
+// registerField, a custom element), a file input (its files' names). Never sent to the core,
+// which decides from the facts what each is.
+const KIND_TEXT = 0, KIND_CHECKABLE = 1, KIND_SELECT = 2, KIND_REGION = 3, KIND_CODE = 4, KIND_FILE = 5;
+
 const attribute = (element, name) => element.getAttribute(name) || "";
 const OPT_OUT = "[data-session-draft=off]";
 const CHECKABLE = /^(checkbox|radio)$/i;
@@ -15,9 +36,9 @@ const CONTROL = /^(input|select|textarea|button|option)$/;
 // changes of the attributes facts depend on (src/browser/drafts.rs watches for them).
 const factsRead = new WeakMap();
 
-// [tag, type, name, autocomplete, optedOut, value, id, label] for every element of
-// `form.elements`; the value only for checkboxes and radios, which it keys (never a
-// password's); the label from the first <label> or aria-label (the core looks for secrets there). Nothing
+// A fact row (FACT_*) for every element of `form.elements`; the value only for checkboxes
+// and radios, which it keys (never a password's); the label from the first <label> or
+// aria-label (the core looks for secrets there). Nothing
 // (undefined) when the caller knows them from a reading at `generation` (`known`) and the
 // form still has the same elements: then they cannot have changed.
 export function formFacts(form, known, generation) {
@@ -27,9 +48,7 @@ export function formFacts(form, known, generation) {
   const optOuts = form.closest(OPT_OUT) !== null || form.getRootNode().querySelector(OPT_OUT) !== null;
   const last = factsRead.get(form);
   const elements = fieldsOf(form);
-  // How formValues reads each element: 0 a text, 1 a checkbox or radio, 2 a select, 3 a
-  // contenteditable region, 4 a field read through code (an editor, registerField, a custom
-  // element), 5 a file input (its files' names). An editor that starts after the guard changes a field's kind.
+  // How formValues reads each element (KIND_*). An editor that starts after the guard changes a field's kind.
   const kinds = elements.map(kindOf);
   if (!optOuts && known === generation && last?.generation === generation && sameItems(last.elements, elements) && sameItems(last.kinds, kinds)) return;
   factsRead.set(form, { generation, elements, kinds });
@@ -43,18 +62,18 @@ export function formFacts(form, known, generation) {
     const checkable = CHECKABLE.test(type);
     const kind = kinds[facts.length];
     const named = attribute(element, "data-session-draft");
-    facts.push([
-      // A form control an editor took over (TinyMCE's textarea) stays what it is, and keeps its
-      // key whether or not the editor has started: only how it is read and written changes.
-      kind === 3 ? "#editable" : kind === 4 && !element.localName.includes("-") && !("form" in element) ? "#custom" : element.localName,
-      kind === 3 || (kind === 4 && !("form" in element)) ? "" : type,
-      attribute(element, "name") || (kind > 2 && named !== "on" ? named : "") || (kind === 4 && adapterOf(element).name) || "",
-      attribute(element, "autocomplete"),
-      optOuts && element.closest(OPT_OUT) !== null,
-      checkable ? element.value : "",
-      element.id,
-      ((element.id && labels.get(element.id)) || (element.parentElement?.localName === "label" && element.parentElement.textContent) || attribute(element, "aria-label")).slice(0, 80),
-    ]);
+    const fact = [];
+    // A form control an editor took over (TinyMCE's textarea) stays what it is, and keeps its
+    // key whether or not the editor has started: only how it is read and written changes.
+    fact[FACT_TAG] = kind === KIND_REGION ? "#editable" : kind === KIND_CODE && !element.localName.includes("-") && !("form" in element) ? "#custom" : element.localName;
+    fact[FACT_TYPE] = kind === KIND_REGION || (kind === KIND_CODE && !("form" in element)) ? "" : type;
+    fact[FACT_NAME] = attribute(element, "name") || (kind >= KIND_REGION && named !== "on" ? named : "") || (kind === KIND_CODE && adapterOf(element).name) || "";
+    fact[FACT_AUTOCOMPLETE] = attribute(element, "autocomplete");
+    fact[FACT_OPTED_OUT] = optOuts && element.closest(OPT_OUT) !== null;
+    fact[FACT_VALUE] = checkable ? element.value : "";
+    fact[FACT_ID] = element.id;
+    fact[FACT_LABEL] = ((element.id && labels.get(element.id)) || (element.parentElement?.localName === "label" && element.parentElement.textContent) || attribute(element, "aria-label")).slice(0, 80);
+    facts.push(fact);
   }
   return utf8(facts);
 }
@@ -67,12 +86,12 @@ function kindOf(element) {
   if ((name === "input" || name === "select") && !registered.has(element)) {
     // A plain control: no editor's, and never a contenteditable region (asking the engine
     // whether it is one cost a style lookup per input).
-    if (name === "select") return 2;
+    if (name === "select") return KIND_SELECT;
     const type = attribute(element, "type");
-    return CHECKABLE.test(type) ? 1 : FILE.test(type) ? 5 : 0;
+    return CHECKABLE.test(type) ? KIND_CHECKABLE : FILE.test(type) ? KIND_FILE : KIND_TEXT;
   }
-  if (adapterOf(element)) return 4;
-  return isRegion(element) ? 3 : 0;
+  if (adapterOf(element)) return KIND_CODE;
+  return isRegion(element) ? KIND_REGION : KIND_TEXT;
 }
 
 // --- fields beyond form.elements -------------------------------------------------------
@@ -304,9 +323,9 @@ function heldOf(form) {
 
 const textOf = (form, number) => heldOf(form)[number & 1][number >> 1];
 
-// The state of the elements at `indexes` (saveable controls only): [value, defaultValue] of a
-// text, [value, "", checked, defaultChecked] of a checkbox or radio, or for a select
-// [multiple, [[value, selected, defaultSelected], …]].
+// The state of the elements at `indexes` (saveable controls only): a value row each, a text's
+// (TEXT_*), a checkbox's or radio's (CHECKABLE_*) or a select's (SELECT_*, with OPTION_* rows);
+// an empty one for an element gone or a field whose code failed.
 export function formValues(form, indexes, baseline) {
   // The elements and kinds as formFacts found them: wasm asks for the facts just before.
   if (!factsRead.has(form)) formFacts(form, NaN, NaN);
@@ -320,19 +339,38 @@ export function formValues(form, indexes, baseline) {
   for (const index of indexes) {
     const element = elements[index];
     const kind = kinds[index];
-    if (!element) values.push([]);
-    else if (kind > 2) {
+    const row = [];
+    if (!element) {
+      // Gone: an empty row.
+    } else if (kind >= KIND_REGION) {
       // No defaultValue: what the guard first saw stands for it (src/browser/drafts.rs), and a
       // field it did not see then counts as changed from empty.
       // A file input: its files' names only, for the restore to name them.
-      const value = kind === 3 ? regionHtml(element) : kind === 5 ? [...(element.files ?? [])].map((file) => file.name).join(", ") : readCustom(element);
-      values.push(value === null ? [] : [hold(value), baseline ? hold(value) : ""]);
-    } else if (kind === 2) {
+      const value = kind === KIND_REGION ? regionHtml(element) : kind === KIND_FILE ? [...(element.files ?? [])].map((file) => file.name).join(", ") : readCustom(element);
+      if (value !== null) {
+        row[TEXT_VALUE] = hold(value);
+        row[TEXT_DEFAULT] = baseline ? hold(value) : "";
+      }
+    } else if (kind === KIND_SELECT) {
       const options = [];
-      for (const option of element.options) options.push([option.value, option.selected, option.defaultSelected]);
-      values.push([element.multiple, options]);
-    } else if (kind === 1) values.push([element.value, "", element.checked, element.defaultChecked]);
-    else values.push([hold(element.value ?? ""), hold(element.defaultValue ?? "")]);
+      for (const option of element.options) {
+        const read = [];
+        read[OPTION_VALUE] = option.value;
+        read[OPTION_SELECTED] = option.selected;
+        read[OPTION_DEFAULT_SELECTED] = option.defaultSelected;
+        options.push(read);
+      }
+      row[SELECT_MULTIPLE] = element.multiple;
+      row[SELECT_OPTIONS] = options;
+    } else if (kind === KIND_CHECKABLE) {
+      row[CHECKABLE_VALUE] = element.value;
+      row[CHECKABLE_CHECKED] = element.checked;
+      row[CHECKABLE_DEFAULT_CHECKED] = element.defaultChecked;
+    } else {
+      row[TEXT_VALUE] = hold(element.value ?? "");
+      row[TEXT_DEFAULT] = hold(element.defaultValue ?? "");
+    }
+    values.push(row);
   }
   return utf8(values);
 }
@@ -357,15 +395,15 @@ export function heldText(form, number) {
   return textOf(form, number) ?? "";
 }
 
-// Two records of the same form at different times are equal after the timestamp, which
-// the record has first: `{"v":…,"at":…,"url":…`.
-export function sameButTime(a, b) {
-  const afterTime = (record) => {
-    const at = record.indexOf(',"url"');
+// Whether two records of the same form differ only in their time: equal from `afterTime` on,
+// which the core's encoder writes right after the time (src/core/drafts.rs AFTER_SAVED_AT).
+export function sameButTime(a, b, afterTime) {
+  const rest = (record) => {
+    const at = record.indexOf(afterTime);
     return at < 0 ? null : record.slice(at);
   };
-  const rest = afterTime(a);
-  return rest !== null && rest === afterTime(b);
+  const after = rest(a);
+  return after !== null && after === rest(b);
 }
 
 export function formElement(form, index) {

@@ -3,6 +3,11 @@
 //! writes the DOM and storage; every rule lives here.
 
 use super::decimal::push_number;
+use super::form_record::{
+    CHECKABLE_CHECKED, CHECKABLE_DEFAULT_CHECKED, CHECKABLE_VALUE, FACT_AUTOCOMPLETE, FACT_ID, FACT_LABEL, FACT_NAME,
+    FACT_OPTED_OUT, FACT_TAG, FACT_TYPE, FACT_VALUE, OPTION_DEFAULT_SELECTED, OPTION_SELECTED, OPTION_VALUE,
+    SELECT_MULTIPLE, SELECT_OPTIONS, TEXT_DEFAULT, TEXT_VALUE,
+};
 use super::json::{push_json_string, Value};
 // The keys were defined here first; the drafts shell still names them through this module.
 pub use super::keys::{
@@ -75,7 +80,7 @@ fn policy_list(n: usize) -> impl Iterator<Item = &'static str> {
 }
 
 /// What the shell knows about one form control.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FieldFacts<'a> {
     /// Lower-case tag name: input, textarea, select.
     pub tag: &'a str,
@@ -205,9 +210,35 @@ fn flag_at(list: &[Value], i: usize) -> bool {
     matches!(list.get(i), Some(Value::Bool(true)))
 }
 
+/// One element as the shell read it: a fact row ([`super::form_record`]), decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FactRow<'a> {
+    /// What the rules read ([`field_kind`]). `name` is the element's own, before
+    /// [`controls`] names a region or custom field without one by its id.
+    pub facts: FieldFacts<'a>,
+    /// A checkbox's or radio's `value` ("" for any other element).
+    pub value: &'a str,
+}
+
+/// Decodes one fact row; a missing or mistyped position reads as "" (or `false`).
+pub fn fact_row(row: &[Value]) -> FactRow<'_> {
+    FactRow {
+        facts: FieldFacts {
+            tag: text_at(row, FACT_TAG),
+            input_type: text_at(row, FACT_TYPE),
+            name: text_at(row, FACT_NAME),
+            autocomplete: text_at(row, FACT_AUTOCOMPLETE),
+            opted_out: flag_at(row, FACT_OPTED_OUT),
+            id: text_at(row, FACT_ID),
+            label: text_at(row, FACT_LABEL),
+        },
+        value: text_at(row, FACT_VALUE),
+    }
+}
+
 /// The saveable controls of a form, from the shell's facts about every element of
-/// `form.elements`, in order: `[tag (lower case), type, name, autocomplete, optedOut,
-/// value, id, label]` (the value only for checkboxes and radios: it keys them).
+/// `form.elements`, in order: one fact row each ([`fact_row`], positions in
+/// [`super::form_record`]; the value only for checkboxes and radios: it keys them).
 /// A text field or select is known by its name and type and, where several share both, its
 /// place among them and their number: a field a deploy inserts ahead of others of the same
 /// name changes the keys of all of them, so none gets a neighbour's value.
@@ -221,25 +252,14 @@ pub fn controls(facts: &Value) -> Vec<Control> {
     let mut numbered: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
         let Value::List(f) = element else { continue };
-        let tag = text_at(f, 0);
+        let FactRow { mut facts, value } = fact_row(f);
+        let tag = facts.tag;
         // A region or custom field without a name is known by its id, else by its kind and place.
-        let name = match text_at(f, 2) {
-            "" if tag.starts_with('#') || tag.contains('-') => match text_at(f, 6) {
-                // Without `#`: a key with one is known by its place, which a changed form forgets.
-                "" => tag.trim_start_matches('#'),
-                id => id,
-            },
-            name => name,
-        };
-        let facts = FieldFacts {
-            tag: text_at(f, 0),
-            input_type: text_at(f, 1),
-            name,
-            autocomplete: text_at(f, 3),
-            opted_out: flag_at(f, 4),
-            id: text_at(f, 6),
-            label: text_at(f, 7),
-        };
+        if facts.name.is_empty() && (tag.starts_with('#') || tag.contains('-')) {
+            // Without `#`: a key with one is known by its place, which a changed form forgets.
+            facts.name = if facts.id.is_empty() { tag.trim_start_matches('#') } else { facts.id };
+        }
+        let name = facts.name;
         let Some(kind) = field_kind(&facts).or_else(|| names_files(&facts).then_some(FieldKind::Files)) else { continue };
         let key = match kind {
             FieldKind::Text | FieldKind::Select | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => {
@@ -271,7 +291,7 @@ pub fn controls(facts: &Value) -> Vec<Control> {
                 push_number(&mut key, occurrence as u64);
                 key
             }
-            _ => field_key(kind, name, text_at(f, 5), 0),
+            _ => field_key(kind, name, value, 0),
         };
         controls.push(Control { index, kind, key });
     }
@@ -291,8 +311,8 @@ pub fn controls(facts: &Value) -> Vec<Control> {
 }
 
 /// The fields of a form now, from the shell's reading of each control (in the order of
-/// `controls`): `[value, defaultValue, checked, defaultChecked]`, or for a select
-/// `[multiple, [[value, selected, defaultSelected], …]]`. Radio groups become one field.
+/// `controls`): a value row each, of a text, a checkable or a select by the control's kind
+/// (positions in [`super::form_record`]). Radio groups become one field.
 pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> {
     let Value::List(mut values) = values else { return Vec::new() };
     let mut fields: Vec<CurrentField> = Vec::with_capacity(controls.len());
@@ -302,34 +322,34 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
         match control.kind {
             FieldKind::Text | FieldKind::Rich | FieldKind::Custom | FieldKind::Files => fields.push(CurrentField {
                 key,
-                value: take_text(v, 0),
-                default: take_text(v, 1)
+                value: take_text(v, TEXT_VALUE),
+                default: take_text(v, TEXT_DEFAULT)
             }),
             FieldKind::Checkbox => fields.push(CurrentField {
                 key,
-                value: FieldValue::Checked(flag_at(v, 2)),
-                default: FieldValue::Checked(flag_at(v, 3))
+                value: FieldValue::Checked(flag_at(v, CHECKABLE_CHECKED)),
+                default: FieldValue::Checked(flag_at(v, CHECKABLE_DEFAULT_CHECKED))
             }),
             FieldKind::Select => {
                 let (mut value, mut default) = (Vec::new(), Vec::new());
-                let options = match v.get(1) {
+                let options = match v.get(SELECT_OPTIONS) {
                     Some(Value::List(options)) => options.as_slice(),
                     _ => &[],
                 };
                 for option in options {
                     let Value::List(o) = option else { continue };
-                    if flag_at(o, 1) {
-                        value.push(text_at(o, 0).into());
+                    if flag_at(o, OPTION_SELECTED) {
+                        value.push(text_at(o, OPTION_VALUE).into());
                     }
-                    if flag_at(o, 2) {
-                        default.push(text_at(o, 0).into());
+                    if flag_at(o, OPTION_DEFAULT_SELECTED) {
+                        default.push(text_at(o, OPTION_VALUE).into());
                     }
                 }
                 // A single select with no `selected` option shows its first option,
                 // which is what the server rendered (and what `form.reset()` gives).
-                if default.is_empty() && !flag_at(v, 0) {
+                if default.is_empty() && !flag_at(v, SELECT_MULTIPLE) {
                     if let Some(Value::List(first)) = options.first() {
-                        default.push(text_at(first, 0).into());
+                        default.push(text_at(first, OPTION_VALUE).into());
                     }
                 }
                 fields.push(CurrentField { key, value: FieldValue::Selected(value), default: FieldValue::Selected(default) });
@@ -345,11 +365,11 @@ pub fn current_fields(controls: &[Control], values: Value) -> Vec<CurrentField> 
                     }
                 };
                 let Some(group) = fields.get_mut(group) else { continue };
-                if flag_at(v, 2) {
-                    group.value = FieldValue::Choice(text_at(v, 0).into());
+                if flag_at(v, CHECKABLE_CHECKED) {
+                    group.value = FieldValue::Choice(text_at(v, CHECKABLE_VALUE).into());
                 }
-                if flag_at(v, 3) {
-                    group.default = FieldValue::Choice(text_at(v, 0).into());
+                if flag_at(v, CHECKABLE_DEFAULT_CHECKED) {
+                    group.default = FieldValue::Choice(text_at(v, CHECKABLE_VALUE).into());
                 }
             }
         }
@@ -477,6 +497,12 @@ fn kind_tag(value: &FieldValue) -> &'static str {
     }
 }
 
+/// What [`encode`] writes right after a record's time: the text from here on is the same in
+/// two records of the same form that differ only in when they were saved. form_io.js
+/// `sameButTime` compares from its first occurrence (a URL's quotes are escaped: never one
+/// inside the URL), and is given it by src/browser/drafts.rs.
+pub const AFTER_SAVED_AT: &str = ",\"url\":";
+
 /// The record as stored, JSON: `{"v":1,"at":…,"url":"…","sig":…,"pending":false,"f":[["key","t","value","default"],…]}`.
 /// A held text is stored under its own key ([`text_key`]); the record has its number
 /// there, in the order of [`held_texts`].
@@ -485,7 +511,8 @@ pub fn encode(record: &DraftRecord) -> String {
     push_number(&mut out, SCHEMA_VERSION);
     out.push_str(",\"at\":");
     push_number(&mut out, record.saved_at);
-    out.push_str(",\"url\":");
+    // Everything the record says but its time follows ([`AFTER_SAVED_AT`]).
+    out.push_str(AFTER_SAVED_AT);
     push_json_string(&mut out, &record.url);
     out.push_str(",\"sig\":");
     push_number(&mut out, record.signature as u64);

@@ -2,14 +2,15 @@
 //! time. No clock, no DOM, no wasm-bindgen: tested natively with `cargo test`.
 //!
 //! Leaf modules first: [`session`] (the vocabulary), [`keys`] (every storage key),
-//! [`json`], [`decimal`], [`text`]; then what builds on them, up to [`machine`]. No
-//! module imports one that imports it back.
+//! [`json`], [`decimal`], [`text`], [`form_record`] (the rows form_io.js sends); then
+//! what builds on them, up to [`machine`]. No module imports one that imports it back.
 
 #![forbid(unsafe_code)]
 
 pub mod config;
 pub mod decimal;
 pub mod drafts;
+pub mod form_record;
 pub mod i18n;
 pub mod json;
 pub mod keys;
