@@ -1,6 +1,8 @@
 //! Drafts as data: exclusion rules, keys, records, TTL, merge.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::{fact, form_row as row};
 use proptest::prelude::*;
 use session_guard::core::drafts::SubmitOutcome::{Failed, Succeeded, Unknown};
 use session_guard::core::drafts::*;
@@ -364,27 +366,6 @@ fn reading(items: &[&[Value]]) -> Value {
 
 fn s(text: &str) -> Value {
     Value::Str(text.into())
-}
-
-/// A row as form_io.js builds one: each value at its named position (core::form_record).
-fn row(at: &[(usize, Value)]) -> Vec<Value> {
-    let mut row = vec![Value::Null; at.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
-    for (i, value) in at {
-        row[*i] = value.clone();
-    }
-    row
-}
-
-/// A fact row of tag, type, name, autocomplete, opted-out flag and value.
-fn fact(tag: &str, input_type: &str, name: &str, autocomplete: &str, opted_out: bool, value: &str) -> Vec<Value> {
-    row(&[
-        (FACT_TAG, s(tag)),
-        (FACT_TYPE, s(input_type)),
-        (FACT_NAME, s(name)),
-        (FACT_AUTOCOMPLETE, s(autocomplete)),
-        (FACT_OPTED_OUT, Value::Bool(opted_out)),
-        (FACT_VALUE, s(value)),
-    ])
 }
 
 #[test]

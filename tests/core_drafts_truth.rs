@@ -2,6 +2,7 @@
 //! user is told), field identity across a changed form, secrets by name, id and label.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
 use proptest::prelude::*;
 use session_guard::core::config::Config;
 use session_guard::core::drafts::*;
@@ -37,13 +38,12 @@ fn secrets_are_known_by_name_id_and_label_as_whole_words() {
 }
 
 fn facts(fields: &[(&str, &str)]) -> Value {
-    let s = |t: &str| Value::Str(t.into());
     Value::List(
         fields
             .iter()
             .map(|(name, t)| {
                 let tag = if *t == "textarea" { "textarea" } else { "input" };
-                Value::List(vec![s(tag), s(if tag == "input" { t } else { "" }), s(name), s(""), Value::Bool(false), s(""), s(""), s("")])
+                Value::List(common::fact(tag, if tag == "input" { t } else { "" }, name, "", false, ""))
             })
             .collect(),
     )

@@ -73,3 +73,27 @@ pub fn any_config(windows: Windows) -> impl Strategy<Value = Config> {
         },
     )
 }
+
+/// A row as form_io.js builds one: each value at its named position (`core::form_record`).
+pub fn form_row(at: &[(usize, session_guard::core::json::Value)]) -> Vec<session_guard::core::json::Value> {
+    let mut row = vec![session_guard::core::json::Value::Null; at.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
+    for (i, value) in at {
+        row[*i] = value.clone();
+    }
+    row
+}
+
+/// A fact row (form_io.js's `formFacts`) of tag, type, name, autocomplete, opted-out flag and value.
+pub fn fact(tag: &str, input_type: &str, name: &str, autocomplete: &str, opted_out: bool, value: &str) -> Vec<session_guard::core::json::Value> {
+    use session_guard::core::form_record::*;
+    use session_guard::core::json::Value;
+    let s = |text: &str| Value::Str(text.into());
+    form_row(&[
+        (FACT_TAG, s(tag)),
+        (FACT_TYPE, s(input_type)),
+        (FACT_NAME, s(name)),
+        (FACT_AUTOCOMPLETE, s(autocomplete)),
+        (FACT_OPTED_OUT, Value::Bool(opted_out)),
+        (FACT_VALUE, s(value)),
+    ])
+}
