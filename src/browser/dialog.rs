@@ -7,16 +7,13 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
-use web_sys::{Document, Element, Event, HtmlElement};
+use web_sys::Document;
 
 use super::listener::Callback;
 use crate::core::i18n::{countdown, MessageKey, Messages};
 
 #[wasm_bindgen(module = "/src/browser/dom.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = installStyle)]
-    fn install_style_js(document: &Document, nonce: Option<&str>);
     #[wasm_bindgen(js_name = dialogNew)]
     fn dialog_new(document: &Document, lang: &str, nonce: Option<&str>, on_action: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = dialogShow)]
@@ -79,32 +76,6 @@ pub struct Dialog {
     /// Whether the open warning can be extended (else the absolute limit ends the session).
     extendable: bool,
     _on_action: Callback,
-}
-
-/// A new `<tag>` with `attributes`, appended to `parent`. Also builds the drafts notice.
-pub(super) fn child(document: &Document, parent: &Element, tag: &str, attributes: &[(&str, &str)]) -> Element {
-    // createElement only fails for invalid tag names; ours are literals.
-    let element = document.create_element(tag).unwrap_throw();
-    for (name, value) in attributes {
-        let _ = element.set_attribute(name, value);
-    }
-    let _ = parent.append_child(&element);
-    element
-}
-
-/// A `<button type="button" data-action=…>` appended to `parent` (the drafts notice's).
-pub(super) fn button(document: &Document, parent: &Element, action: &str) -> HtmlElement {
-    child(document, parent, "button", &[("type", "button"), ("data-action", action)]).unchecked_into()
-}
-
-/// The `data-action` of the button a click landed in (the dialog's and the drafts notice's).
-pub(super) fn clicked_action(event: &Event) -> Option<String> {
-    event.target()?.dyn_into::<Element>().ok()?.closest("[data-action]").ok()??.get_attribute("data-action")
-}
-
-/// The dialog's style sheet, once per page; the drafts notice uses it too.
-pub(super) fn install_style(document: &Document, nonce: Option<&str>) {
-    install_style_js(document, nonce);
 }
 
 impl Dialog {

@@ -67,6 +67,33 @@ export function dialogNew(document, lang, nonce, onAction) {
   return { dialog, parts, focus: null };
 }
 
+// The drafts notice of src/browser/drafts.rs: an <aside> fixed at the bottom of the viewport
+// (the style sheet), read out politely, with `text` and a button per `[action, label, …]`.
+// `onAction` gets the action of the button a click lands in. Nothing (undefined) on a page
+// without a body.
+export function noticeNew(document, lang, nonce, text, actions, onAction) {
+  installStyle(document, nonce);
+  const body = document.body;
+  if (!body) return;
+  const notice = attributes(document.createElement("aside"), {
+    class: "session-guard session-guard-notice",
+    role: "status",
+    "aria-live": "polite",
+    lang,
+    "aria-label": text,
+  });
+  notice.appendChild(document.createElement("p")).textContent = text;
+  for (let i = 0; i < actions.length; i += 2) {
+    notice.appendChild(attributes(document.createElement("button"), { type: "button", "data-action": actions[i] })).textContent = actions[i + 1];
+  }
+  notice.addEventListener("click", (event) => {
+    const action = event.target.closest?.("[data-action]")?.getAttribute("data-action");
+    if (action) onAction(action);
+  });
+  body.appendChild(notice);
+  return notice;
+}
+
 const isOpen = (ui) => ui.dialog.hasAttribute("open");
 
 // Shows the dialog in `state` with these texts; a part given none (undefined) is hidden, and

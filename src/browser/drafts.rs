@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 use super::cell::Lend;
-use super::dialog;
 use super::events;
 use super::listener::{Callback, Listen, Listener, Mutations};
 
@@ -28,6 +27,15 @@ use crate::core::drafts::{
 use crate::core::i18n::{MessageKey, Messages};
 use crate::core::json;
 use crate::core::options::Value;
+
+#[wasm_bindgen(module = "/src/browser/dom.js")]
+extern "C" {
+    /// The drafts notice, fixed at the bottom of the viewport and read out politely: `text`,
+    /// then a button per `[action, label, …]`; a click on one calls `on_action` with its
+    /// action. `None` on a page without a body.
+    #[wasm_bindgen(js_name = noticeNew)]
+    fn notice_new(document: &Document, lang: &str, nonce: Option<&str>, text: &str, actions: &Array, on_action: &JsValue) -> Option<Element>;
+}
 
 #[wasm_bindgen(module = "/src/browser/form_io.js")]
 extern "C" {
@@ -111,7 +119,7 @@ pub struct Drafts {
     /// Changes of the attributes that controls depend on, anywhere in the document.
     fact_changes: Rc<Cell<u32>>,
     fact_watch: RefCell<Option<Mutations>>,
-    notice: RefCell<Option<(Element, [Listener; 1])>>,
+    notice: RefCell<Option<(Element, Callback)>>,
     listeners: RefCell<Vec<Listener>>,
     /// Feeds the drafts machine (through the shell, which also debounces the save).
     feed: RefCell<Option<Feed>>,
@@ -798,40 +806,24 @@ impl Drafts {
 
     /// The notice at the bottom of the viewport: `text` and a button per action (`restore`,
     /// `discard`; any other closes it).
+    /// Offers `actions` (each a button's `data-action` and label) under `text`, once: its DOM
+    /// is dom.js's `noticeNew`; what a click does is decided here.
     fn show_notice(self: &Rc<Self>, text: &str, actions: &[(&str, MessageKey)]) {
         if self.notice.with_ref(Option::is_some) != Some(false) {
             return;
         }
-        let Ok(body) = prop(&self.document, "body").dyn_into::<Element>() else { return };
-        let Ok(notice) = self.document.create_element("aside") else { return };
-        dialog::install_style(&self.document, self.nonce.as_deref());
-        // Fixed at the bottom of the viewport (the style), read out politely.
-        for (name, value) in [
-            ("class", "session-guard session-guard-notice"),
-            ("role", "status"),
-            ("aria-live", "polite"),
-            ("lang", self.messages.lang_tag()),
-            ("aria-label", text),
-        ] {
-            let _ = notice.set_attribute(name, value);
-        }
-        let prompt = dialog::child(&self.document, &notice, "p", &[]);
-        prompt.set_text_content(Some(text));
-        for (action, label) in actions {
-            dialog::button(&self.document, &notice, action).set_text_content(Some(self.messages.get(*label)));
-        }
+        let labels: Array = actions.iter().flat_map(|(action, label)| [*action, self.messages.get(*label)]).map(JsValue::from_str).collect();
         let weak = Rc::downgrade(self);
-        let click = Listener::new(notice.as_ref(), "click", Listen::ACTIVE, move |event: Event| {
+        let on_action = Callback::wrap(Box::new(move |action: JsValue| {
             let Some(drafts) = weak.upgrade() else { return };
-            match dialog::clicked_action(&event).as_deref() {
+            match action.as_string().as_deref() {
                 Some("restore") => drafts.restore_all(),
                 Some("discard") => drafts.discard_here(),
-                Some(_) => drafts.close_notice(),
-                None => {}
+                _ => drafts.close_notice(),
             }
-        });
-        let _ = body.append_child(&notice);
-        self.notice.with_mut(|slot| *slot = Some((notice, [click])));
+        }));
+        let Some(notice) = notice_new(&self.document, self.messages.lang_tag(), self.nonce.as_deref(), text, &labels, on_action.as_ref()) else { return };
+        self.notice.with_mut(|slot| *slot = Some((notice, on_action)));
     }
 
     fn discard_here(&self) {

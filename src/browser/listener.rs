@@ -25,8 +25,6 @@ impl Listen {
     pub const PASSIVE: Listen = Listen { capture: false, passive: true };
     /// Capture phase, passive: sees every form event before the page can stop it.
     pub const CAPTURE_PASSIVE: Listen = Listen { capture: true, passive: true };
-    /// Bubble phase, may cancel the event (a click the guard handles).
-    pub const ACTIVE: Listen = Listen { capture: false, passive: false };
 }
 
 /// Unregisters its listener when dropped.
