@@ -448,17 +448,62 @@ fn a_wall_clock_jump_forward_asks_the_server_before_signing_out() {
     assert_eq!(m.remaining(wall), Some(50 * S));
 }
 
+/// A tab that does not lead waits for the leader's answer; if none comes (the leader was
+/// closed or frozen), it asks the server once itself before it says "expired", and says it only
+/// on the server's word or with no answer at all.
 #[test]
-fn only_the_leader_asks_and_the_others_wait_for_its_answer() {
-    let mut m = started(&with_status(60, 30));
-    m.handle(Input::Leader(false), T0);
-    drain(&mut m);
+fn the_others_wait_for_the_leaders_answer_then_ask_once_themselves() {
+    let follower = || {
+        let mut m = started(&with_status(60, 30));
+        m.handle(Input::Leader(false), T0);
+        drain(&mut m);
+        m
+    };
+    let expired = |out: &[Output]| out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. })));
+    let mut m = follower();
     let mut now = T0;
     let out = run_until(&mut m, &mut now, T0 + 61 * S);
-    assert_eq!(checks(&out), 0);
-    assert!(!out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "the leader's answer may still come");
+    assert_eq!(checks(&out), 0, "the leader asks before the warning and before expiry");
+    assert!(!expired(&out), "the leader's answer may still come");
     let out = run_until(&mut m, &mut now, T0 + 64 * S);
-    assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowExpired { .. }))), "{out:?}");
+    assert_eq!(checks(&out), 1, "no answer by the time it would expire: it asks itself, once: {out:?}");
+    assert!(!expired(&out), "not before the server's answer: {out:?}");
+    assert_eq!(m.next_wakeup(now), None, "nothing to do but wait for the answer");
+
+    // The server renewed the session where no tab saw (a worker's request): no false "expired".
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(40 * S) }), now);
+    drain(&mut m);
+    assert_eq!(m.phase(), Phase::Active);
+    assert_eq!(m.remaining(now), Some(40 * S));
+
+    // Gone on the server: expired at once.
+    let mut m = follower();
+    let mut now = T0;
+    run_until(&mut m, &mut now, T0 + 64 * S);
+    m.handle(Input::StatusResult(PingOutcome::Expired), now);
+    assert!(expired(&drain(&mut m)));
+
+    // No answer at all (the request failed or timed out): the client's deadline stands, and
+    // it is past.
+    let mut m = follower();
+    let mut now = T0;
+    run_until(&mut m, &mut now, T0 + 64 * S);
+    m.handle(Input::StatusResult(PingOutcome::Retry), now);
+    let mut out = drain(&mut m);
+    out.extend(run_until(&mut m, &mut now, T0 + 70 * S));
+    assert!(expired(&out), "{out:?}");
+    assert_eq!(checks(&out), 0, "once per session end");
+
+    // The leader's answer arrives in time through the other tabs: no request of its own.
+    let mut m = follower();
+    let mut now = T0;
+    run_until(&mut m, &mut now, T0 + 58 * S);
+    let view = TabView { phase: TabPhase::Live, deadline: T0 + 100 * S, renewed_at: T0 + 40 * S, activity_at: 0, ended_at: 0 };
+    m.handle(Input::Tab(view), now);
+    drain(&mut m);
+    let out = run_until(&mut m, &mut now, T0 + 70 * S);
+    assert_eq!(checks(&out), 0, "{out:?}");
+    assert!(!expired(&out));
 }
 
 #[test]

@@ -45,8 +45,8 @@ impl Machine {
     }
 
     /// When a session ending at `end` is declared expired here, unless news comes first: at
-    /// `end`, or, in a tab that does not ask the server itself, once the leader's answer to its
-    /// check before expiry could have arrived.
+    /// `end`, or, in a tab that does not lead, once the leader's answer to its check before
+    /// expiry could have arrived (then it asks the server itself first: see `status_check`).
     pub(super) fn expire_at(&self, end: Millis) -> Millis {
         if self.has_status && !self.leader {
             end + STATUS_LEAD_MS
@@ -55,17 +55,24 @@ impl Machine {
         }
     }
 
-    /// When the leader asks `statusUrl` next, if it will, and which check of the cycle that is
-    /// (0: before the warning, 1: before expiry): `STATUS_LEAD_MS` before the warning would
-    /// open, and before the session would be declared expired; each once per session end.
+    /// When this tab asks `statusUrl` next, if it will, and which check of the cycle that is
+    /// (0: before the warning, 1: before expiry). The leader asks `STATUS_LEAD_MS` before the
+    /// warning would open, and before the session would be declared expired; each once per
+    /// session end. Another tab waits for the leader's answer (it moves every tab's deadline);
+    /// if none has come by the time it would declare expiry (the leader was closed, frozen or
+    /// throttled meanwhile), it asks once itself: "expired" is said only on the server's word
+    /// or with no answer at all.
     pub(super) fn status_check(&self) -> Option<(Millis, usize)> {
-        if !self.has_status || !self.leader || self.status_in_flight || !self.is_live() {
+        if !self.has_status || self.status_in_flight || !self.is_live() {
             return None;
         }
         let end = self.end()?;
         // A cycle is a session end: an answer that moves it by less than the lead (the server's
         // own count of the same deadline) or earlier is still the cycle already checked.
         let due = |which: usize| self.status_checked[which].is_none_or(|checked| end > checked + STATUS_LEAD_MS);
+        if !self.leader {
+            return due(1).then(|| (self.expire_at(end), 1));
+        }
         let before_warning = match (self.phase, self.warn_at(end)) {
             (Phase::Active, Some(warn_at)) if due(0) => Some((warn_at.saturating_sub(STATUS_LEAD_MS), 0)),
             _ => None,
