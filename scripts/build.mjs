@@ -83,7 +83,7 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 //   keep-alive Link instead of a thread-local. To be paid back.
 // - 66.6 KB: the login window's close a core output and named timer, not a second timeout of
 //   the shell's (−71); typed Rust ↔ JS form records (core::form_record; esbuild now drops the
-//   constants' declarations once inlined, in the module snippets only: +45); the AEAD crate at
+//   constants' declarations once inlined, in every module file but the classic loader: +45); the AEAD crate at
 //   opt-level "s" instead of 3, as fast in Chromium (−641); the drafts notice built in dom.js
 //   (noticeNew), as the dialog is (−404): 68141.
 // Measured and not taken: the drafts cipher as XChaCha20-Poly1305 in RustCrypto's STREAM

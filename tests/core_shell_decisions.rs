@@ -308,3 +308,18 @@ fn the_login_window_closes_itself_after_publishing_the_new_session() {
         assert!(!drain(&mut m).contains(&Output::Page(ToPage::CloseLoginWindow)));
     }
 }
+
+/// Logged out (in another tab) before our login window's 300 ms are up: it still closes, once,
+/// and its timer does not stay due.
+#[test]
+fn the_login_window_closes_even_when_logged_out_meanwhile() {
+    use session_guard::core::machine::{ToPage, LOGIN_WINDOW_STAYS_MS};
+    let mut m = Machine::new(&config(), T0, Visibility::Visible, T0);
+    m.handle(Input::Start(Start { in_login_window: true, ..Start::default() }), T0);
+    drain(&mut m);
+    m.handle(Input::Tab(view(TabPhase::LoggedOut, T0, T0, T0 + 100)), T0 + 100);
+    drain(&mut m);
+    m.handle(Input::Wake, T0 + LOGIN_WINDOW_STAYS_MS);
+    assert_eq!(drain(&mut m).iter().filter(|o| **o == Output::Page(ToPage::CloseLoginWindow)).count(), 1);
+    assert_eq!(m.next_wakeup(T0 + LOGIN_WINDOW_STAYS_MS), None, "no timer left due");
+}

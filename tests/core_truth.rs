@@ -518,3 +518,20 @@ fn the_server_confirming_its_deadline_ends_the_check_not_a_loop_of_checks() {
     assert_eq!(checks(&out), 1, "{out:?}");
     assert!(out.iter().any(|o| matches!(o, Output::Ui(Ui::ShowWarning { .. }))));
 }
+
+/// A tab that does not lead asks after the end; an answer of no time left (`expiresIn: 0`)
+/// ends that cycle: expired, not a check every 3 s with the countdown stuck at 0.
+#[test]
+fn a_followers_check_answered_with_no_time_left_ends_in_expiry_not_more_checks() {
+    let mut m = started(&with_status(60, 30));
+    m.handle(Input::Leader(false), T0);
+    drain(&mut m);
+    let mut now = T0;
+    let out = run_until(&mut m, &mut now, T0 + 64 * S);
+    assert_eq!(checks(&out), 1);
+    m.handle(Input::StatusResult(PingOutcome::Extended { expires_in_ms: Some(0) }), now);
+    let mut out = drain(&mut m);
+    out.extend(run_until(&mut m, &mut now, T0 + 120 * S));
+    assert_eq!(checks(&out), 0, "{out:?}");
+    assert!(matches!(m.phase(), Phase::Expired(_)), "{:?}", m.phase());
+}

@@ -70,6 +70,8 @@ impl Machine {
         // A cycle is a session end: an answer that moves it by less than the lead (the server's
         // own count of the same deadline) or earlier is still the cycle already checked.
         let due = |which: usize| self.status_checked[which].is_none_or(|checked| end > checked + STATUS_LEAD_MS);
+        // Bounded: one request per tab per session end, and only when the leader's answer is
+        // later than 3 s past the end (its own request may take up to 10 s).
         if !self.leader {
             return due(1).then(|| (self.expire_at(end), 1));
         }

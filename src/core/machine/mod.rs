@@ -218,6 +218,7 @@ impl Machine {
             // The shell leaves the other tabs with it.
             self.joined = false;
         }
+        // (Our login window still closes: its timer wakes it.)
         if self.phase == Phase::LoggedOut
             && !matches!(
                 input,
@@ -227,6 +228,7 @@ impl Machine {
                     | Input::Choice(UserChoice::LogInAgain)
                     | Input::LoginWindowBlocked
             )
+            && !(matches!(input, Input::Wake) && self.close_login_window_at.is_some())
         {
             return;
         }
@@ -328,7 +330,7 @@ impl Machine {
         self.last_renewal = shift(self.last_renewal);
         self.last_signal = shift(self.last_signal);
         // (An acknowledged unextendable warning may open once more: its end moved.)
-        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.ended_at] {
+        for t in [&mut self.deadline, &mut self.absolute_deadline, &mut self.last_activity, &mut self.ended_at, &mut self.close_login_window_at] {
             *t = t.map(shift);
         }
         // A pending retry or draft save keeps its time: a clock set back delays it until the
@@ -461,7 +463,10 @@ impl Machine {
         }
         if let Some((at, which)) = self.status_check() {
             if now >= at {
-                self.status_checked[which] = self.end();
+                // The cycle is the end asked about, or the moment of asking when that is later
+                // (a tab that does not lead asks after the end): an answer of no more time then
+                // ends the cycle instead of starting another.
+                self.status_checked[which] = self.end().map(|end| end.max(now));
                 self.check_status();
             }
         }

@@ -14,7 +14,8 @@ pub enum Timer {
     AutoPing,
     /// The pending draft save.
     DraftSave,
-    /// The leader asks `statusUrl` how long the session has left.
+    /// This tab asks `statusUrl` how long the session has left (the leader; another tab only
+    /// when the leader's answer is late).
     StatusCheck,
     /// The warning opens.
     Warning,
@@ -35,6 +36,7 @@ impl Timer {
     /// Every timer, in the order the update acts on those that are due.
     pub const ALL: [Timer; 10] = [
         Timer::DraftSave,
+        Timer::CloseLoginWindow,
         Timer::PingRetry,
         Timer::AutoPing,
         Timer::StatusCheck,
@@ -43,7 +45,6 @@ impl Timer {
         Timer::Countdown,
         Timer::ListenForActivity,
         Timer::DeferredView,
-        Timer::CloseLoginWindow,
     ];
 }
 
