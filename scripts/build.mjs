@@ -85,7 +85,8 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 //   the shell's (−71); typed Rust ↔ JS form records (core::form_record; esbuild now drops the
 //   constants' declarations once inlined, in every module file but the classic loader: +45); the AEAD crate at
 //   opt-level "s" instead of 3, as fast in Chromium (−641); the drafts notice built in dom.js
-//   (noticeNew), as the dialog is (−404): 68141.
+//   (noticeNew), as the dialog is (−404): 68141; a tab that does not lead asking the status
+//   itself when the leader's answer is late, and the review's fixes (+28): 68169.
 // Measured and not taken: the drafts cipher as XChaCha20-Poly1305 in RustCrypto's STREAM
 // segments, so the browser's optimised code takes over partway through a long text: +1148,
 // and no first save measurably faster on this 2-core machine (back to back, three rounds);
