@@ -24,6 +24,9 @@ export function installStyle(document, nonce) {
 
 const ACTIONS = ["continue", "logout", "login"];
 
+/** The `data-action` of the button a click landed in (the dialog's and the drafts notice's). */
+const clickedAction = (event) => event.target.closest?.("[data-action]")?.getAttribute("data-action");
+
 function attributes(element, list) {
   for (const name in list) element.setAttribute(name, list[name]);
   return element;
@@ -56,7 +59,7 @@ export function dialogNew(document, lang, nonce, onAction) {
   const actions = add(dialog, "div", { class: "session-guard__actions" });
   for (const action of ACTIONS) parts.push(add(actions, "button", { type: "button", "data-action": action }));
   dialog.addEventListener("click", (event) => {
-    const action = ACTIONS.indexOf(event.target.closest?.("[data-action]")?.getAttribute("data-action"));
+    const action = ACTIONS.indexOf(clickedAction(event));
     if (action >= 0) onAction(action);
   });
   dialog.addEventListener("cancel", (event) => {
@@ -87,7 +90,7 @@ export function noticeNew(document, lang, nonce, text, actions, onAction) {
     notice.appendChild(attributes(document.createElement("button"), { type: "button", "data-action": actions[i] })).textContent = actions[i + 1];
   }
   notice.addEventListener("click", (event) => {
-    const action = event.target.closest?.("[data-action]")?.getAttribute("data-action");
+    const action = clickedAction(event);
     if (action) onAction(action);
   });
   body.appendChild(notice);

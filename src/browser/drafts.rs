@@ -804,10 +804,9 @@ impl Drafts {
         self.late_fields.with_mut(|slot| *slot = watch);
     }
 
-    /// The notice at the bottom of the viewport: `text` and a button per action (`restore`,
-    /// `discard`; any other closes it).
-    /// Offers `actions` (each a button's `data-action` and label) under `text`, once: its DOM
-    /// is dom.js's `noticeNew`; what a click does is decided here.
+    /// The notice at the bottom of the viewport, once: `text` and a button per action (each a
+    /// `data-action` and its label: `restore`, `discard`; any other closes it). Its DOM is
+    /// dom.js's `noticeNew`; what a click does is decided here.
     fn show_notice(self: &Rc<Self>, text: &str, actions: &[(&str, MessageKey)]) {
         if self.notice.with_ref(Option::is_some) != Some(false) {
             return;
