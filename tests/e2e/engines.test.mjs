@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from "node:util";
 import { after, before, describe, test } from "node:test";
 
 import { guardOf, launchEngine, login, recordsOf, selectedEngines, untilPageTime } from "./engines.mjs";
-import { startServer, waitFor } from "./harness.mjs";
+import { guardsOwnUi, startServer, waitFor } from "./harness.mjs";
 
 const TIMEOUT = 25; // s, the server's idle timeout in these journeys
 const WARN_BEFORE = 20; // s: the warning opens 5 s after the last renewal
@@ -172,14 +172,8 @@ const ownWarningOf = async (tab) => {
   return /^Ends in \d+ s/.test(text ?? "") ? text : null;
 };
 
-/** Anything the guard itself would draw: its dialog or any <dialog>, its notice, its style, a title countdown. */
-const oursIn = (tab) =>
-  tab.eval(() => ({
-    dialogs: document.querySelectorAll("dialog, dialog.session-guard, .session-guard").length,
-    notice: document.querySelectorAll(".session-guard-notice").length,
-    style: document.querySelectorAll("#session-guard-style").length,
-    title: document.title,
-  }));
+/** Anything the guard itself would draw (harness.mjs's `guardsOwnUi`). */
+const oursIn = (tab) => tab.eval(guardsOwnUi);
 
 // --- the journeys, once per engine ---------------------------------------------------------
 

@@ -577,6 +577,20 @@ async function saveArtifacts(s, name) {
 }
 
 /** "1:59" / "0:07" / "59" → seconds. */
+/**
+ * Run in the page (Playwright's `evaluate`, engines.mjs's `tab.eval`): anything the guard itself
+ * would draw — its dialog or any `<dialog>`, its notice, its style sheet — and the page's title
+ * (which a countdown of ours would change). A headless page must show none of them.
+ */
+export function guardsOwnUi() {
+  return {
+    dialogs: document.querySelectorAll("dialog, .session-guard").length,
+    notice: document.querySelectorAll(".session-guard-notice").length,
+    style: document.querySelectorAll("#session-guard-style").length,
+    title: document.title,
+  };
+}
+
 export function parseCountdown(text) {
   const m = /(\d+):(\d{2})/.exec(text ?? "");
   if (m) return Number(m[1]) * 60 + Number(m[2]);

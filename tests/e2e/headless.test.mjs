@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 
-import { e2eSuite, TIMEOUT, WARN_BEFORE, waitFor } from "./harness.mjs";
+import { e2eSuite, guardsOwnUi, TIMEOUT, WARN_BEFORE, waitFor } from "./harness.mjs";
 
 const suite = e2eSuite();
 
@@ -58,13 +58,7 @@ async function headlessForm(s) {
   assert.ok(/data-dialog="false"/.test(tag), tag);
 }
 
-const ours = (s) =>
-  s.page.evaluate(() => ({
-    dialog: document.querySelectorAll("dialog.session-guard").length,
-    notice: document.querySelectorAll(".session-guard-notice").length,
-    style: document.querySelectorAll("#session-guard-style").length,
-    title: document.title,
-  }));
+const ours = (s) => s.page.evaluate(guardsOwnUi);
 
 suite.test("headless: the page's own UI from events and methods, no dialog, notice or title countdown of ours", async (s, t) => {
   await headlessForm(s);
@@ -80,7 +74,7 @@ suite.test("headless: the page's own UI from events and methods, no dialog, noti
   assert.ok(countdown.every((r, i) => i === 0 || r === countdown[i - 1] - 1), `one a second, down: ${countdown}`);
   assert.ok(countdown.at(-1) < WARN_BEFORE);
   await waitFor(async () => /Ends in \d+ s/.test(await s.page.locator("#own-text").textContent()), { message: "own countdown" });
-  assert.deepEqual(await ours(s), { dialog: 0, notice: 0, style: 0, title }, "nothing of ours in the DOM, title untouched");
+  assert.deepEqual(await ours(s), { dialogs: 0, notice: 0, style: 0, title }, "nothing of ours in the DOM, title untouched");
   assert.equal((await s.guard()).state, "warning");
 
   // The user clicks the page's own button: guard.extend().
@@ -93,7 +87,7 @@ suite.test("headless: the page's own UI from events and methods, no dialog, noti
   await s.advanceUntil(async () => (await s.guard()).state === "expired", { step: 1000, max: (TIMEOUT + 5) * 1000, message: "expired" });
   const expired = s.eventsOf("expired")[0].detail;
   assert.equal(expired.saved, true, "sessionguard:expired says the input is saved");
-  assert.deepEqual(await ours(s), { dialog: 0, notice: 0, style: 0, title }, "still nothing of ours after expiry");
+  assert.deepEqual(await ours(s), { dialogs: 0, notice: 0, style: 0, title }, "still nothing of ours after expiry");
   await s.page.locator("#own-login").focus();
   await Promise.all([s.page.waitForURL((u) => u.pathname === "/login", { timeout: 5000 }), s.page.keyboard.press("Enter")]);
   const next = new URL(s.page.url()).searchParams.get("next");
