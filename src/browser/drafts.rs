@@ -7,14 +7,12 @@ use std::rc::Rc;
 
 use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, HtmlElement, Window};
+use web_sys::{Document, Element, Event, Window};
 
 use super::cell::Lend;
 use super::events;
-use super::listener::{Callback, Listen, Listener, Mutations};
+use super::listener::{Callback, Mutations};
 
-/// The events the drafts follow, in the page and in its same-origin iframes (form_io.js).
-const RELAYED: [&str; 5] = ["input", "change", "focusin", "submit", "reset"];
 use super::page::{prop, prop_string};
 use super::storage::{Entries, Sealer, Store, StoreError};
 use crate::core::config::{Config, Drafts as DraftsOption};
@@ -52,17 +50,19 @@ extern "C" {
     #[wasm_bindgen(js_name = formElement)]
     fn form_element(form: &Element, index: u32) -> JsValue;
     #[wasm_bindgen(js_name = writeValue)]
-    fn write_value(element: &JsValue, value: &str);
+    fn write_value(form: &Element, index: u32, value: &str);
+    #[wasm_bindgen(js_name = writeChecked)]
+    fn write_checked(form: &Element, index: u32, checked: bool);
     #[wasm_bindgen(js_name = writeSelected)]
-    fn write_selected(select: &JsValue, values: &Array) -> bool;
+    fn write_selected(form: &Element, index: u32, values: &Array) -> bool;
     #[wasm_bindgen(js_name = richPolicy)]
     fn rich_policy(policy: &str);
     #[wasm_bindgen(js_name = formOf)]
     fn form_of(target: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = draftRoots)]
     fn draft_roots(document: &Document) -> Array;
-    #[wasm_bindgen(js_name = watchFrames)]
-    fn watch_frames(document: &Document, relay: &js_sys::Function) -> js_sys::Function;
+    #[wasm_bindgen(js_name = relayEdits)]
+    fn relay_edits(document: &Document, relay: &js_sys::Function) -> js_sys::Function;
     #[wasm_bindgen(js_name = registerField)]
     fn register_field(element: &JsValue, handlers: &JsValue) -> JsValue;
 }
@@ -71,10 +71,6 @@ extern "C" {
 /// code. Returns the function that unregisters it.
 pub(super) fn register(element: &JsValue, handlers: &JsValue) -> JsValue {
     register_field(element, handlers)
-}
-
-fn get_bool(object: &JsValue, name: &str) -> bool {
-    prop(object, name).as_bool().unwrap_or(false)
 }
 
 fn attribute(element: &Element, name: &str) -> String {
@@ -120,7 +116,6 @@ pub struct Drafts {
     fact_changes: Rc<Cell<u32>>,
     fact_watch: RefCell<Option<Mutations>>,
     notice: RefCell<Option<(Element, Callback)>>,
-    listeners: RefCell<Vec<Listener>>,
     /// Feeds the drafts machine (through the shell, which also debounces the save).
     feed: RefCell<Option<Feed>>,
     nonce: Option<String>,
@@ -128,12 +123,9 @@ pub struct Drafts {
     restored: Cell<bool>,
     /// The forms restored on this page.
     filled: RefCell<Vec<Element>>,
-    /// The relay of same-origin iframes' events, and the function that stops it.
+    /// The relay of the page's and its same-origin iframes' edits, focuses, submits, resets and
+    /// iframe loads, and the function that stops it.
     frames: RefCell<Option<(Callback, js_sys::Function)>>,
-    /// Set while a restore writes fields: the `input`/`change` events it dispatches for the
-    /// page's frameworks are ours, and handling each (~10 µs: the form, its attributes, the
-    /// machine's debounce timer) was half of a 500-field restore.
-    writing: Cell<bool>,
 }
 
 impl Drafts {
@@ -169,10 +161,8 @@ impl Drafts {
             fact_changes: Rc::new(Cell::new(0)),
             fact_watch: RefCell::new(None),
             notice: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
             feed: RefCell::new(None),
             nonce: config.csp_nonce.clone(),
-            writing: Cell::new(false),
             restored: Cell::new(false),
             filled: RefCell::new(Vec::new()),
             frames: RefCell::new(None),
@@ -182,27 +172,17 @@ impl Drafts {
     /// Listens for edits, submits and resets: `feed` tells the drafts machine.
     pub fn listen(self: &Rc<Self>, feed: impl Fn(DraftInput) + 'static) {
         self.feed.with_mut(|slot| *slot = Some(Rc::new(feed)));
-        let mut listeners = Vec::new();
         // Focus comes before the first edit: the last moment a form added later shows its
-        // server-rendered values.
-        for kind in RELAYED {
-            let weak = Rc::downgrade(self);
-            listeners.push(Listener::new(self.document.as_ref(), kind, Listen::CAPTURE_PASSIVE, move |event: Event| {
-                if let Some(drafts) = weak.upgrade() {
-                    drafts.on_event(&event);
-                }
-            }));
-        }
-        // The same events from the documents of same-origin iframes, and their loads.
+        // server-rendered values. The events a restore dispatches for the page's frameworks
+        // are not relayed (form_io.js).
         let weak = Rc::downgrade(self);
         let relay = Callback::wrap(Box::new(move |event: JsValue| {
             if let Some(drafts) = weak.upgrade() {
                 drafts.on_event(event.unchecked_ref());
             }
         }));
-        let stop = watch_frames(&self.document, relay.as_ref().unchecked_ref());
+        let stop = relay_edits(&self.document, relay.as_ref().unchecked_ref());
         self.frames.with_mut(|slot| *slot = Some((relay, stop)));
-        self.listeners.with_mut(|slot| *slot = listeners);
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
         let filter: Array = ["type", "name", "autocomplete", "value", "data-session-draft"].iter().map(|a| JsValue::from_str(a)).collect();
@@ -217,7 +197,7 @@ impl Drafts {
     fn on_event(self: &Rc<Self>, event: &Event) {
         let kind = event.type_();
         match kind.as_str() {
-            "input" | "change" if !self.writing.get() => {
+            "input" | "change" => {
                 if let Some(form) = self.guarded_form_of(event) {
                     self.edited(form);
                 }
@@ -295,15 +275,6 @@ impl Drafts {
                 self.feed(DraftInput::Discarded(self.number(&form)));
             }
         }
-    }
-
-    /// [`write_field`], with the `input`/`change` events it dispatches left to the page's
-    /// frameworks. The caller marks the form edited once, as if the user had typed the values.
-    fn write_field_quietly(&self, form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
-        self.writing.set(true);
-        let written = write_field(form, controls, key, value);
-        self.writing.set(false);
-        written
     }
 
     fn guarded_form_of(&self, event: &Event) -> Option<Element> {
@@ -747,7 +718,7 @@ impl Drafts {
                     files.push(names.as_str());
                     false
                 }
-                _ => self.write_field_quietly(form, &controls, key, value),
+                _ => write_field(form, &controls, key, value),
             })
             .count();
         if !files.is_empty() {
@@ -840,7 +811,6 @@ impl Drafts {
 
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
-        self.listeners.with_mut(Vec::clear);
         if let Some((_, stop)) = self.frames.with_mut(Option::take).flatten() {
             let _ = stop.call0(&JsValue::NULL);
         }
@@ -878,48 +848,30 @@ fn parse_record(text: &str) -> Result<DraftRecord, &'static str> {
     json::parse(text).ok_or("corrupt JSON").and_then(|value| decode(&value))
 }
 
-/// Writes one saved value the way a user would, so React, Vue and Angular see it:
-/// `writeValue`/`writeSelected` (form_io.js) for text and selects, `click()` for
-/// checkboxes and radios.
+/// Writes one saved value the way a user would, so React, Vue and Angular see it (form_io.js:
+/// `writeValue`, `writeChecked` and `writeSelected`). The caller marks the form edited once,
+/// as if the user had typed the values.
 fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldValue) -> bool {
-    let element = |control: &Control| form_element(form, control.index as u32);
+    let index = |control: &Control| control.index as u32;
+    let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
     match value {
-        FieldValue::Text(text) => {
-            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-            write_value(&element(control), text);
-            true
-        }
+        FieldValue::Text(text) => write_value(form, index(control), text),
         // Saved values come from storage, where no text is held.
-        FieldValue::Held(_) => false,
-        FieldValue::Checked(checked) => {
-            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
-            let checkbox = element(control);
-            if get_bool(&checkbox, "checked") != *checked {
-                click(&checkbox);
-            }
-            true
-        }
+        FieldValue::Held(_) => return false,
+        FieldValue::Checked(checked) => write_checked(form, index(control), *checked),
         FieldValue::Choice(choice) => {
-            for control in controls.iter().filter(|c| c.key == key && c.kind == FieldKind::Radio) {
-                let radio = element(control);
-                if prop_string(&radio, "value") == *choice {
-                    if !get_bool(&radio, "checked") {
-                        click(&radio);
-                    }
-                    return true;
-                }
-            }
-            false
+            let Some(radio) = controls
+                .iter()
+                .find(|c| c.key == key && c.kind == FieldKind::Radio && prop_string(&form_element(form, index(c)), "value") == *choice)
+            else {
+                return false;
+            };
+            write_checked(form, index(radio), true);
         }
         FieldValue::Selected(values) => {
-            let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
             let values: Array = values.iter().map(|v| JsValue::from_str(v)).collect();
-            write_selected(&element(control), &values)
+            return write_selected(form, index(control), &values);
         }
     }
-}
-
-/// Checkboxes and radios are `<input>`s, HTML elements with `click()`.
-fn click(element: &JsValue) {
-    element.unchecked_ref::<HtmlElement>().click();
+    true
 }

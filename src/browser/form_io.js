@@ -197,23 +197,41 @@ export function draftRoots(doc) {
   return roots;
 }
 
-// Relays the drafts' events (src/browser/drafts.rs RELAYED) from the documents of same-origin
-// iframes to `relay`, and each such iframe's load (a document of its own, its forms to restore).
-// Returns the function that stops it.
+// The edits, focuses, submits and resets of the page and of its same-origin iframes go to
+// `relay` (src/browser/drafts.rs), and the load of each such iframe (a document of its own, its
+// forms to restore); the `input` and `change` a restore dispatches for the page's frameworks do
+// not: they are no edit of the user's, and handling each of a 500-field restore's 1,000 in wasm
+// was a good part of its time. Returns the function that stops it.
 const RELAYED = ["input", "change", "focusin", "submit", "reset"];
+const CAPTURE = { capture: true, passive: true };
 
-export function watchFrames(doc, relay) {
+// Set while the guard writes a field (writeValue, writeChecked, writeSelected).
+let writing = false;
+
+function quietly(write) {
+  writing = true;
+  try {
+    return write();
+  } finally {
+    writing = false;
+  }
+}
+
+export function relayEdits(doc, relay) {
+  const ours = (event) => writing && (event.type === "input" || event.type === "change");
+  const relayed = (event) => ours(event) || relay(event);
   const watched = [];
+  const listen = (d) => {
+    if (!d || watched.includes(d)) return;
+    watched.push(d);
+    for (const type of RELAYED) d.addEventListener(type, relayed, CAPTURE);
+  };
   const attach = (frame) => {
-    let inner = null;
     try {
-      inner = frame.contentDocument;
+      listen(frame.contentDocument);
     } catch {
       // Another origin's: not ours.
     }
-    if (!inner || watched.some(([d]) => d === inner)) return;
-    watched.push([inner]);
-    for (const type of RELAYED) inner.addEventListener(type, relay, { capture: true, passive: true });
   };
   const onLoad = (event) => {
     if (event.target.localName !== "iframe") return;
@@ -221,10 +239,11 @@ export function watchFrames(doc, relay) {
     relay(event);
   };
   doc.addEventListener("load", onLoad, true);
+  listen(doc);
   for (const frame of doc.querySelectorAll("iframe")) attach(frame);
   return () => {
     doc.removeEventListener("load", onLoad, true);
-    for (const [inner] of watched) for (const type of RELAYED) inner.removeEventListener(type, relay, true);
+    for (const d of watched) for (const type of RELAYED) d.removeEventListener(type, relayed, true);
   };
 }
 
@@ -410,21 +429,36 @@ export function formElement(form, index) {
   return factsRead.get(form)?.elements[index] ?? form.elements?.[index];
 }
 
-// Sets a value the way a user's typing does, so React, Vue and Angular see it: the
-// prototype's setter (past the frameworks' own trackers on the element), then bubbling
-// `input` and `change`.
-export function writeValue(element, value) {
-  const custom = adapterOf(element);
-  if (custom) {
-    try {
-      custom.write(value);
-    } catch {
-      // An editor that refused the value keeps its own; never an error in the page.
-    }
-  } else if (isRegion(element)) {
-    element.replaceChildren(cleanFragment(value));
-    announce(element);
-  } else setValue(element, value);
+// Sets the value of `form`'s field at `index` the way a user's typing does, so React, Vue and
+// Angular see it: the prototype's setter (past the frameworks' own trackers on the element),
+// then bubbling `input` and `change`; an editor's or a registered field's through its code, a
+// contenteditable region's through the allow-list. How is the field's kind as formFacts found
+// it just before (wasm reads the facts first): asking the engine whether each input is a
+// contenteditable region made it bring the page's style up to date after every write.
+export function writeValue(form, index, value) {
+  const read = factsRead.get(form);
+  const element = read?.elements[index];
+  if (!element) return;
+  const kind = read.kinds[index];
+  const custom = kind === KIND_CODE && adapterOf(element);
+  quietly(() => {
+    if (custom) {
+      try {
+        custom.write(value);
+      } catch {
+        // An editor that refused the value keeps its own; never an error in the page.
+      }
+    } else if (kind === KIND_REGION) {
+      element.replaceChildren(cleanFragment(value));
+      announce(element);
+    } else setValue(element, value);
+  });
+}
+
+// Checks or unchecks a checkbox or radio with a click, as a user does: frameworks listen for it.
+export function writeChecked(form, index, checked) {
+  const element = factsRead.get(form)?.elements[index];
+  if (element && element.checked !== checked) quietly(() => element.click());
 }
 
 function setValue(element, value) {
@@ -436,11 +470,14 @@ function setValue(element, value) {
 
 // Only when every saved option is still offered (a deploy may have dropped one): else the
 // select keeps its own, as a radio group without the saved radio does.
-export function writeSelected(select, values) {
-  const options = [...select.options];
-  if (!values.every((value) => options.some((option) => option.value === value))) return false;
-  for (const option of options) option.selected = values.includes(option.value);
-  announce(select);
+export function writeSelected(form, index, values) {
+  const select = factsRead.get(form)?.elements[index];
+  const options = [...(select?.options ?? [])];
+  if (!select || !values.every((value) => options.some((option) => option.value === value))) return false;
+  quietly(() => {
+    for (const option of options) option.selected = values.includes(option.value);
+    announce(select);
+  });
   return true;
 }
 

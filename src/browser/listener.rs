@@ -23,8 +23,6 @@ pub struct Listen {
 impl Listen {
     /// Bubble phase, passive: most of the guard's listeners.
     pub const PASSIVE: Listen = Listen { capture: false, passive: true };
-    /// Capture phase, passive: sees every form event before the page can stop it.
-    pub const CAPTURE_PASSIVE: Listen = Listen { capture: true, passive: true };
 }
 
 /// Unregisters its listener when dropped.
