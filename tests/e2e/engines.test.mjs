@@ -267,6 +267,59 @@ for (const name of selectedEngines()) {
       assert.equal((await recordsOf(tab, "draftrestored")).length, 1);
     }, { timeout: 120000 });
 
+    journey("a draft left on the page: the next visit offers it in a polite notice; Restore by a click brings it back, Discard by a click drops it", async (tab, base) => {
+      await login(tab, base);
+      await tab.typeInto("#name", "Grace Hopper");
+      await tab.typeInto("#message", "Notes I never sent.");
+      await tab.click("#urgent");
+      await waitFor(async () => (await recordsOf(tab, "draftsaved")).length > 0, { timeout: 5000, message: "sessionguard:draftsaved" });
+      const noticeOf = () =>
+        tab.eval(() => {
+          const notice = document.querySelector("aside.session-guard-notice");
+          return {
+            notice: notice && {
+              role: notice.getAttribute("role"),
+              live: notice.getAttribute("aria-live"),
+              text: notice.querySelector("p")?.textContent,
+              buttons: [...notice.querySelectorAll("button")].map((b) => b.textContent),
+              shown: notice.getBoundingClientRect().height > 0 && getComputedStyle(notice).visibility !== "hidden",
+            },
+            form: { name: document.getElementById("name").value, message: document.getElementById("message").value, urgent: document.getElementById("urgent").checked },
+          };
+        });
+      const empty = { name: "", message: "", urgent: false };
+      const typed = { name: "Grace Hopper", message: "Notes I never sent.", urgent: true };
+      const offered = { role: "status", live: "polite", text: "Restore your unsent input?", buttons: ["Restore", "Discard"], shown: true };
+      // Away and back, as after closing the tab: no expiry came between, so the guard asks.
+      const revisit = async () => {
+        await tab.goto(`${base}/`);
+        await tab.goto(`${base}/form`);
+        await waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
+        return waitFor(async () => ((await noticeOf()).notice ? noticeOf() : null), { timeout: 5000, message: "the drafts notice" });
+      };
+      assert.deepEqual(await revisit(), { notice: offered, form: empty }, "offered, nothing written yet");
+      assert.equal((await recordsOf(tab, "draftsavailable")).length, 1);
+      await tab.click('aside.session-guard-notice button[data-action="restore"]');
+      const restored = await waitFor(async () => {
+        const seen = await noticeOf();
+        return seen.form.name && !seen.notice ? seen : null;
+      }, { timeout: 5000, message: "the restored form, the notice gone" });
+      assert.deepEqual(restored, { notice: null, form: typed });
+      assert.equal((await recordsOf(tab, "draftrestored")).length, 1);
+
+      assert.deepEqual(await revisit(), { notice: offered, form: empty }, "offered again: the restored draft is still the user's");
+      await tab.click('aside.session-guard-notice button[data-action="discard"]');
+      const draftsOfForm = () => tab.eval(() => Object.keys(localStorage).filter((k) => /^session-guard:\d+:[^:|]*:\/form\|/.test(k)));
+      await waitFor(async () => (await noticeOf()).notice === null && (await draftsOfForm()).length === 0, {
+        timeout: 5000,
+        message: "the notice gone and no draft of /form left",
+      });
+      assert.deepEqual((await noticeOf()).form, empty, "Discard writes nothing");
+      await tab.goto(`${base}/form`);
+      await waitFor(() => guardOf(tab), { timeout: 10000, message: "window.sessionGuard" });
+      assert.equal((await noticeOf()).notice, null, "nothing offered once discarded");
+    });
+
     journey("React form: a restored draft reaches React's state after the re-login", async (tab, base) => {
       await login(tab, base, { next: "/react-form" });
       await waitFor(() => tab.eval(() => Boolean(document.getElementById("title"))), { message: "the React form" });
