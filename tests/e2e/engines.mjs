@@ -98,7 +98,12 @@ async function launchPuppeteer(name) {
           goto: (url) => page.goto(url),
           url: async () => page.url(),
           eval: (fn, arg) => page.evaluate(fn, arg),
-          click: (selector) => page.click(selector),
+          // As in WebKit below: a person scrolls what they click to the middle of the window, not
+          // to an edge under the demo's fixed status bar.
+          click: async (selector) => {
+            await page.$eval(selector, (element) => element.scrollIntoView({ block: "center" }));
+            await page.click(selector);
+          },
           type: (text) => page.keyboard.type(text),
           press: (key) => page.keyboard.press(key),
           front: () => page.bringToFront(),

@@ -320,6 +320,74 @@ for (const name of selectedEngines()) {
       assert.equal((await noticeOf()).notice, null, "nothing offered once discarded");
     });
 
+    journey("editors: typed with the keyboard into a contenteditable region, an input in a shadow root, a form in an iframe, a registered field, Quill, Trix, TinyMCE, CKEditor 5 and Tiptap; expired says saved; after Log in again each editor's own model holds the text", async (tab, base) => {
+      await login(tab, base, { next: "/editors" });
+      const ready = () =>
+        tab.eval(() => Boolean(window.quill && document.querySelector("trix-editor")?.editor && window.tinymce?.get("tiny")?.initialized && window.ckeditor && window.tiptap));
+      await waitFor(ready, { timeout: 15000, message: "every editor started" });
+      // As a person does: click, see the caret there, type.
+      const typeIntoEditor = async (selector, text) => {
+        await tab.click(selector);
+        await waitFor(
+          () => tab.eval((selector) => document.querySelector(selector)?.contains(document.activeElement) === true, selector),
+          { timeout: 5000, message: `focus in ${selector}` },
+        );
+        await tab.type(text);
+      };
+      await typeIntoEditor("#notes", "Region words");
+      await typeIntoEditor("#widget", "model text");
+      // The input in the custom element's open shadow root, through its label.
+      await typeIntoEditor("#shadowed", "Under the shadow");
+      // The same-origin iframe's form: a click into the frame, then Tab to its textarea.
+      await tab.click("#frame");
+      await tab.press("Tab");
+      await tab.type("Typed in the frame");
+      await typeIntoEditor("#quill-box .ql-editor", "Quill words");
+      await typeIntoEditor("trix-editor", "Trix words");
+      // TinyMCE edits in an iframe of its own: a click on it puts the caret in its body.
+      await typeIntoEditor("#tiny_ifr", "Tiny words");
+      await typeIntoEditor(".ck-editor__editable", "CK words");
+      await typeIntoEditor("#tiptap .ProseMirror", "Tiptap words");
+      const models = () =>
+        tab.eval(() => ({
+          region: document.getElementById("notes").textContent,
+          widget: window.widgetModel?.text,
+          shadow: document.getElementById("shadowed")?.shadowRoot?.getElementById("subtitle")?.value,
+          frame: document.getElementById("frame")?.contentDocument?.getElementById("frame-note")?.value,
+          quill: window.quill?.getText(),
+          trix: document.querySelector("trix-editor")?.editor?.getDocument().toString(),
+          tiny: window.tinymce?.get("tiny")?.initialized ? window.tinymce.get("tiny").getContent({ format: "text" }) : null,
+          ck: window.ckeditor?.getData(),
+          tiptap: window.tiptap?.getText(),
+        }));
+      const typed = {
+        region: "Region words",
+        widget: "model text",
+        shadow: "Under the shadow",
+        frame: "Typed in the frame",
+        quill: "Quill words\n",
+        trix: "Trix words\n",
+        tiny: "Tiny words",
+        ck: "<p>CK words</p>",
+        tiptap: "Tiptap words",
+      };
+      await waitFor(async () => isDeepStrictEqual(await models(), typed), { timeout: 5000, message: "each editor took the keys" }).catch(async (e) => {
+        throw new Error(`${e.message}: ${JSON.stringify(await models())}`);
+      });
+      const saves = (await recordsOf(tab, "draftsaved")).length;
+      await waitFor(async () => (await recordsOf(tab, "draftsaved")).length > saves, { timeout: 5000, message: "sessionguard:draftsaved after the typing" });
+
+      const expired = await waitForDialog(tab, "expired", (TIMEOUT + 5) * 1000);
+      assert.ok(expired.text.includes("Your input has been saved."), `expired text: ${expired.text}`);
+      await tab.click('dialog.session-guard button[data-action="login"]');
+      await waitFor(async () => new URL(await tab.url()).pathname === "/login", { timeout: 10000, message: "the login page" });
+      await login(tab, base, { next: "/editors" });
+      await waitFor(ready, { timeout: 15000, message: "every editor started again" });
+      await waitFor(async () => isDeepStrictEqual(await models(), typed), { timeout: 10000, message: "every editor's model holding its text" }).catch(async (e) => {
+        throw new Error(`${e.message}: ${JSON.stringify(await models())}`);
+      });
+    }, { timeout: 120000 });
+
     journey("React form: a restored draft reaches React's state after the re-login", async (tab, base) => {
       await login(tab, base, { next: "/react-form" });
       await waitFor(() => tab.eval(() => Boolean(document.getElementById("title"))), { message: "the React form" });
