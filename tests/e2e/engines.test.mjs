@@ -388,6 +388,45 @@ for (const name of selectedEngines()) {
       });
     }, { timeout: 120000 });
 
+    journey("storage full of another app's data: the typing is never claimed saved (no draftsaved, a quota error, the expired dialog and event say it could not be saved)", async (tab, base) => {
+      await login(tab, base);
+      // Another app on the origin filled localStorage to its quota.
+      const filled = await tab.eval(() => {
+        let n = 0;
+        for (let size = 1 << 20; size >= 16; size >>= 1) {
+          const chunk = "x".repeat(size);
+          for (;;) {
+            try {
+              localStorage.setItem(`other-app:${n++}`, chunk);
+            } catch {
+              break;
+            }
+          }
+        }
+        return n;
+      });
+      assert.ok(filled > 4, `storage took ${filled} writes before it was full`);
+      try {
+        await tab.typeInto("#name", "Aiko Tanaka");
+        await tab.typeInto("#message", "Nowhere to keep this.");
+        const quota = await waitFor(async () => (await recordsOf(tab, "error")).find((r) => r.detail?.code === "quota"), {
+          timeout: 5000,
+          message: "sessionguard:error with code quota",
+        });
+        assert.ok(quota.detail.message, "the error says why");
+        const expired = await waitForDialog(tab, "expired", (TIMEOUT + 5) * 1000);
+        assert.ok(!expired.text.includes("Your input has been saved."), `nothing was stored, the dialog must not say so: ${expired.text}`);
+        assert.ok(expired.text.includes("Some of your input could not be saved."), `expired text: ${expired.text}`);
+        assert.equal((await recordsOf(tab, "draftsaved")).length, 0, "no draftsaved for a draft storage refused");
+        assert.deepEqual((await recordsOf(tab, "expired")).map((r) => r.detail?.saved), [false], "sessionguard:expired says saved: false");
+        assert.equal(await tab.eval(() => localStorage.getItem("other-app:0")?.length), 1 << 20, "the other app's data untouched");
+      } finally {
+        await tab.eval(() => {
+          for (const key of Object.keys(localStorage)) if (key.startsWith("other-app:")) localStorage.removeItem(key);
+        });
+      }
+    }, { timeout: 120000 });
+
     journey("React form: a restored draft reaches React's state after the re-login", async (tab, base) => {
       await login(tab, base, { next: "/react-form" });
       await waitFor(() => tab.eval(() => Boolean(document.getElementById("title"))), { message: "the React form" });
