@@ -90,7 +90,7 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 // - 66.4 KB: the drafts' edits relayed to wasm by one JS listener set (form_io.js relayEdits,
 //   which leaves out the input/change a restore dispatches) instead of five Rust listeners and a
 //   writing flag; a restore's writes by field index and kind, checkboxes and radios clicked in
-//   JS (−249): 67949. A shell of plain JS around a wasm of the core alone was sized (branch
+//   JS (−221): 67949. A shell of plain JS around a wasm of the core alone was sized (branch
 //   `floor`): the core and cipher behind one byte-oriented export are 40.3 KB gzip by
 //   themselves, and the whole would land at 56.8–60.5 KB, not 48.
 // Measured and not taken: the drafts cipher as XChaCha20-Poly1305 in RustCrypto's STREAM
