@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 
-import { e2eSuite, waitFor } from "./harness.mjs";
+import { e2eSuite, fillStorageWithOtherKeys, waitFor } from "./harness.mjs";
 import { eventsSince, idleUntilExpired, LOGIN_PASSWORD, logInAgain, typeInto, waitForDraftSaved } from "./drafts_helpers.mjs";
 
 const suite = e2eSuite();
@@ -45,29 +45,11 @@ const afterForm = (extra) => [FORM_END, `  </form>\n${extra}\n</section>`];
 /** Our own topic options; the demo's go into a hidden select no one touches. */
 const withTopic = (options) => ['<select id="topic" name="topic">', `<select id="topic" name="topic">${options}</select><select name="topic_old" hidden>`];
 
-/** Fills localStorage with other keys until it takes nothing more. */
-function fillStorage(page) {
-  return page.evaluate(() => {
-    let n = 0;
-    for (let size = 1 << 20; size >= 16; size >>= 1) {
-      const chunk = "x".repeat(size);
-      for (;;) {
-        try {
-          localStorage.setItem(`other-app:${n++}`, chunk);
-        } catch {
-          break;
-        }
-      }
-    }
-    return n;
-  });
-}
-
 // --- 1. truthful claims ------------------------------------------------------------------
 
 suite.test("1. storage full of other keys: no 'saved' claim, no draftsaved, a quota error, expired.saved false", { timeout: 90000 }, async (s) => {
   await s.loginToForm({ user: "alice", password: LOGIN_PASSWORD });
-  await fillStorage(s.page);
+  await s.page.evaluate(fillStorageWithOtherKeys);
   const mark = s.events.length;
   await typeInto(s.page, "#name", "Aiko Tanaka");
   await s.page.keyboard.press("Tab");

@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from "node:util";
 import { after, before, describe, test } from "node:test";
 
 import { guardOf, launchEngine, login, recordsOf, selectedEngines, untilPageTime } from "./engines.mjs";
-import { guardsOwnUi, startServer, waitFor } from "./harness.mjs";
+import { fillStorageWithOtherKeys, guardsOwnUi, startServer, waitFor } from "./harness.mjs";
 
 const TIMEOUT = 25; // s, the server's idle timeout in these journeys
 const WARN_BEFORE = 20; // s: the warning opens 5 s after the last renewal
@@ -391,20 +391,7 @@ for (const name of selectedEngines()) {
     journey("storage full of another app's data: the typing is never claimed saved (no draftsaved, a quota error, the expired dialog and event say it could not be saved)", async (tab, base) => {
       await login(tab, base);
       // Another app on the origin filled localStorage to its quota.
-      const filled = await tab.eval(() => {
-        let n = 0;
-        for (let size = 1 << 20; size >= 16; size >>= 1) {
-          const chunk = "x".repeat(size);
-          for (;;) {
-            try {
-              localStorage.setItem(`other-app:${n++}`, chunk);
-            } catch {
-              break;
-            }
-          }
-        }
-        return n;
-      });
+      const filled = await tab.eval(fillStorageWithOtherKeys);
       assert.ok(filled > 4, `storage took ${filled} writes before it was full`);
       try {
         await tab.typeInto("#name", "Aiko Tanaka");

@@ -576,7 +576,26 @@ async function saveArtifacts(s, name) {
   fs.writeFileSync(`${base}.html`, await page.content());
 }
 
-/** "1:59" / "0:07" / "59" → seconds. */
+/**
+ * Run in the page (Playwright's `evaluate`, engines.mjs's `tab.eval`): another app on the origin
+ * fills localStorage with keys of its own (`other-app:<n>`) until it takes nothing more.
+ * Returns how many writes were tried.
+ */
+export function fillStorageWithOtherKeys() {
+  let n = 0;
+  for (let size = 1 << 20; size >= 16; size >>= 1) {
+    const chunk = "x".repeat(size);
+    for (;;) {
+      try {
+        localStorage.setItem(`other-app:${n++}`, chunk);
+      } catch {
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 /**
  * Run in the page (Playwright's `evaluate`, engines.mjs's `tab.eval`): anything the guard itself
  * would draw — its dialog or any `<dialog>`, its notice, its style sheet — and the page's title
