@@ -168,7 +168,7 @@ export interface SessionGuardOptions {
 
 /** Keys of the dialog and notice texts that `messages` can override. `{time}` marks where the time goes. */
 export type SessionGuardMessageKey =
-  | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute"
+  | "warningTitle" | "warning" | "absoluteWarning" | "expiredTitle" | "expired" | "expiredAbsolute" | "expiredServer"
   | "inputSaved" | "inputNotSaved" | "continue" | "ok" | "logout" | "login" | "titleCountdown"
   | "restorePrompt" | "restore" | "discard" | "attachAgain";
 

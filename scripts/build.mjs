@@ -93,6 +93,8 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 //   JS (−221): 67949. A shell of plain JS around a wasm of the core alone was sized (branch
 //   `floor`): the core and cipher behind one byte-oriented export are 40.3 KB gzip by
 //   themselves, and the whole would land at 56.8–60.5 KB, not 48.
+// - 66.5 KB: a session the server ended is said to be over without "after a period of
+//   inactivity" (messages.expiredServer, English and Japanese: +49): 67998.
 // Measured and not taken: the drafts cipher as XChaCha20-Poly1305 in RustCrypto's STREAM
 // segments, so the browser's optimised code takes over partway through a long text: +1148,
 // and no first save measurably faster on this 2-core machine (back to back, three rounds);
@@ -101,7 +103,7 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 // Measured and not taken (wasm-opt, on top of WASM_OPT_PASSES): --gufa first +126 B raw;
 // -O4 first +2084 B raw; --type-ssa first +3 B gzip; esbuild target es2022/esnext instead of
 // es2020: −2 B gzip in all (index.js only); our crate at opt-level "s" instead of "z": 81252 (+9373).
-export const GZIP_BUDGET = 66.4 * 1024;
+export const GZIP_BUDGET = 66.5 * 1024;
 
 export const DIST = join(ROOT, "dist");
 const CRATE = "session_guard";

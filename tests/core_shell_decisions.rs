@@ -6,7 +6,7 @@
 
 use session_guard::core::config::{Config, Lang};
 use session_guard::core::drafts::{DraftInput, Written};
-use session_guard::core::i18n::{announcement_step, Messages};
+use session_guard::core::i18n::{announcement_step, MessageKey, Messages};
 use session_guard::core::machine::{Visibility, Event, Input, Machine, Output, Start, UserChoice, Ui, ToServer, ToDrafts, ToTabs};
 use session_guard::core::server::{observe, Observed, RequestFacts};
 use session_guard::core::session::{ClockWatch, ExpiryReason, TabPhase, TabView};
@@ -204,6 +204,23 @@ fn the_ended_text_joins_its_sentences_per_language() {
     let text = ja.ended_text(Some(ExpiryReason::Idle), Some(false));
     assert!(!text.contains("。 "), "Japanese sentences join without one: {text}");
     assert_ne!(en.ended_text(None, None), en.ended_text(Some(ExpiryReason::Idle), None), "logged out elsewhere says so");
+}
+
+#[test]
+fn a_session_the_server_ended_is_never_said_to_have_ended_for_inactivity() {
+    // The guard saw the server say "gone" (a 401, the login page), not why: the user may have
+    // just clicked Continue. Only an idle deadline the guard watched pass is inactivity.
+    for lang in [Lang::En, Lang::Ja] {
+        let messages = Messages::new(lang, &[]);
+        let idle = messages.ended_text(Some(ExpiryReason::Idle), None);
+        let server = messages.ended_text(Some(ExpiryReason::Server), None);
+        assert_ne!(server, idle);
+        assert_eq!(server, messages.get(MessageKey::ExpiredServer));
+        assert!(!server.contains("inactivity") && !server.contains("操作がなかった"), "{server}");
+    }
+    // Overridable by its own name, as every text is.
+    let custom = Messages::new(Lang::En, &[("expiredServer".into(), "Signed out by the bank.".into())]);
+    assert_eq!(custom.ended_text(Some(ExpiryReason::Server), Some(true)), "Signed out by the bank. Your input has been saved.");
 }
 
 fn facts(initiator: &str, same_origin: bool, own: bool, reported: Option<u64>, status: Option<f64>) -> Option<Observed> {

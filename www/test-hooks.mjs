@@ -16,7 +16,9 @@ export function newHookState({ draftKeys }) {
     total: 0,
     injected: 0,
     bySession: new Map(), // opaque key derived from the raw session cookie → count
-    failNext: { status: 0, times: 0 },
+    // The next `times` keep-alives fail: with `status`, dropped (`drop`: the connection closed
+    // without an answer) or redirected to `redirect`.
+    failNext: { status: 0, drop: false, redirect: "", times: 0 },
     // Draft keys: on or off, and keys to render instead of a user's own (a wrong key).
     draftKeys: { on: draftKeys, wrong: {} },
   };
@@ -53,20 +55,25 @@ export function mountTestHooks(app, { store, hooks, draftKeys, recorder }) {
       hooks.failNext.times -= 1;
       hooks.injected += 1;
       res.set("Cache-Control", "no-store");
+      if (hooks.failNext.drop) return req.socket.destroy();
+      if (hooks.failNext.redirect) return res.redirect(302, hooks.failNext.redirect);
       return res.status(hooks.failNext.status).json({ error: "injected", status: hooks.failNext.status });
     }
     next();
   });
 
   app.post("/__test/keepalive-fail", json, (req, res) => {
-    const { status, times = 1 } = req.body ?? {};
+    const { status = 503, drop = false, redirect = "", times = 1 } = req.body ?? {};
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       return res.status(400).json({ error: "status must be an integer 400..599" });
+    }
+    if (typeof drop !== "boolean" || typeof redirect !== "string") {
+      return res.status(400).json({ error: "drop must be a boolean, redirect a URL" });
     }
     if (!Number.isInteger(times) || times < 0 || times > 1000) {
       return res.status(400).json({ error: "times must be an integer 0..1000" });
     }
-    hooks.failNext = { status, times };
+    hooks.failNext = { status, drop, redirect, times };
     res.json({ ok: true, ...hooks.failNext });
   });
 
@@ -103,7 +110,7 @@ export function mountTestHooks(app, { store, hooks, draftKeys, recorder }) {
     hooks.total = 0;
     hooks.injected = 0;
     hooks.bySession.clear();
-    hooks.failNext = { status: 0, times: 0 };
+    hooks.failNext = { status: 0, drop: false, redirect: "", times: 0 };
     res.json({ ok: true });
   });
 

@@ -18,10 +18,13 @@ pub enum MessageKey {
     AbsoluteWarning,
     /// The ended dialog's heading.
     ExpiredTitle,
-    /// The session expired.
+    /// The idle deadline passed.
     Expired,
     /// The absolute limit ended the session.
     ExpiredAbsolute,
+    /// The server said the session is gone (a keep-alive or status answer): why, the guard
+    /// did not see, so the text says no more than that.
+    ExpiredServer,
     /// The user logged out in another tab.
     LoggedOutElsewhere,
     /// Every edited form is stored.
@@ -50,13 +53,14 @@ pub enum MessageKey {
     AttachAgain,
 }
 
-const KEYS: [(&str, MessageKey); 19] = [
+const KEYS: [(&str, MessageKey); 20] = [
     ("warningTitle", MessageKey::WarningTitle),
     ("warning", MessageKey::Warning),
     ("absoluteWarning", MessageKey::AbsoluteWarning),
     ("expiredTitle", MessageKey::ExpiredTitle),
     ("expired", MessageKey::Expired),
     ("expiredAbsolute", MessageKey::ExpiredAbsolute),
+    ("expiredServer", MessageKey::ExpiredServer),
     ("signedOut", MessageKey::LoggedOutElsewhere),
     ("inputSaved", MessageKey::InputSaved),
     ("inputNotSaved", MessageKey::InputNotSaved),
@@ -93,6 +97,7 @@ fn english(key: MessageKey) -> &'static str {
         ExpiredTitle => "You have been signed out",
         Expired => "For your security you were signed out after a period of inactivity. Please log in again.",
         ExpiredAbsolute => "For your security your session has ended. Please log in again.",
+        ExpiredServer => "You were signed out. Please log in again.",
         LoggedOutElsewhere => "You signed out in another window. Please log in again to continue.",
         InputSaved => "Your input has been saved.",
         InputNotSaved => "Some of your input could not be saved. Copy it before you log in again.",
@@ -118,6 +123,7 @@ fn japanese(key: MessageKey) -> &'static str {
         ExpiredTitle => "セッションが終了しました",
         Expired => "長時間操作がなかったため、セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
         ExpiredAbsolute => "セキュリティのためセッションを終了しました。お手数ですが、再度ログインしてください。",
+        ExpiredServer => "ログアウトされました。お手数ですが、再度ログインしてください。",
         LoggedOutElsewhere => "別のウィンドウでログアウトしました。続けるには再度ログインしてください。",
         InputSaved => "入力内容は保存されています。",
         InputNotSaved => "入力内容を保存できませんでした。再ログインの前にコピーしてください。",
@@ -176,8 +182,10 @@ impl Messages {
     /// say (`input_saved`).
     pub fn ended_text(&self, reason: Option<ExpiryReason>, input_saved: Option<bool>) -> String {
         let mut text = String::from(self.get(match reason {
+            Some(ExpiryReason::Idle) => MessageKey::Expired,
             Some(ExpiryReason::Absolute) => MessageKey::ExpiredAbsolute,
-            Some(_) => MessageKey::Expired,
+            // Gone on the server for a reason the guard did not see: never "after inactivity".
+            Some(ExpiryReason::Server) => MessageKey::ExpiredServer,
             None => MessageKey::LoggedOutElsewhere,
         }));
         if let Some(saved) = input_saved {

@@ -482,25 +482,50 @@ for (const name of selectedEngines()) {
       await waitFor(async () => (await tab.eval(() => document.title)) === title, { timeout: 3000, message: "the page's own title back" });
     });
 
-    journey("a failed keep-alive (503) never renews: the warning stays, the countdown goes on", async (tab, base) => {
+    // Keep-alives that fail, as hostile networks and gateways make them fail. `failure(base)`: the
+    // test hook's failure (www/test-hooks.mjs).
+    const failures = [
+      ["answered 503", () => ({ status: 503 })],
+      ["whose connection drops without an answer", () => ({ drop: true })],
+      // Another origin's SSO page without CORS headers: the page never sees an answer.
+      ["redirected to another origin's login page (CORS-blocked)", (base) => ({ redirect: `${base.replace("127.0.0.1", "localhost")}/login?sso=1` })],
+    ];
+    for (const [how, failure] of failures) {
+      journey(`a keep-alive ${how} never renews: the warning stays, the countdown goes on`, async (tab, base) => {
+        await login(tab, base);
+        await server.hook("/__test/keepalive-fail", { ...failure(base), times: 1000 });
+        await waitForDialog(tab, "warning", 10000);
+        const before = await guardOf(tab);
+        await tab.click('dialog.session-guard button[data-action="continue"]');
+        await waitFor(async () => (await server.hook("/__test/stats")).injected >= 1, { message: "the keep-alive sent and refused" });
+        // Watch for 3 s of page time: never extended, never closed, never more time than before.
+        const end = before.at + 3000;
+        let g = before;
+        while (g.at < end) {
+          g = await guardOf(tab);
+          const d = await dialogOf(tab);
+          assert.equal(d?.open && d.state, "warning", "the warning stays open");
+          assert.ok(g.remaining <= before.remaining, `remaining() grew from ${before.remaining} to ${g.remaining}`);
+          await untilPageTime(tab, g.at + 250);
+        }
+        assert.equal((await recordsOf(tab, "extended")).length, 0, "no sessionguard:extended");
+        assert.ok(g.remaining < before.remaining, "the countdown goes on");
+        await server.hook("/__test/reset-stats", {});
+      });
+    }
+
+    journey("a keep-alive redirected to the login page means the session is gone: expired at once, never extended", async (tab, base) => {
       await login(tab, base);
-      await server.hook("/__test/keepalive-fail", { status: 503, times: 1000 });
+      await server.hook("/__test/keepalive-fail", { redirect: "/login", times: 1000 });
       await waitForDialog(tab, "warning", 10000);
-      const before = await guardOf(tab);
       await tab.click('dialog.session-guard button[data-action="continue"]');
-      await waitFor(async () => (await server.hook("/__test/stats")).injected >= 1, { message: "the keep-alive sent and refused" });
-      // Watch for 3 s of page time: never extended, never closed, never more time than before.
-      const end = before.at + 3000;
-      let g = before;
-      while (g.at < end) {
-        g = await guardOf(tab);
-        const d = await dialogOf(tab);
-        assert.equal(d?.open && d.state, "warning", "the warning stays open");
-        assert.ok(g.remaining <= before.remaining, `remaining() grew from ${before.remaining} to ${g.remaining}`);
-        await untilPageTime(tab, g.at + 250);
-      }
+      const expired = await waitForDialog(tab, "expired", 5000);
+      // The user just clicked Continue: the dialog must not say they were inactive.
+      assert.ok(expired.text.startsWith("You were signed out. Please log in again."), `expired text: ${expired.text}`);
+      assert.ok(!expired.text.includes("inactivity"), `expired text: ${expired.text}`);
+      assert.ok(expired.login, "'Log in again' is visible");
       assert.equal((await recordsOf(tab, "extended")).length, 0, "no sessionguard:extended");
-      assert.ok(g.remaining < before.remaining, "the countdown goes on");
+      assert.deepEqual((await recordsOf(tab, "expired")).map((r) => r.detail?.reason), ["server"], "the server ended it");
       await server.hook("/__test/reset-stats", {});
     });
 
