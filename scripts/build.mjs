@@ -91,8 +91,8 @@ import { blankPanicLocations, minifyJs, minifyNames, PANIC_FMT, panicOnlyFormatt
 //   which leaves out the input/change a restore dispatches) instead of five Rust listeners and a
 //   writing flag; a restore's writes by field index and kind, checkboxes and radios clicked in
 //   JS (−221): 67949. A shell of plain JS around a wasm of the core alone was sized (branch
-//   `floor`): the core and cipher behind one byte-oriented export are 40.3 KB gzip by
-//   themselves, and the whole would land at 56.8–60.5 KB, not 48.
+//   `floor`): the core and cipher behind one byte-oriented export are 40,305 B gzip by
+//   themselves, and the whole would land at 56,950–60,680 B (55.6–59.3 KB), not 48 KB.
 // - 66.5 KB: a session the server ended is said to be over without "after a period of
 //   inactivity" (messages.expiredServer, English and Japanese: +49): 67998.
 // Measured and not taken: the drafts cipher as XChaCha20-Poly1305 in RustCrypto's STREAM

@@ -50,7 +50,7 @@ extern "C" {
     #[wasm_bindgen(js_name = formElement)]
     fn form_element(form: &Element, index: u32) -> JsValue;
     #[wasm_bindgen(js_name = writeValue)]
-    fn write_value(form: &Element, index: u32, value: &str);
+    fn write_value(form: &Element, index: u32, value: &str) -> bool;
     #[wasm_bindgen(js_name = writeChecked)]
     fn write_checked(form: &Element, index: u32, checked: bool);
     #[wasm_bindgen(js_name = writeSelected)]
@@ -125,7 +125,7 @@ pub struct Drafts {
     filled: RefCell<Vec<Element>>,
     /// The relay of the page's and its same-origin iframes' edits, focuses, submits, resets and
     /// iframe loads, and the function that stops it.
-    frames: RefCell<Option<(Callback, js_sys::Function)>>,
+    relay: RefCell<Option<(Callback, js_sys::Function)>>,
 }
 
 impl Drafts {
@@ -165,7 +165,7 @@ impl Drafts {
             nonce: config.csp_nonce.clone(),
             restored: Cell::new(false),
             filled: RefCell::new(Vec::new()),
-            frames: RefCell::new(None),
+            relay: RefCell::new(None),
         }))
     }
 
@@ -182,7 +182,7 @@ impl Drafts {
             }
         }));
         let stop = relay_edits(&self.document, relay.as_ref().unchecked_ref());
-        self.frames.with_mut(|slot| *slot = Some((relay, stop)));
+        self.relay.with_mut(|slot| *slot = Some((relay, stop)));
         // The facts `controls()` reads change with these attributes, or with the elements of a
         // form (form_io.js compares those itself).
         let filter: Array = ["type", "name", "autocomplete", "value", "data-session-draft"].iter().map(|a| JsValue::from_str(a)).collect();
@@ -811,7 +811,7 @@ impl Drafts {
 
     /// Stops listening and observing; the notice goes away. Stored drafts stay.
     pub fn destroy(&self) {
-        if let Some((_, stop)) = self.frames.with_mut(Option::take).flatten() {
+        if let Some((_, stop)) = self.relay.with_mut(Option::take).flatten() {
             let _ = stop.call0(&JsValue::NULL);
         }
         self.late_fields.with_mut(Option::take);
@@ -855,7 +855,9 @@ fn write_field(form: &Element, controls: &[Control], key: &str, value: &FieldVal
     let index = |control: &Control| control.index as u32;
     let Some(control) = controls.iter().find(|c| c.key == key) else { return false };
     match value {
-        FieldValue::Text(text) => write_value(form, index(control), text),
+        // Not written when the field is gone or its editor refused the value: `draftrestored`
+        // counts only fields really written.
+        FieldValue::Text(text) => return write_value(form, index(control), text),
         // Saved values come from storage, where no text is held.
         FieldValue::Held(_) => return false,
         FieldValue::Checked(checked) => write_checked(form, index(control), *checked),

@@ -197,11 +197,6 @@ export function draftRoots(doc) {
   return roots;
 }
 
-// The edits, focuses, submits and resets of the page and of its same-origin iframes go to
-// `relay` (src/browser/drafts.rs), and the load of each such iframe (a document of its own, its
-// forms to restore); the `input` and `change` a restore dispatches for the page's frameworks do
-// not: they are no edit of the user's, and handling each of a 500-field restore's 1,000 in wasm
-// was a good part of its time. Returns the function that stops it.
 const RELAYED = ["input", "change", "focusin", "submit", "reset"];
 const CAPTURE = { capture: true, passive: true };
 
@@ -217,6 +212,11 @@ function quietly(write) {
   }
 }
 
+// The edits, focuses, submits and resets of the page and of its same-origin iframes go to
+// `relay` (src/browser/drafts.rs), and the load of each such iframe (a document of its own, its
+// forms to restore); the `input` and `change` a restore dispatches for the page's frameworks do
+// not: they are no edit of the user's, and handling each of a 500-field restore's 1,000 in wasm
+// was a good part of its time. Returns the function that stops it.
 export function relayEdits(doc, relay) {
   const ours = (event) => writing && (event.type === "input" || event.type === "change");
   const relayed = (event) => ours(event) || relay(event);
@@ -432,26 +432,29 @@ export function formElement(form, index) {
 // Sets the value of `form`'s field at `index` the way a user's typing does, so React, Vue and
 // Angular see it: the prototype's setter (past the frameworks' own trackers on the element),
 // then bubbling `input` and `change`; an editor's or a registered field's through its code, a
-// contenteditable region's through the allow-list. How is the field's kind as formFacts found
-// it just before (wasm reads the facts first): asking the engine whether each input is a
-// contenteditable region made it bring the page's style up to date after every write.
+// contenteditable region's through the allow-list. Which of these is decided by the field's kind
+// as formFacts found it just before (wasm reads the facts first): asking the engine whether each
+// input is a contenteditable region made it bring the page's style up to date after every write.
+// False when nothing was written: the field is gone, or its editor refused the value.
 export function writeValue(form, index, value) {
   const read = factsRead.get(form);
   const element = read?.elements[index];
-  if (!element) return;
+  if (!element) return false;
   const kind = read.kinds[index];
   const custom = kind === KIND_CODE && adapterOf(element);
-  quietly(() => {
+  return quietly(() => {
     if (custom) {
       try {
         custom.write(value);
       } catch {
         // An editor that refused the value keeps its own; never an error in the page.
+        return false;
       }
     } else if (kind === KIND_REGION) {
       element.replaceChildren(cleanFragment(value));
       announce(element);
     } else setValue(element, value);
+    return true;
   });
 }
 

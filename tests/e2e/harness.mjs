@@ -579,7 +579,7 @@ async function saveArtifacts(s, name) {
 /**
  * Run in the page (Playwright's `evaluate`, engines.mjs's `tab.eval`): another app on the origin
  * fills localStorage with keys of its own (`other-app:<n>`) until it takes nothing more.
- * Returns how many writes were tried.
+ * Returns how many writes it took.
  */
 export function fillStorageWithOtherKeys() {
   let n = 0;
@@ -587,7 +587,8 @@ export function fillStorageWithOtherKeys() {
     const chunk = "x".repeat(size);
     for (;;) {
       try {
-        localStorage.setItem(`other-app:${n++}`, chunk);
+        localStorage.setItem(`other-app:${n}`, chunk);
+        n++;
       } catch {
         break;
       }
